@@ -71,7 +71,7 @@ EXPORT_API void THSTensor_uniform_(Tensor tensor, double from, double to) { CATC
 
 EXPORT_API void THSTensor_normal_(Tensor tensor, double mean, double std) { CATCH(tensor->normal_(mean, std);) }
 
-EXPORT_API void THSTensor_fill_(Tensor tensor, double value) { CATCH(tensor->fill_(value);) }
+EXPORT_API void THSTensor_fill_(Tensor tensor, double value) { CATCH(tensor->fill_(u2pl::scalar(*tensor, value));) }
 
 EXPORT_API void THSTensor_zero_(Tensor tensor) { CATCH(tensor->zero_();) }
 

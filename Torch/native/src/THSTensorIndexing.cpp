@@ -5,8 +5,8 @@
 
 EXPORT_API Tensor THSTensor_index_select(Tensor a, int64_t dim, Tensor index) { CATCH_TENSOR(at::index_select(*a, dim, *index)) }
 EXPORT_API Tensor THSTensor_masked_select(Tensor a, Tensor mask) { CATCH_TENSOR(at::masked_select(*a, *mask)) }
-EXPORT_API Tensor THSTensor_masked_fill(Tensor a, Tensor mask, double value) { CATCH_TENSOR(at::masked_fill(*a, *mask, value)) }
-EXPORT_API void THSTensor_masked_fill_(Tensor a, Tensor mask, double value) { CATCH(a->masked_fill_(*mask, value);) }
+EXPORT_API Tensor THSTensor_masked_fill(Tensor a, Tensor mask, double value) { CATCH_TENSOR(at::masked_fill(*a, *mask, u2pl::scalar(*a, value))) }
+EXPORT_API void THSTensor_masked_fill_(Tensor a, Tensor mask, double value) { CATCH(a->masked_fill_(*mask, u2pl::scalar(*a, value));) }
 EXPORT_API Tensor THSTensor_gather(Tensor a, int64_t dim, Tensor index) { CATCH_TENSOR(at::gather(*a, dim, *index)) }
 EXPORT_API Tensor THSTensor_scatter(Tensor a, int64_t dim, Tensor index, Tensor source) { CATCH_TENSOR(at::scatter(*a, dim, *index, *source)) }
 EXPORT_API Tensor THSTensor_nonzero(Tensor a) { CATCH_TENSOR(at::nonzero(*a)) }

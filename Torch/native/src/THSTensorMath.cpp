@@ -7,17 +7,17 @@ EXPORT_API Tensor THSTensor_add(Tensor a, Tensor b, double alpha) { CATCH_TENSOR
 EXPORT_API Tensor THSTensor_sub(Tensor a, Tensor b, double alpha) { CATCH_TENSOR(at::sub(*a, *b, alpha)) }
 EXPORT_API Tensor THSTensor_mul(Tensor a, Tensor b) { CATCH_TENSOR(at::mul(*a, *b)) }
 EXPORT_API Tensor THSTensor_div(Tensor a, Tensor b) { CATCH_TENSOR(at::div(*a, *b)) }
-EXPORT_API Tensor THSTensor_add_scalar(Tensor a, double b) { CATCH_TENSOR(at::add(*a, b)) }
-EXPORT_API Tensor THSTensor_mul_scalar(Tensor a, double b) { CATCH_TENSOR(at::mul(*a, b)) }
-EXPORT_API Tensor THSTensor_div_scalar(Tensor a, double b) { CATCH_TENSOR(at::div(*a, b)) }
-EXPORT_API Tensor THSTensor_rsub_scalar(Tensor a, double b) { CATCH_TENSOR(at::rsub(*a, b)) }
+EXPORT_API Tensor THSTensor_add_scalar(Tensor a, double b) { CATCH_TENSOR(at::add(*a, u2pl::scalar(*a, b))) }
+EXPORT_API Tensor THSTensor_mul_scalar(Tensor a, double b) { CATCH_TENSOR(at::mul(*a, u2pl::scalar(*a, b))) }
+EXPORT_API Tensor THSTensor_div_scalar(Tensor a, double b) { CATCH_TENSOR(at::div(*a, u2pl::scalar(*a, b))) }
+EXPORT_API Tensor THSTensor_rsub_scalar(Tensor a, double b) { CATCH_TENSOR(at::rsub(*a, u2pl::scalar(*a, b))) }
 EXPORT_API Tensor THSTensor_pow_scalar(Tensor a, double exponent) { CATCH_TENSOR(at::pow(*a, exponent)) }
-EXPORT_API Tensor THSTensor_remainder_scalar(Tensor a, double b) { CATCH_TENSOR(at::remainder(*a, b)) }
+EXPORT_API Tensor THSTensor_remainder_scalar(Tensor a, double b) { CATCH_TENSOR(at::remainder(*a, u2pl::scalar(*a, b))) }
 
 EXPORT_API void THSTensor_add_(Tensor a, Tensor b, double alpha) { CATCH(a->add_(*b, alpha);) }
 EXPORT_API void THSTensor_mul_(Tensor a, Tensor b) { CATCH(a->mul_(*b);) }
-EXPORT_API void THSTensor_add_scalar_(Tensor a, double b) { CATCH(a->add_(b);) }
-EXPORT_API void THSTensor_mul_scalar_(Tensor a, double b) { CATCH(a->mul_(b);) }
+EXPORT_API void THSTensor_add_scalar_(Tensor a, double b) { CATCH(a->add_(u2pl::scalar(*a, b));) }
+EXPORT_API void THSTensor_mul_scalar_(Tensor a, double b) { CATCH(a->mul_(u2pl::scalar(*a, b));) }
 EXPORT_API void THSTensor_div_scalar_(Tensor a, double b) { CATCH(a->div_(b);) }
 // a = a * weight + b * (1 - weight)... expressed as torch's lerp: a += (b - a) * weight
 EXPORT_API void THSTensor_lerp_(Tensor a, Tensor b, double weight) { CATCH(a->lerp_(*b, weight);) }
@@ -43,12 +43,12 @@ EXPORT_API Tensor THSTensor_lt(Tensor a, Tensor b) { CATCH_TENSOR(at::lt(*a, *b)
 EXPORT_API Tensor THSTensor_le(Tensor a, Tensor b) { CATCH_TENSOR(at::le(*a, *b)) }
 EXPORT_API Tensor THSTensor_gt(Tensor a, Tensor b) { CATCH_TENSOR(at::gt(*a, *b)) }
 EXPORT_API Tensor THSTensor_ge(Tensor a, Tensor b) { CATCH_TENSOR(at::ge(*a, *b)) }
-EXPORT_API Tensor THSTensor_eq_scalar(Tensor a, double b) { CATCH_TENSOR(at::eq(*a, b)) }
-EXPORT_API Tensor THSTensor_ne_scalar(Tensor a, double b) { CATCH_TENSOR(at::ne(*a, b)) }
-EXPORT_API Tensor THSTensor_lt_scalar(Tensor a, double b) { CATCH_TENSOR(at::lt(*a, b)) }
-EXPORT_API Tensor THSTensor_le_scalar(Tensor a, double b) { CATCH_TENSOR(at::le(*a, b)) }
-EXPORT_API Tensor THSTensor_gt_scalar(Tensor a, double b) { CATCH_TENSOR(at::gt(*a, b)) }
-EXPORT_API Tensor THSTensor_ge_scalar(Tensor a, double b) { CATCH_TENSOR(at::ge(*a, b)) }
+EXPORT_API Tensor THSTensor_eq_scalar(Tensor a, double b) { CATCH_TENSOR(at::eq(*a, u2pl::scalar(*a, b))) }
+EXPORT_API Tensor THSTensor_ne_scalar(Tensor a, double b) { CATCH_TENSOR(at::ne(*a, u2pl::scalar(*a, b))) }
+EXPORT_API Tensor THSTensor_lt_scalar(Tensor a, double b) { CATCH_TENSOR(at::lt(*a, u2pl::scalar(*a, b))) }
+EXPORT_API Tensor THSTensor_le_scalar(Tensor a, double b) { CATCH_TENSOR(at::le(*a, u2pl::scalar(*a, b))) }
+EXPORT_API Tensor THSTensor_gt_scalar(Tensor a, double b) { CATCH_TENSOR(at::gt(*a, u2pl::scalar(*a, b))) }
+EXPORT_API Tensor THSTensor_ge_scalar(Tensor a, double b) { CATCH_TENSOR(at::ge(*a, u2pl::scalar(*a, b))) }
 EXPORT_API Tensor THSTensor_logical_and(Tensor a, Tensor b) { CATCH_TENSOR(at::logical_and(*a, *b)) }
 EXPORT_API Tensor THSTensor_logical_or(Tensor a, Tensor b) { CATCH_TENSOR(at::logical_or(*a, *b)) }
 EXPORT_API Tensor THSTensor_logical_not(Tensor a) { CATCH_TENSOR(at::logical_not(*a)) }

@@ -26,6 +26,14 @@ inline at::IntArrayRef ints(const int64_t* values, int length) { return at::IntA
 
 std::vector<at::Tensor> tensor_list(const Tensor* tensors, int length);
 
+// Scalars cross the ABI as doubles; an integral value applied to an integral tensor becomes an integral Scalar, as
+// Python's `t += 1` does (a double Scalar cannot be added in place to an int64 tensor).
+inline at::Scalar scalar(const at::Tensor& tensor, double value) {
+    if (at::isIntegralType(tensor.scalar_type(), /*includeBool=*/true) && value == static_cast<double>(static_cast<int64_t>(value)))
+        return at::Scalar(static_cast<int64_t>(value));
+    return at::Scalar(value);
+}
+
 }  // namespace u2pl
 
 #define CATCH(body)                                                     \

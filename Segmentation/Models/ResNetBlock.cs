@@ -1,0 +1,117 @@
+using U2PL.Torch;
+using U2PL.Torch.Modules;
+
+namespace U2PL.Segmentation.Models;
+
+/// <summary>A residual block: out = relu(body(x) + shortcut(x)).</summary>
+public abstract class ResNetBlock : Module<Tensor, Tensor>
+{
+    protected ResNetBlock(long inChannels, long outChannels, long stride)
+    {
+        if (stride != 1 || inChannels != outChannels)
+        {
+            _shortcutShape = (inChannels, outChannels, stride);
+        }
+    }
+
+    private readonly (long In, long Out, long Stride)? _shortcutShape;
+
+    /// <summary>The 1×1 projection shortcut (torchvision's <c>downsample</c>), when shape or stride changes.</summary>
+    protected Sequential? downsample { get; private set; }
+
+    /// <summary>Registers the shortcut after the body so that state-dict keys keep torchvision's order.</summary>
+    protected void RegisterShortcut()
+    {
+        if (_shortcutShape is { } spec)
+        {
+            downsample = register_module("downsample", new Sequential(
+                new Conv2d(spec.In, spec.Out, 1, stride: spec.Stride, bias: false),
+                new BatchNorm2d(spec.Out)));
+        }
+    }
+
+    /// <summary>The residual branch, before the final ReLU.</summary>
+    protected abstract Tensor Body(Tensor input);
+
+    public override Tensor forward(Tensor input)
+    {
+        using var body = Body(input);
+        using var shortcut = downsample is null ? input.alias() : downsample.forward(input);
+        using var sum = body.add(shortcut);
+        return sum.relu();
+    }
+
+    /// <summary>conv → bn → relu, releasing the intermediates (autograd keeps what it needs).</summary>
+    protected static Tensor ConvBnRelu(Conv2d conv, BatchNorm2d bn, Tensor input)
+    {
+        using var c = conv.forward(input);
+        using var b = bn.forward(c);
+        return b.relu();
+    }
+
+    protected static Tensor ConvBn(Conv2d conv, BatchNorm2d bn, Tensor input)
+    {
+        using var c = conv.forward(input);
+        return bn.forward(c);
+    }
+}
+
+/// <summary>
+/// ResNet-18/34's block: two 3×3 convolutions. torchvision refuses dilation here; we dilate both 3×3 convolutions
+/// (padding = dilation), which keeps the parameter layout of torchvision's block and makes output stride 8 possible.
+/// </summary>
+public sealed class BasicBlock : ResNetBlock
+{
+    public const int Expansion = 1;
+
+    private readonly Conv2d _conv1;
+    private readonly BatchNorm2d _bn1;
+    private readonly Conv2d _conv2;
+    private readonly BatchNorm2d _bn2;
+
+    public BasicBlock(long inChannels, long planes, long stride, long dilation) : base(inChannels, planes * Expansion, stride)
+    {
+        _conv1 = register_module("conv1", new Conv2d(inChannels, planes, 3, stride, padding: dilation, dilation: dilation, bias: false));
+        _bn1 = register_module("bn1", new BatchNorm2d(planes));
+        _conv2 = register_module("conv2", new Conv2d(planes, planes, 3, 1, padding: dilation, dilation: dilation, bias: false));
+        _bn2 = register_module("bn2", new BatchNorm2d(planes));
+        RegisterShortcut();
+    }
+
+    protected override Tensor Body(Tensor input)
+    {
+        using var x = ConvBnRelu(_conv1, _bn1, input);
+        return ConvBn(_conv2, _bn2, x);
+    }
+}
+
+/// <summary>ResNet-50/101's block: 1×1 reduce, 3×3 (strided, dilated), 1×1 expand ×4 (torchvision's v1.5 layout).</summary>
+public sealed class Bottleneck : ResNetBlock
+{
+    public const int Expansion = 4;
+
+    private readonly Conv2d _conv1;
+    private readonly BatchNorm2d _bn1;
+    private readonly Conv2d _conv2;
+    private readonly BatchNorm2d _bn2;
+    private readonly Conv2d _conv3;
+    private readonly BatchNorm2d _bn3;
+
+    public Bottleneck(long inChannels, long planes, long stride, long dilation) : base(inChannels, planes * Expansion, stride)
+    {
+        _conv1 = register_module("conv1", new Conv2d(inChannels, planes, 1, bias: false));
+        _bn1 = register_module("bn1", new BatchNorm2d(planes));
+        _conv2 = register_module("conv2", new Conv2d(planes, planes, 3, stride, padding: dilation, dilation: dilation, bias: false));
+        _bn2 = register_module("bn2", new BatchNorm2d(planes));
+        _conv3 = register_module("conv3", new Conv2d(planes, planes * Expansion, 1, bias: false));
+        _bn3 = register_module("bn3", new BatchNorm2d(planes * Expansion));
+        RegisterShortcut();
+    }
+
+    protected override Tensor Body(Tensor input)
+    {
+        using var x1 = ConvBnRelu(_conv1, _bn1, input);
+        using var x2 = ConvBnRelu(_conv2, _bn2, x1);
+        return ConvBn(_conv3, _bn3, x2);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using U2PL.Segmentation.Models;
+using U2PL.Torch;
+using U2PL.Torch.Modules;
+using U2PL.Torch.Serialization;
+
+namespace U2PL.Segmentation.Weights;
+
+/// <summary>
+/// Our model's weights as safetensors: every parameter and buffer under its state-dict name, and a metadata header
+/// that says which model they belong to (format, arch, classes, output_stride), so a file can be loaded on its own.
+/// </summary>
+public static class ModelWeights
+{
+    public const string Format = "u2pl-deeplabv3plus";
+
+    /// <summary>Writes the model's state dict atomically (a failed write leaves no file).</summary>
+    public static void Save(DeepLabV3Plus model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["arch"] = model.Options.Architecture.Name(),
+            ["classes"] = model.Options.NumClasses.ToString(CultureInfo.InvariantCulture),
+            ["output_stride"] = model.Options.OutputStride.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
+        {
+            metadata[key] = value;
+        }
+        var sources = model.state_dict().Select(entry => TensorFileTensors.ToSource(entry.Key, entry.Value)).ToList();
+        SafeTensorsWriter.Write(path, sources, metadata);
+    }
+
+    /// <summary>Reads the model options from a weights file's metadata.</summary>
+    public static ModelOptions ReadOptions(string path)
+    {
+        using var reader = Open(path);
+        return OptionsOf(reader);
+    }
+
+    /// <summary>Creates the model the file describes and loads its weights.</summary>
+    public static DeepLabV3Plus Load(string path)
+    {
+        using var reader = Open(path);
+        var model = new DeepLabV3Plus(OptionsOf(reader));
+        try
+        {
+            LoadInto(model, reader);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads a weights file into an existing model (strict: every key, every shape).</summary>
+    public static void LoadInto(DeepLabV3Plus model, string path)
+    {
+        using var reader = Open(path);
+        LoadInto(model, reader);
+    }
+
+    private static void LoadInto(Module model, SafeTensorsReader reader)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensors = reader.Entries.ToDictionary(entry => entry.Name, entry => reader.ReadTensor(entry.Name));
+        try
+        {
+            model.load_state_dict(tensors);
+        }
+        catch (StateDictException e)
+        {
+            throw new WeightsException($"{reader.FilePath}: {e.Message}", e);
+        }
+    }
+
+    private static SafeTensorsReader Open(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new WeightsException($"{path}: no such file");
+        }
+        try
+        {
+            return SafeTensorsReader.Open(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WeightsException(e.Message, e);
+        }
+    }
+
+    private static ModelOptions OptionsOf(SafeTensorsReader reader)
+    {
+        var metadata = reader.Metadata;
+        if (!metadata.TryGetValue("format", out var format) || format != Format)
+        {
+            throw new WeightsException($"{reader.FilePath}: not a {Format} weights file (metadata 'format' is '{format ?? "missing"}')");
+        }
+        try
+        {
+            return new ModelOptions(
+                ResNetArchitectures.Parse(metadata.GetValueOrDefault("arch") ?? ""),
+                int.Parse(metadata.GetValueOrDefault("classes") ?? "", CultureInfo.InvariantCulture),
+                int.Parse(metadata.GetValueOrDefault("output_stride") ?? "", CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new WeightsException($"{reader.FilePath}: bad model metadata: {e.Message}", e);
+        }
+    }
+}

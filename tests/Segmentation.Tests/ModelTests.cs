@@ -1,0 +1,76 @@
+using U2PL.Segmentation.Models;
+using U2PL.Torch;
+
+namespace U2PL.Segmentation.Tests;
+
+public class ModelTests
+{
+    [Theory]
+    [InlineData(ResNetArchitecture.ResNet18, 11_176_512L, 21_560_149L)]
+    [InlineData(ResNetArchitecture.ResNet50, 23_508_032L, 45_344_085L)]
+    [InlineData(ResNetArchitecture.ResNet101, 42_500_160L, 64_336_213L)]
+    public void Parameter_counts_equal_the_design_check_values(ResNetArchitecture architecture, long backbone, long total)
+    {
+        using var model = new DeepLabV3Plus(new ModelOptions(architecture, 21, 8));
+        Assert.Equal(backbone, model.Encoder.parameter_count());
+        Assert.Equal(total, model.parameter_count());
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void Prediction_and_representation_come_at_a_quarter_of_the_input_resolution(int outputStride)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, 7, outputStride));
+        using var output = model.forward(torch.randn([2, 3, 64, 96]));
+        Assert.Equal([2L, 7L, 16L, 24L], output.Prediction.shape);
+        Assert.Equal([2L, 256L, 16L, 24L], output.Representation!.shape);
+    }
+
+    [Fact]
+    public void Keys_follow_torchvision_for_the_encoder_and_u2pl_for_the_decoder()
+    {
+        using var model = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet50, 21, 8));
+        var keys = model.state_dict().Keys.ToHashSet();
+        Assert.Contains("encoder.conv1.weight", keys);
+        Assert.Contains("encoder.layer1.0.downsample.0.weight", keys);
+        Assert.Contains("encoder.layer4.2.bn3.num_batches_tracked", keys);
+        Assert.Contains("decoder.aspp.conv1.1.weight", keys);
+        Assert.Contains("decoder.aspp.conv5.0.weight", keys);
+        Assert.Contains("decoder.head.0.weight", keys);
+        Assert.Contains("decoder.low_conv.0.bias", keys);
+        Assert.Contains("decoder.classifier.8.bias", keys);
+        Assert.Contains("decoder.representation.8.weight", keys);
+        Assert.DoesNotContain(keys, key => key.StartsWith("encoder.fc", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Eval_mode_is_deterministic_and_train_mode_applies_dropout_and_updates_batch_statistics()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, 5, 16));
+        var input = torch.randn([2, 3, 64, 64]);
+        model.eval();
+        var a = model.forward(input);
+        var b = model.forward(input);
+        Assert.True(a.Prediction.allclose(b.Prediction));
+
+        model.train();
+        var runningMean = model.Encoder.state_dict()["bn1.running_mean"].clone();
+        var c = model.forward(input);
+        var d = model.forward(input);
+        Assert.False(c.Prediction.allclose(d.Prediction), "dropout should make two training forwards differ");
+        Assert.False(runningMean.allclose(model.Encoder.state_dict()["bn1.running_mean"]), "running statistics should move");
+        Assert.Equal(2, model.Encoder.state_dict()["bn1.num_batches_tracked"].ToInt64());
+    }
+
+    [Fact]
+    public void Bad_options_are_rejected_with_every_problem()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, 1, 4)));
+        Assert.Contains("classes", error.Message);
+        Assert.Contains("output stride", error.Message);
+        Assert.Throws<ArgumentException>(() => ResNetArchitectures.Parse("resnet34"));
+    }
+}
