@@ -1,0 +1,31 @@
+using U2PL.Segmentation.Weights;
+using U2PL.Torch;
+using U2PL.Torch.Modules;
+using U2PL.Torch.Serialization;
+
+namespace U2PL.Client.Cli;
+
+/// <summary>Runs a command body and turns the errors a user can cause into one clear line on stderr and exit code 1.</summary>
+public static class CommandRunner
+{
+    public const int Failure = 1;
+
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is WeightsException or TensorFileException or StateDictException or TorchException
+                                      or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
+        catch (DllNotFoundException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
+    }
+}

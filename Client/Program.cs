@@ -1,0 +1,3 @@
+using U2PL.Client.Cli;
+
+return await CliApplication.Create().Parse(args).InvokeAsync();

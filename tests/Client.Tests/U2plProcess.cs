@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace U2PL.Client.Tests;
+
+/// <summary>Runs the built <c>u2pl</c> executable (Client/bin/&lt;configuration&gt;/net10.0/u2pl) as a child process.</summary>
+internal static class U2plProcess
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static Result Run(params string[] arguments)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var executable = Path.Combine(RepositoryRoot, "Client", "bin", configuration, "net10.0", "u2pl");
+        var start = new ProcessStartInfo(executable, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {executable}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"u2pl {string.Join(' ', arguments)} did not finish in 3 minutes");
+        }
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "U2PL.Orleans.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException("repository root (U2PL.Orleans.sln) not found above " + AppContext.BaseDirectory);
+    }
+}
