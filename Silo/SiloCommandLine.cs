@@ -1,0 +1,116 @@
+using System.Globalization;
+
+namespace U2PL.Silo;
+
+/// <summary>The flags of <c>u2pl-silo</c>, parsed with every problem reported at once.</summary>
+internal sealed record SiloCommandLine
+{
+    public List<string> Roles { get; init; } = ["all"];
+    public int GpuSlots { get; init; }
+    public string Cluster { get; init; } = "local";
+    public string ClusterId { get; init; } = "u2pl";
+    public int Port { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    public int HealthPort { get; init; } = 8080;
+    public string Host { get; init; } = "127.0.0.1";
+    public string Listen { get; init; } = "0.0.0.0";
+    public string ClusterKey { get; init; } = "";
+    public List<string> GrainAssemblies { get; init; } = [];
+    public double? DeathTimeoutSeconds { get; init; }
+    public double? ResponseTimeoutSeconds { get; init; }
+    public bool JsonLogs { get; init; }
+    public bool Help { get; init; }
+
+    public const string Usage =
+        """
+        u2pl-silo — a silo of the U2PL virtual-actor cluster
+
+          --role gpu|state|all        roles hosted (comma list allowed; default all)
+          --gpu-slots N               GPU-slot activations (workers) this silo may host (default 0)
+          --cluster local|postgres://user:pass@host:port/db
+                                      membership store (default local: single process)
+          --cluster-id ID             cluster id inside the store (default u2pl)
+          --port N                    silo-to-silo port (default 11111)
+          --gateway-port N            client gateway port, 0 for none (default 30000)
+          --health-port N             HTTP /healthz /readyz /metrics, 0 for none (default 8080)
+          --host HOST                 address other silos and clients reach this silo on (default 127.0.0.1)
+          --listen ADDRESS            address to bind (default 0.0.0.0)
+          --cluster-key KEY           shared key (or env U2PL_CLUSTER_KEY, or --cluster-key-file PATH)
+          --grain-assembly PATH       load grain classes from an assembly (repeatable; U2PL.Grains.dll beside the silo is loaded if present)
+          --death-timeout SECONDS     heartbeat age after which a silo is probed and declared dead (default 10)
+          --response-timeout SECONDS  default per-call deadline (default 30)
+          --log-format json|text      structured JSON logs or plain text (default text)
+        """;
+
+    public static (SiloCommandLine Options, List<string> Problems) Parse(string[] args, Func<string, string?> env)
+    {
+        var problems = new List<string>();
+        var result = new SiloCommandLine();
+        string? keyFile = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var flag = args[i];
+            string Value()
+            {
+                if (i + 1 < args.Length) return args[++i];
+                problems.Add($"{flag} needs a value.");
+                return "";
+            }
+            int Int()
+            {
+                var text = Value();
+                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) return v;
+                problems.Add($"{flag}: '{text}' is not an integer.");
+                return 0;
+            }
+            double Seconds()
+            {
+                var text = Value();
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0) return v;
+                problems.Add($"{flag}: '{text}' is not a positive number of seconds.");
+                return 1;
+            }
+            result = flag switch
+            {
+                "--role" => result with { Roles = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
+                "--gpu-slots" => result with { GpuSlots = Int() },
+                "--cluster" => result with { Cluster = Value() },
+                "--cluster-id" => result with { ClusterId = Value() },
+                "--port" => result with { Port = Int() },
+                "--gateway-port" => result with { GatewayPort = Int() },
+                "--health-port" => result with { HealthPort = Int() },
+                "--host" => result with { Host = Value() },
+                "--listen" => result with { Listen = Value() },
+                "--cluster-key" => result with { ClusterKey = Value() },
+                "--cluster-key-file" => Set(ref keyFile, Value(), result),
+                "--grain-assembly" => result with { GrainAssemblies = [.. result.GrainAssemblies, Value()] },
+                "--death-timeout" => result with { DeathTimeoutSeconds = Seconds() },
+                "--response-timeout" => result with { ResponseTimeoutSeconds = Seconds() },
+                "--log-format" => result with { JsonLogs = Value() == "json" },
+                "--help" or "-h" => result with { Help = true },
+                _ => Unknown(flag, problems, result),
+            };
+        }
+        if (result.ClusterKey.Length == 0 && keyFile is not null)
+        {
+            if (File.Exists(keyFile)) result = result with { ClusterKey = File.ReadAllText(keyFile).Trim() };
+            else problems.Add($"--cluster-key-file: {keyFile} does not exist.");
+        }
+        if (result.ClusterKey.Length == 0 && env("U2PL_CLUSTER_KEY") is { Length: > 0 } fromEnv) result = result with { ClusterKey = fromEnv };
+        if (!result.Cluster.Equals("local", StringComparison.OrdinalIgnoreCase) && !result.Cluster.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) && !result.Cluster.Contains('='))
+            problems.Add($"--cluster: '{result.Cluster}' is neither 'local' nor a postgres:// URI or connection string.");
+        return (result, problems);
+    }
+
+    private static SiloCommandLine Set(ref string? target, string value, SiloCommandLine result)
+    {
+        target = value;
+        return result;
+    }
+
+    private static SiloCommandLine Unknown(string flag, List<string> problems, SiloCommandLine result)
+    {
+        problems.Add($"Unknown argument '{flag}'.");
+        return result;
+    }
+}

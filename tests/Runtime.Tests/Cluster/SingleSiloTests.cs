@@ -1,0 +1,152 @@
+using U2PL.Runtime.Messaging;
+using U2PL.Runtime.Tests.Fixtures;
+using U2PL.Runtime.Tests.TestGrains;
+
+namespace U2PL.Runtime.Tests.Cluster;
+
+/// <summary>One silo and a client in the test process, over real authenticated loopback connections.</summary>
+public sealed class SingleSiloTests : IAsyncLifetime
+{
+    private readonly InProcessCluster _cluster = new();
+    private Client.ClusterClient _client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _cluster.StartSiloAsync();
+        _client = await _cluster.ConnectClientAsync();
+    }
+
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Client_calls_reach_one_activation_per_key()
+    {
+        var a = _client.GetGrain<ICounterGrain>("a");
+        var b = _client.GetGrain<ICounterGrain>("b");
+        Assert.Equal(1, await a.Add(1));
+        Assert.Equal(3, await a.Add(2));
+        Assert.Equal(10, await b.Add(10));
+        Assert.Equal(3, await _client.GetGrain<ICounterGrain>("a").Get());
+    }
+
+    [Fact]
+    public async Task Silo_side_grain_factory_reaches_the_same_activation()
+    {
+        await _client.GetGrain<ICounterGrain>("shared").Add(5);
+        var fromSilo = _cluster.Silos[0].GrainFactory.GetGrain<ICounterGrain>("shared");
+        Assert.Equal(5, await fromSilo.Get());
+    }
+
+    [Fact]
+    public async Task Grain_exceptions_come_back_with_their_type_and_message()
+    {
+        var grain = _client.GetGrain<IDeadlineGrain>(1);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => grain.Fail("boom"));
+        Assert.Equal("boom", e.Message);
+    }
+
+    [Fact]
+    public async Task Calls_are_turn_based_unless_read_only_or_reentrant()
+    {
+        var turns = _client.GetGrain<ITurnGrain>(1);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => turns.Work(40)));
+        Assert.Equal(1, await turns.MaxConcurrent());
+
+        var readers = _client.GetGrain<ITurnGrain>(2);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => readers.ReadWork(200)));
+        Assert.True(await readers.MaxConcurrent() > 1, "read-only calls should interleave");
+
+        var reentrant = _client.GetGrain<IReentrantTurnGrain>(1);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => reentrant.Work(200)));
+        Assert.True(await reentrant.MaxConcurrent() > 1, "a reentrant grain's calls should interleave");
+    }
+
+    [Fact]
+    public async Task Timers_tick_as_turns_and_never_overlap_calls()
+    {
+        var grain = _client.GetGrain<ITimerGrain>("t");
+        await grain.Start(20);
+        for (var i = 0; i < 10; i++) await grain.Busy(15);
+        await Eventually.Until(grain.Ticks, t => t >= 5, TimeSpan.FromSeconds(10), "five timer ticks");
+        Assert.False(await grain.Overlapped());
+    }
+
+    [Fact]
+    public async Task Cancellation_reaches_the_grain_and_deadlines_fail_the_call()
+    {
+        var grain = _client.GetGrain<IDeadlineGrain>(2);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => grain.Wait(10_000, cts.Token));
+        Assert.False(await grain.Wait(10, CancellationToken.None));
+        await Assert.ThrowsAsync<TimeoutException>(() => grain.SlowWithShortDeadline(3000));
+    }
+
+    [Fact]
+    public async Task Observers_receive_grain_events()
+    {
+        var received = new List<int>();
+        var done = new TaskCompletionSource();
+        var observer = new ProgressObserver((run, step) =>
+        {
+            lock (received) received.Add(step);
+            if (step == 5) done.TrySetResult();
+        });
+        var reference = _client.CreateObjectReference<IProgressObserver>(observer);
+        var grain = _client.GetGrain<IProgressGrain>("run-1");
+        await grain.Subscribe(reference);
+        await grain.Run(5);
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([1, 2, 3, 4, 5], received);
+    }
+
+    [Fact]
+    public async Task Large_float_payload_round_trips_intact()
+    {
+        var data = new float[8 * 1024 * 1024]; // 32 MiB
+        var random = new Random(42);
+        for (var i = 0; i < data.Length; i++) data[i] = (float)random.NextDouble();
+        var echoed = await _client.GetGrain<ICounterGrain>("big").Echo(data);
+        Assert.Equal(data.Length, echoed.Length);
+        Assert.True(data.AsSpan().SequenceEqual(echoed));
+    }
+
+    [Fact]
+    public async Task Serializable_records_references_and_polymorphic_fields_travel()
+    {
+        var sample = new Sample
+        {
+            Name = "s",
+            Values = [1, 2, 3],
+            Scores = new() { ["x"] = 1.5 },
+            Halves = [(Half)1.5, (Half)(-2)],
+            Extra = 42L,
+        };
+        var result = await _client.GetGrain<ICounterGrain>("rec").Transform(sample);
+        Assert.Equal("s!", result.Name);
+        Assert.Equal([2, 4, 6], result.Values);
+        Assert.Equal(1.5, result.Scores["x"]);
+        Assert.Equal([(Half)1.5, (Half)(-2)], result.Halves);
+        Assert.Equal(42L, result.Extra);
+        Assert.NotNull(result.Counter);
+        await result.Counter!.Add(7);
+        Assert.Equal(7, await _client.GetGrain<ICounterGrain>("rec").Get());
+    }
+
+    [Fact]
+    public async Task A_client_with_the_wrong_key_is_refused_and_counted()
+    {
+        var before = _cluster.Silos[0].Metrics.Rejected(Networking.RejectReason.Unauthenticated);
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => _cluster.ConnectClientAsync("wrong-key-wrong-key-wrong"));
+        Assert.True(_cluster.Silos[0].Metrics.Rejected(Networking.RejectReason.Unauthenticated) > before);
+        Assert.Equal(1, await _client.GetGrain<ICounterGrain>("still-serving").Add(1));
+    }
+
+    private sealed class ProgressObserver(Action<string, int> onProgress) : IProgressObserver
+    {
+        public Task OnProgress(string run, int step)
+        {
+            onProgress(run, step);
+            return Task.CompletedTask;
+        }
+    }
+}
