@@ -34,6 +34,7 @@ public sealed class Silo : IAsyncDisposable
     private readonly MessagingOptions _messaging;
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Connection, byte> _inbound = new();
     private Task _collector = Task.CompletedTask;
 
     /// <summary>Creates the silo from its options and stores (resolved from DI by the hosting extensions).</summary>
@@ -147,6 +148,7 @@ public sealed class Silo : IAsyncDisposable
         }
         await _collector.ConfigureAwait(false);
         await _connections.DisposeAsync().ConfigureAwait(false);
+        foreach (var inbound in _inbound.Keys) inbound.Close(); // Kestrel waits for its handlers: end them
         Log.SiloStopped(_logger, Address.ToString());
     }
 
@@ -182,8 +184,17 @@ public sealed class Silo : IAsyncDisposable
         }
         var connection = new Connection(context.Transport, remote, kind, id, _messaging, _services.Metrics, _logger, context.Abort);
         Log.ConnectionAuthenticated(_logger, remote, kind, id);
-        if (kind == PeerKind.Client) await RegisterClientAsync(connection).ConfigureAwait(false);
-        await connection.RunAsync(_messageCenter).ConfigureAwait(false);
+        _inbound[connection] = 0;
+        try
+        {
+            if (_stopping.IsCancellationRequested) return;
+            if (kind == PeerKind.Client) await RegisterClientAsync(connection).ConfigureAwait(false);
+            await connection.RunAsync(_messageCenter).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inbound.TryRemove(connection, out _);
+        }
     }
 
     private async Task RegisterClientAsync(Connection connection)

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace U2PL.Runtime.Tests.Fixtures;
+
+/// <summary>
+/// A private PostgreSQL 15 on loopback, on a free port, in a temp directory; started once for the test run and removed
+/// at the end (as CI does on a fresh machine). Running as root, the server runs as the postgres user.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private const string BinDir = "/usr/lib/postgresql/15/bin";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"u2pl-pg-{Guid.NewGuid():N}");
+    private Process? _server;
+
+    public int Port { get; } = FreePorts.Next();
+
+    public string Uri => $"postgres://postgres@127.0.0.1:{Port}/postgres";
+
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true";
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(Path.Combine(BinDir, "initdb")))
+            throw new InvalidOperationException($"PostgreSQL 15 is not installed ({BinDir}); run scripts/install-deps.sh.");
+        Directory.CreateDirectory(_dir);
+        var asRoot = Environment.UserName == "root";
+        if (asRoot) Run("chown", $"postgres {_dir}");
+        var data = Path.Combine(_dir, "data");
+        Run(Wrap(asRoot, Path.Combine(BinDir, "initdb")), $"-D {data} -A trust -U postgres --no-sync -E UTF8", asRoot);
+        _server = Process.Start(new ProcessStartInfo(asRoot ? "runuser" : Path.Combine(BinDir, "postgres"))
+        {
+            Arguments = (asRoot ? $"-u postgres -- {BinDir}/postgres " : "") +
+                        $"-D {data} -p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/tmp",
+        })!;
+        _server.OutputDataReceived += (_, _) => { };
+        _server.ErrorDataReceived += (_, _) => { };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync();
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline && !_server.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static string Wrap(bool asRoot, string binary) => asRoot ? "runuser" : binary;
+
+    private static void Run(string file, string args, bool asPostgres = false)
+    {
+        if (asPostgres)
+        {
+            var parts = args;
+            args = $"-u postgres -- {BinDir}/initdb {parts}";
+        }
+        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(60_000) || process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {args} failed: {error}{output.Result}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+}
+
+/// <summary>One PostgreSQL for every test of the collection.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres";
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace U2PL.Runtime.Tests.Fixtures;
+
+/// <summary>A real <c>u2pl-silo</c> process hosting the test grains (this test assembly).</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    private SiloProcess(Process process, int port, int gatewayPort, int healthPort)
+    {
+        _process = process;
+        Port = port;
+        GatewayPort = gatewayPort;
+        HealthPort = healthPort;
+        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+
+    public int GatewayPort { get; }
+
+    public int HealthPort { get; }
+
+    public string Gateway => $"127.0.0.1:{GatewayPort}";
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public static async Task<SiloProcess> StartAsync(string cluster, string clusterId, string key, string role = "all",
+        int gpuSlots = 0, int? port = null, double deathTimeoutSeconds = 3)
+    {
+        var siloPort = port ?? FreePorts.Next();
+        var gatewayPort = FreePorts.Next();
+        var healthPort = FreePorts.Next();
+        var args = $"\"{SiloDll}\" --cluster {cluster} --cluster-id {clusterId} --cluster-key {key} --role {role} --gpu-slots {gpuSlots} " +
+                   $"--port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} --listen 127.0.0.1 " +
+                   $"--grain-assembly \"{typeof(SiloProcess).Assembly.Location}\" --death-timeout {deathTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} --response-timeout 20";
+        var process = Process.Start(new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var silo = new SiloProcess(process, siloPort, gatewayPort, healthPort);
+        await Eventually.Until(async () => !process.HasExited && await silo.IsReadyAsync(), ok => ok || process.HasExited,
+            TimeSpan.FromSeconds(30), $"silo on port {siloPort} to become ready");
+        if (process.HasExited) throw new InvalidOperationException($"Silo exited with {process.ExitCode}:\n{silo.Output}");
+        return silo;
+    }
+
+    public async Task<bool> IsReadyAsync()
+    {
+        try
+        {
+            using var response = await Http.GetAsync($"http://127.0.0.1:{HealthPort}/readyz");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<string> MetricsAsync() => await Http.GetStringAsync($"http://127.0.0.1:{HealthPort}/metrics");
+
+    public void Kill() => _process.Kill(entireProcessTree: true); // SIGKILL
+
+    /// <summary>Sends SIGTERM (graceful shutdown) and waits for the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", $"-TERM {_process.Id}")) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    private static string SiloDll
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = dir.Parent!.Name; // bin/<Configuration>/net10.0
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "U2PL.Orleans.sln"))) dir = dir.Parent;
+            if (dir is null) throw new InvalidOperationException("Repository root not found.");
+            var path = Path.Combine(dir.FullName, "Silo", "bin", configuration, "net10.0", "u2pl-silo.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("Build Silo first (the test project references it).", path);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
