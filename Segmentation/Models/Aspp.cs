@@ -25,7 +25,7 @@ public sealed class Aspp : Module<Tensor, Tensor>
             new AdaptiveAvgPool2d(1, 1),
             new Conv2d(inChannels, BranchChannels, 1, bias: false),
             new BatchNorm2d(BranchChannels),
-            new ReLU()));
+            new ReLU(inplace: true)));
         _branches = new Sequential[4];
         _branches[0] = register_module("conv2", ConvBnRelu(inChannels, 1, 0, 1));
         for (var i = 0; i < 3; i++)
@@ -63,5 +63,5 @@ public sealed class Aspp : Module<Tensor, Tensor>
     private static Sequential ConvBnRelu(long inChannels, long kernel, long padding, long dilation) => new(
         new Conv2d(inChannels, BranchChannels, kernel, padding: padding, dilation: dilation, bias: false),
         new BatchNorm2d(BranchChannels),
-        new ReLU());
+        new ReLU(inplace: true));
 }

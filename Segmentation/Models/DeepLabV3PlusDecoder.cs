@@ -35,12 +35,12 @@ public sealed class DeepLabV3PlusDecoder : Module<ResNetFeatures, SegmentationOu
         _head = register_module("head", new Sequential(
             new Conv2d(Aspp.OutputChannels, Channels, 3, padding: 1, bias: false),
             new BatchNorm2d(Channels),
-            new ReLU(),
+            new ReLU(inplace: true),
             new Dropout2d(0.1)));
         _lowConv = register_module("low_conv", new Sequential(
             new Conv2d(lowLevelChannels, Channels, 1),
             new BatchNorm2d(Channels),
-            new ReLU()));
+            new ReLU(inplace: true)));
         _classifier = register_module("classifier", Head(numClasses));
         _representation = register_module("representation", Head(representationChannels));
     }
@@ -69,11 +69,11 @@ public sealed class DeepLabV3PlusDecoder : Module<ResNetFeatures, SegmentationOu
     private static Sequential Head(long outputs) => new(
         new Conv2d(2 * Channels, Channels, 3, padding: 1),
         new BatchNorm2d(Channels),
-        new ReLU(),
+        new ReLU(inplace: true),
         new Dropout2d(0.1),
         new Conv2d(Channels, Channels, 3, padding: 1),
         new BatchNorm2d(Channels),
-        new ReLU(),
+        new ReLU(inplace: true),
         new Dropout2d(0.1),
         new Conv2d(Channels, outputs, 1));
 }

@@ -61,8 +61,7 @@ public sealed class ResNet : Module<Tensor, ResNetFeatures>
     {
         Tensor stem;
         using (var c = _conv1.forward(input))
-        using (var b = _bn1.forward(c))
-        using (var r = b.relu())
+        using (var r = _bn1.forward(c).relu_())
         {
             stem = _maxpool.forward(r);
         }

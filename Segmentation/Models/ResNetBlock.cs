@@ -33,20 +33,27 @@ public abstract class ResNetBlock : Module<Tensor, Tensor>
     /// <summary>The residual branch, before the final ReLU.</summary>
     protected abstract Tensor Body(Tensor input);
 
+    /// <summary>In place on the body's output, as torchvision's <c>out += identity; relu(out)</c>.</summary>
     public override Tensor forward(Tensor input)
     {
-        using var body = Body(input);
-        using var shortcut = downsample is null ? input.alias() : downsample.forward(input);
-        using var sum = body.add(shortcut);
-        return sum.relu();
+        var body = Body(input);
+        if (downsample is null)
+        {
+            body.add_(input);
+        }
+        else
+        {
+            using var shortcut = downsample.forward(input);
+            body.add_(shortcut);
+        }
+        return body.relu_();
     }
 
-    /// <summary>conv → bn → relu, releasing the intermediates (autograd keeps what it needs).</summary>
+    /// <summary>conv → bn → relu (in place on the BN output), releasing the intermediates (autograd keeps what it needs).</summary>
     protected static Tensor ConvBnRelu(Conv2d conv, BatchNorm2d bn, Tensor input)
     {
         using var c = conv.forward(input);
-        using var b = bn.forward(c);
-        return b.relu();
+        return bn.forward(c).relu_();
     }
 
     protected static Tensor ConvBn(Conv2d conv, BatchNorm2d bn, Tensor input)

@@ -1,9 +1,12 @@
 namespace U2PL.Torch.Modules;
 
-/// <summary>max(x, 0).</summary>
-public sealed class ReLU : Module<Tensor, Tensor>
+/// <summary>
+/// max(x, 0). In place (as PyTorch's <c>ReLU(inplace=True)</c>) it overwrites its input and returns a new handle to
+/// it: valid after batch norm, whose backward does not need its output, and it saves one activation per layer.
+/// </summary>
+public sealed class ReLU(bool inplace = false) : Module<Tensor, Tensor>
 {
-    public override Tensor forward(Tensor input) => input.relu();
+    public override Tensor forward(Tensor input) => inplace ? input.relu_().alias() : input.relu();
 }
 
 /// <summary>Zeroes whole channels with probability p in training mode (torch.nn.Dropout2d).</summary>
