@@ -1,4 +1,6 @@
-namespace U2PL.Torch.Tests;
+using U2PL.Torch;
+
+namespace U2PL.Tests.Shared;
 
 internal static class TensorAssert
 {

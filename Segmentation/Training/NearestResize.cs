@@ -1,0 +1,17 @@
+using U2PL.Torch;
+using static U2PL.Torch.torch.nn;
+
+namespace U2PL.Segmentation.Training;
+
+/// <summary>Label maps and masks brought to the representation's resolution with nearest neighbour (as the official code).</summary>
+internal static class NearestResize
+{
+    /// <summary>(B, H, W) of any dtype → (B, h, w) of the same dtype.</summary>
+    public static Tensor To(Tensor map, long height, long width)
+    {
+        using var scope = torch.NewDisposeScope();
+        var type = map.dtype;
+        var resized = functional.interpolate(map.unsqueeze(1).to(ScalarType.Float32), height, width, InterpolationMode.Nearest).squeeze(1);
+        return (type == ScalarType.Bool ? resized.gt(0.5) : resized.to(type)).MoveToOuterDisposeScope();
+    }
+}

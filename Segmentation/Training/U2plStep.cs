@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using U2PL.Segmentation.Models;
+using U2PL.Segmentation.U2PL;
+using U2PL.Torch;
+using U2PL.Torch.Optimizers;
+using static U2PL.Torch.torch.nn;
+
+namespace U2PL.Segmentation.Training;
+
+/// <summary>
+/// One training step of U2PL (paper §3, Algorithm 1; the official train_semi loop): a supervised step during the
+/// warm-up, then teacher pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images,
+/// Ls + λu·Lu + λc·Lc, SGD, and the EMA teacher update. Stateless across steps except for the models, the optimizer
+/// and the memory banks it is given; randomness comes from libtorch's generator and a Random seeded by (seed, iteration).
+/// </summary>
+public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, SGD optimizer, IReadOnlyList<ClassMemoryBank> banks,
+    MethodOptions options, TrainingSchedule schedule, long seed)
+{
+    private readonly ContrastiveLoss _contrastive = new(options.ContrastiveOptions, student.Options.NumClasses);
+
+    public StepMetrics Run(LabeledBatch labeled, UnlabeledBatch? unlabeled, long iteration)
+    {
+        PolyLearningRate.Apply(optimizer, iteration, schedule.TotalIterations);
+        using var scope = torch.NewDisposeScope();
+        var metrics = !options.SemiSupervised || unlabeled is null || schedule.IsWarmup(iteration)
+            ? Supervised(labeled)
+            : Semi(labeled, unlabeled, iteration);
+        return metrics with { LearningRate = optimizer.param_groups[0].LearningRate };
+    }
+
+    private StepMetrics Supervised(LabeledBatch labeled)
+    {
+        student.train();
+        student.Decoder.ComputeRepresentation = false;
+        using var output = student.forward(labeled.Images);
+        var loss = options.SupervisedLoss.Compute(Upsample(output.Prediction, labeled.Images), labeled.Labels);
+        Optimize(loss);
+        return new StepMetrics(loss.ToDouble(), 0, 0, 0, 0, 0, false, 0, TimeSpan.Zero);
+    }
+
+    private StepMetrics Semi(LabeledBatch labeled, UnlabeledBatch unlabeled, long iteration)
+    {
+        var epoch = schedule.EpochOf(iteration);
+        if (schedule.IsFirstSemiEpoch(iteration))
+        {
+            teacher.ResetToStudent();
+        }
+        var random = new Random(unchecked((int)(seed * 1_000_003 + iteration)));
+
+        // Pseudo-labels from the teacher on the weakly augmented images (teacher in train mode, as official).
+        Tensor confidence, pseudoLabels;
+        teacher.Teacher.train();
+        teacher.Teacher.Decoder.ComputeRepresentation = false;
+        using (torch.no_grad())
+        using (var weak = teacher.Teacher.forward(unlabeled.Images))
+        {
+            (confidence, pseudoLabels) = Upsample(weak.Prediction, unlabeled.Images).softmax(1).max(1);
+        }
+
+        var images = unlabeled.Images;
+        var valid = unlabeled.Valid;
+        var cutMix = random.NextDouble() < options.CutMixProbability;
+        if (cutMix)
+        {
+            (images, pseudoLabels, confidence, valid) = CutMix.Mix(images, pseudoLabels, confidence, valid, random);
+        }
+
+        var labeledCount = labeled.Images.size(0);
+        var all = torch.cat([labeled.Images, images], 0);
+        student.train();
+        student.Decoder.ComputeRepresentation = options.Contrastive;
+        using var studentOutput = student.forward(all);
+        var predictionLabeled = Upsample(studentOutput.Prediction.narrow(0, 0, labeledCount), labeled.Images);
+        var predictionUnlabeled = Upsample(studentOutput.Prediction.narrow(0, labeledCount, images.size(0)), images);
+        var supervised = options.SupervisedLoss.Compute(predictionLabeled, labeled.Labels);
+
+        // The teacher on the same (mixed) batch: its entropy decides reliability, its features feed Lc.
+        teacher.Teacher.Decoder.ComputeRepresentation = options.Contrastive;
+        using var teacherOutput = TeacherForward(all);
+        var teacherUnlabeled = teacherOutput.Prediction.narrow(0, labeledCount, images.size(0));
+        var entropy = EntropyPartition.Entropy(Upsample(teacherUnlabeled, images).softmax(1));
+        var alpha = DynamicPartitionAdjustment.Alpha(options.Alpha0, epoch, options.Epochs);
+        var gamma = EntropyPartition.Threshold(entropy, valid, alpha);
+        var reliable = EntropyPartition.Reliable(entropy, valid, gamma);
+        var unsupervised = UnsupervisedLoss.Compute(predictionUnlabeled, pseudoLabels, reliable, options.Eta).mul(options.UnsupervisedWeight);
+
+        var bankTimeBefore = BankTime();
+        ContrastiveResult? contrastive = options.Contrastive
+            ? _contrastive.Compute(ContrastiveInputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, entropy, valid, gamma, alpha, labeledCount), banks)
+            : null;
+        var loss = supervised.add(unsupervised);
+        if (contrastive is not null)
+        {
+            loss = loss.add(contrastive.Loss);
+        }
+        Optimize(loss);
+        teacher.Update(teacher.Decay(iteration, schedule.WarmupIterations));
+
+        using var reliableCount = reliable.sum();
+        using var validCount = valid.sum();
+        return new StepMetrics(supervised.ToDouble(), unsupervised.ToDouble(), contrastive?.Loss.ToDouble() ?? 0, alpha,
+            reliableCount.ToDouble() / Math.Max(1, validCount.ToDouble()), 0, cutMix, contrastive?.PushedPerClass.Sum() ?? 0,
+            BankTime() - bankTimeBefore);
+    }
+
+    private SegmentationOutput TeacherForward(Tensor images)
+    {
+        teacher.Teacher.train();
+        using var _ = torch.no_grad();
+        return teacher.Teacher.forward(images);
+    }
+
+    /// <summary>
+    /// Lc's inputs at the representation's resolution. Paper: anchors from labeled pixels and reliable pseudo-labels,
+    /// negatives from unreliable pixels (H &gt; γt). Official: anchors from the lowest-αt-entropy unlabeled pixels and
+    /// negatives from the highest-αt ones (its low/high entropy masks), labeled pixels in both.
+    /// </summary>
+    private ContrastiveInputs ContrastiveInputs(SegmentationOutput studentOutput, SegmentationOutput teacherOutput, Tensor labels,
+        Tensor pseudoLabels, Tensor entropy, Tensor valid, double gamma, double alpha, long labeledCount)
+    {
+        var h = studentOutput.Representation!.size(2);
+        var w = studentOutput.Representation.size(3);
+        var labeledValid = labels.ne(255);
+        Tensor anchorUnlabeled, negativeUnlabeled, negativeLabeled;
+        if (options.ContrastiveOptions.Variant == ContrastiveVariant.Paper)
+        {
+            anchorUnlabeled = EntropyPartition.Reliable(entropy, valid, gamma);
+            negativeUnlabeled = EntropyPartition.Unreliable(entropy, valid, gamma);
+            negativeLabeled = torch.zeros_like(labeledValid);
+        }
+        else
+        {
+            var low = EntropyPartition.Threshold(entropy, valid, 1 - alpha);
+            anchorUnlabeled = entropy.le(low).logical_and(valid);
+            negativeUnlabeled = entropy.ge(gamma).logical_and(valid);
+            negativeLabeled = labeledValid;
+        }
+        var allLabels = torch.cat([labels, pseudoLabels.masked_fill(valid.logical_not(), 255)], 0);
+        return new ContrastiveInputs(
+            studentOutput.Representation,
+            teacherOutput.Representation!,
+            teacherOutput.Prediction.softmax(1),
+            NearestResize.To(allLabels, h, w),
+            labeledCount,
+            NearestResize.To(torch.cat([labeledValid, anchorUnlabeled], 0), h, w),
+            NearestResize.To(torch.cat([negativeLabeled, negativeUnlabeled], 0), h, w));
+    }
+
+    private void Optimize(Tensor loss)
+    {
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+    }
+
+    private TimeSpan BankTime() => banks.Aggregate(TimeSpan.Zero, (sum, bank) => sum + bank.Elapsed);
+
+    private static Tensor Upsample(Tensor logits, Tensor like) =>
+        functional.interpolate(logits, like.size(2), like.size(3), alignCorners: true);
+}

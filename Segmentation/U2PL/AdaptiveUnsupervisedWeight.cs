@@ -1,0 +1,14 @@
+using U2PL.Torch;
+
+namespace U2PL.Segmentation.U2PL;
+
+/// <summary>Eq. 8: λu = η · (|Bu|·H·W) / (number of reliable pixels); 0 when no pixel is reliable.</summary>
+public static class AdaptiveUnsupervisedWeight
+{
+    public static double Lambda(Tensor reliable, double eta = 1)
+    {
+        using var count = reliable.sum();
+        var reliableCount = count.ToDouble();
+        return reliableCount == 0 ? 0 : eta * reliable.numel() / reliableCount;
+    }
+}

@@ -1,0 +1,26 @@
+using U2PL.Torch;
+
+namespace U2PL.Segmentation.U2PL;
+
+/// <summary>
+/// Eq. 9–11: the anchor candidates of class c, A_c = A_c^l ∪ A_c^u, are the pixels labeled c (ground truth, or a
+/// reliable pseudo-label) whose teacher probability of c exceeds δp; M anchors are drawn from them with replacement.
+/// </summary>
+public static class AnchorSampler
+{
+    /// <summary>A_c as a (B, h, w) mask.</summary>
+    public static Tensor Candidates(Tensor labels, Tensor anchorMask, Tensor classProbability, long c, double threshold)
+    {
+        using var isClass = labels.eq(c);
+        using var confident = classProbability.gt(threshold);
+        using var labeledC = isClass.logical_and(anchorMask);
+        return labeledC.logical_and(confident);
+    }
+
+    /// <summary>M rows of <paramref name="candidateFeatures"/> (K, D) drawn uniformly with replacement.</summary>
+    public static Tensor Sample(Tensor candidateFeatures, long m)
+    {
+        using var indices = torch.randint(0, candidateFeatures.size(0), [m]);
+        return candidateFeatures.index_select(0, indices);
+    }
+}

@@ -1,0 +1,169 @@
+using U2PL.Torch;
+
+namespace U2PL.Segmentation.U2PL;
+
+/// <summary>
+/// Q_c: the FIFO queue of one class's negative features (teacher representations of unreliable pixels, detached).
+/// A ring buffer of at most <see cref="Capacity"/> rows that grows on demand (a bank that never fills stays small);
+/// when full, a push overwrites the oldest rows. Sampling draws rows uniformly with replacement.
+/// </summary>
+public sealed class ClassMemoryBank : IDisposable
+{
+    private Tensor? _buffer;
+    private long _start;
+
+    public ClassMemoryBank(long capacity, long featureDim)
+    {
+        if (capacity < 1 || featureDim < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), "capacity and feature dimension must be positive");
+        }
+        Capacity = capacity;
+        FeatureDim = featureDim;
+    }
+
+    public long Capacity { get; }
+
+    public long FeatureDim { get; }
+
+    /// <summary>Time spent in <see cref="Push"/> and <see cref="Sample"/> so far (the step cost of the bank).</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+
+    /// <summary>Rows stored now (≤ capacity).</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Appends the rows of an (n, D) block, dropping the oldest rows beyond capacity.</summary>
+    public void Push(Tensor block)
+    {
+        var rows = block.size(0);
+        if (rows == 0)
+        {
+            return;
+        }
+        if (block.size(1) != FeatureDim)
+        {
+            throw new ArgumentException($"memory bank rows have {FeatureDim} features, the block has {block.size(1)}", nameof(block));
+        }
+        _clock.Start();
+        try
+        {
+            PushRows(block, rows);
+        }
+        finally
+        {
+            _clock.Stop();
+        }
+    }
+
+    private void PushRows(Tensor block, long rows)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var source = block.detach().to(ScalarType.Float32);
+        if (rows >= Capacity)
+        {
+            Replace(source.narrow(0, rows - Capacity, Capacity).contiguous());
+            return;
+        }
+        EnsureRows(Math.Min(Capacity, Count + rows));
+        var allocated = _buffer!.size(0);
+        var positions = new long[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            if (Count < Capacity)
+            {
+                positions[i] = (_start + Count) % allocated;
+                Count++;
+            }
+            else
+            {
+                positions[i] = _start;
+                _start = (_start + 1) % allocated;
+            }
+        }
+        _buffer.index_copy_(0, torch.tensor(positions), source);
+    }
+
+    /// <summary>n rows drawn uniformly with replacement (torch's default generator), as an (n, D) tensor.</summary>
+    public Tensor Sample(long n)
+    {
+        if (Count == 0)
+        {
+            throw new InvalidOperationException("cannot sample from an empty memory bank");
+        }
+        _clock.Start();
+        try
+        {
+            using var indices = torch.randint(0, Count, [n]);
+            // Occupied rows are [0, Count) until the buffer is full (growth compacts), and all rows once it is.
+            return _buffer!.index_select(0, indices);
+        }
+        finally
+        {
+            _clock.Stop();
+        }
+    }
+
+    /// <summary>The stored rows, oldest first (a copy): what a checkpoint saves.</summary>
+    public Tensor Snapshot()
+    {
+        if (Count == 0)
+        {
+            return torch.zeros([0, FeatureDim]);
+        }
+        using var order = torch.arange(0, Count).add(_start).remainder(_buffer!.size(0));
+        return _buffer.index_select(0, order);
+    }
+
+    /// <summary>Replaces the contents with <paramref name="rows"/> (oldest first), as restored from a checkpoint.</summary>
+    public void Restore(Tensor rows)
+    {
+        if (rows.size(0) > Capacity)
+        {
+            throw new ArgumentException($"{rows.size(0)} rows exceed the bank's capacity {Capacity}", nameof(rows));
+        }
+        if (rows.size(0) == 0)
+        {
+            _buffer?.Dispose();
+            _buffer = null;
+            Count = 0;
+            _start = 0;
+            return;
+        }
+        using var copy = rows.to(ScalarType.Float32).contiguous();
+        Replace(copy);
+    }
+
+    public void Dispose() => _buffer?.Dispose();
+
+    private void Replace(Tensor rows)
+    {
+        _buffer?.Dispose();
+        _buffer = rows.clone().DetachFromDisposeScope();
+        _start = 0;
+        Count = rows.size(0);
+    }
+
+    /// <summary>Grows the allocation (doubling, up to capacity), moving the rows oldest-first to the front.</summary>
+    private void EnsureRows(long needed)
+    {
+        var allocated = _buffer?.size(0) ?? 0;
+        if (allocated >= needed)
+        {
+            return;
+        }
+        var size = Math.Min(Capacity, Math.Max(needed, Math.Max(1024, allocated * 2)));
+        var grown = torch.zeros([size, FeatureDim]).DetachFromDisposeScope();
+        if (Count > 0)
+        {
+            using var existing = Snapshot();
+            using var target = grown.narrow(0, 0, Count);
+            target.copy_(existing);
+        }
+        _buffer?.Dispose();
+        _buffer = grown;
+        _start = 0;
+    }
+}

@@ -1,0 +1,130 @@
+using U2PL.Torch;
+
+namespace U2PL.Segmentation.U2PL;
+
+/// <summary>Lc of one step and what it did to the memory banks.</summary>
+public sealed record ContrastiveResult(Tensor Loss, long[] PushedPerClass, int ClassesInLoss) : IDisposable
+{
+    public void Dispose() => Loss.Dispose();
+}
+
+/// <summary>
+/// Lc (Eq. 4, or A1) over the classes of a batch, following Algorithm 1: for each class, find the anchor candidates
+/// (Eq. 9–11) and the negatives (Eq. 13–16), push the negatives' teacher features into Q_c, sample M anchors and,
+/// per anchor, N negatives from Q_c, and compare them with the prototype (Eq. 12). The loss is the mean over the
+/// classes that have anchors and a non-empty bank. The <see cref="ContrastiveVariant.Official"/> variant reproduces
+/// the official code instead (see <see cref="ComputeOfficial"/>).
+/// </summary>
+public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
+{
+    public ContrastiveResult Compute(ContrastiveInputs inputs, IReadOnlyList<ClassMemoryBank> banks)
+    {
+        if (banks.Count != numClasses)
+        {
+            throw new ArgumentException($"need one memory bank per class ({numClasses}), got {banks.Count}", nameof(banks));
+        }
+        return options.Variant == ContrastiveVariant.Paper ? ComputePaper(inputs, banks) : ComputeOfficial(inputs, banks);
+    }
+
+    private ContrastiveResult ComputePaper(ContrastiveInputs inputs, IReadOnlyList<ClassMemoryBank> banks)
+    {
+        using var scope = torch.NewDisposeScope();
+        var studentRows = inputs.StudentFeatures.permute(0, 2, 3, 1);
+        var teacherRows = inputs.TeacherFeatures.permute(0, 2, 3, 1);
+        var ranks = ClassRanks.Of(inputs.TeacherProbabilities);
+        var highRank = options.EffectiveHighRank(numClasses);
+        var pushed = new long[numClasses];
+        var terms = new List<Tensor>();
+        for (var c = 0; c < numClasses; c++)
+        {
+            var classProbability = inputs.TeacherProbabilities.select(1, c);
+            var negativeMask = NegativeSelector.Mask(inputs.Labels, ranks.select(1, c), inputs.NegativeMask, inputs.LabeledCount, c, options.LowRank, highRank);
+            var negatives = teacherRows.index(negativeMask);
+            banks[c].Push(negatives);
+            pushed[c] = negatives.size(0);
+
+            var candidates = AnchorSampler.Candidates(inputs.Labels, inputs.AnchorMask, classProbability, c, options.AnchorThreshold);
+            var candidateRows = studentRows.index(candidates);
+            if (candidateRows.size(0) == 0 || banks[c].Count == 0)
+            {
+                continue;
+            }
+            var positive = Prototype.Of(teacherRows, candidates)!;
+            terms.Add(Term(AnchorSampler.Sample(candidateRows, options.NumQueries), positive, banks[c]));
+        }
+        return Result(inputs, terms, pushed);
+    }
+
+    /// <summary>
+    /// The official compute_contra_memobank_loss, quirks kept on purpose: anchors come from pixels labeled c in the
+    /// anchor mask (for unlabeled images the official mask is the lowest-αt entropy pixels) with p(c) &gt; δp; the
+    /// prototype averages over those pixels before the δp filter; negatives must be labeled (or pseudo-labeled) c and
+    /// in the negative mask and have c in the rank band — which leaves labeled negatives empty (they also need label ≠ c)
+    /// and makes unlabeled negatives the pseudo-label-c pixels where the teacher ranks c in [rl, rh); anchors and
+    /// prototypes are looked up by the position among present classes rather than by class id; the loss is divided by
+    /// the number of present classes, and is 0 when fewer than two classes are present.
+    /// </summary>
+    private ContrastiveResult ComputeOfficial(ContrastiveInputs inputs, IReadOnlyList<ClassMemoryBank> banks)
+    {
+        using var scope = torch.NewDisposeScope();
+        var studentRows = inputs.StudentFeatures.permute(0, 2, 3, 1);
+        var teacherRows = inputs.TeacherFeatures.permute(0, 2, 3, 1);
+        var ranks = ClassRanks.Of(inputs.TeacherProbabilities);
+        var highRank = options.EffectiveHighRank(numClasses);
+        var pushed = new long[numClasses];
+        var anchorRows = new Tensor[numClasses];
+        var prototypes = new Tensor?[numClasses];
+        var presentClasses = new List<int>();
+        for (var c = 0; c < numClasses; c++)
+        {
+            var classProbability = inputs.TeacherProbabilities.select(1, c);
+            var isClass = inputs.Labels.eq(c);
+            var lowValid = isClass.logical_and(inputs.AnchorMask);
+            var highValid = isClass.logical_and(inputs.NegativeMask);
+            anchorRows[c] = studentRows.index(classProbability.gt(options.AnchorThreshold).logical_and(lowValid));
+            prototypes[c] = Prototype.Of(teacherRows, lowValid);
+
+            var bandMask = NegativeSelector.Mask(inputs.Labels, ranks.select(1, c), torch.ones_like(inputs.NegativeMask), inputs.LabeledCount, c, options.LowRank, highRank);
+            var negatives = teacherRows.index(classProbability.lt(1).logical_and(highValid).logical_and(bandMask));
+            banks[c].Push(negatives);
+            pushed[c] = negatives.size(0);
+            if (lowValid.sum().ToInt64() > 0)
+            {
+                presentClasses.Add(c);
+            }
+        }
+
+        var terms = new List<Tensor>();
+        if (presentClasses.Count > 1)
+        {
+            for (var i = 0; i < presentClasses.Count; i++)
+            {
+                var bank = banks[presentClasses[i]];
+                if (anchorRows[i].size(0) == 0 || bank.Count == 0 || prototypes[i] is null)
+                {
+                    continue;
+                }
+                terms.Add(Term(AnchorSampler.Sample(anchorRows[i], options.NumQueries), prototypes[i]!, bank));
+            }
+        }
+        using var zero = inputs.StudentFeatures.sum().mul(0);
+        var loss = terms.Count == 0 ? zero.alias() : torch.stack(terms).sum().div(presentClasses.Count);
+        return new ContrastiveResult(loss.mul(options.Weight).MoveToOuterDisposeScope(), pushed, terms.Count);
+    }
+
+    private Tensor Term(Tensor anchors, Tensor positive, ClassMemoryBank bank)
+    {
+        using var sampled = bank.Sample((long)options.NumQueries * options.NumNegatives);
+        using var negatives = sampled.view(options.NumQueries, options.NumNegatives, -1);
+        return options.Loss == ContrastiveLossKind.InfoNce
+            ? InfoNce.Loss(anchors, positive, negatives, options.Temperature)
+            : BinaryContrastiveLoss.Loss(anchors, positive, negatives, options.Temperature);
+    }
+
+    private ContrastiveResult Result(ContrastiveInputs inputs, List<Tensor> terms, long[] pushed)
+    {
+        // With no class to compare, a zero that keeps the student's graph intact.
+        var loss = terms.Count == 0 ? inputs.StudentFeatures.sum().mul(0) : torch.stack(terms).mean();
+        return new ContrastiveResult(loss.mul(options.Weight).MoveToOuterDisposeScope(), pushed, terms.Count);
+    }
+}

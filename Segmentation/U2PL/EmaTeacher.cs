@@ -1,0 +1,42 @@
+using U2PL.Segmentation.Models;
+using U2PL.Torch;
+
+namespace U2PL.Segmentation.U2PL;
+
+/// <summary>
+/// The teacher θt as an exponential moving average of the student's parameters (not its buffers: the teacher's batch
+/// statistics come from its own train-mode forwards), as the official code: the teacher starts after the supervised
+/// warm-up; during the first semi-supervised epoch it is reset to the student before each step; the decay after the
+/// step at iteration t is min(1 - 1/(t - t_warm + 1), max decay).
+/// </summary>
+public sealed class EmaTeacher(DeepLabV3Plus student, DeepLabV3Plus teacher, double maxDecay = 0.99)
+{
+    private readonly Tensor[] _studentParameters = student.parameters().ToArray();
+    private readonly Tensor[] _teacherParameters = teacher.parameters().ToArray();
+
+    public DeepLabV3Plus Teacher { get; } = teacher;
+
+    /// <summary>min(1 - 1/(t - t_warm + 1), max decay) for global iteration t (0-based) and warm-up length t_warm.</summary>
+    public double Decay(long iteration, long warmupIterations) =>
+        Math.Min(1 - 1.0 / (iteration - warmupIterations + 1), maxDecay);
+
+    /// <summary>θt ← θs (the first semi-supervised epoch does this before each step).</summary>
+    public void ResetToStudent()
+    {
+        using var _ = torch.no_grad();
+        for (var i = 0; i < _teacherParameters.Length; i++)
+        {
+            _teacherParameters[i].copy_(_studentParameters[i]);
+        }
+    }
+
+    /// <summary>θt ← decay·θt + (1 - decay)·θs.</summary>
+    public void Update(double decay)
+    {
+        using var _ = torch.no_grad();
+        for (var i = 0; i < _teacherParameters.Length; i++)
+        {
+            _teacherParameters[i].lerp_(_studentParameters[i], 1 - decay);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using U2PL.Torch;
+using static U2PL.Torch.torch.nn;
+
+namespace U2PL.Segmentation.U2PL;
+
+/// <summary>Eq. 2: Ls, cross-entropy ignoring 255; or OHEM (Cityscapes) as the official OhemCrossEntropy2dTensor.</summary>
+public sealed record SupervisedLoss(bool Ohem = false, double OhemThreshold = 0.7, long OhemMinKept = 100_000)
+{
+    public Tensor Compute(Tensor logits, Tensor labels)
+    {
+        if (!Ohem)
+        {
+            return functional.cross_entropy(logits, labels, ignoreIndex: 255);
+        }
+        using var scope = torch.NewDisposeScope();
+        // Keep the pixels whose probability of their true class is below the threshold, and at least min_kept of the
+        // hardest ones; the others are ignored.
+        var valid = labels.ne(255);
+        var validCount = valid.sum().ToInt64();
+        if (validCount == 0)
+        {
+            return logits.sum().mul(0).MoveToOuterDisposeScope();
+        }
+        Tensor target;
+        using (torch.no_grad())
+        {
+            var probabilities = logits.softmax(1);
+            var invalid = valid.logical_not();
+            var trueProbability = probabilities.gather(1, labels.masked_fill(invalid, 0).unsqueeze(1)).squeeze(1).masked_fill(invalid, 1);
+            var kept = Math.Min(OhemMinKept, validCount);
+            var (sorted, _) = trueProbability.flatten().sort();
+            var threshold = Math.Max(sorted.narrow(0, kept - 1, 1).ToDouble(), OhemThreshold);
+            var hard = trueProbability.le(threshold).logical_and(valid);
+            target = labels.masked_fill(hard.logical_not(), 255);
+        }
+        return functional.cross_entropy(logits, target, ignoreIndex: 255).MoveToOuterDisposeScope();
+    }
+}
