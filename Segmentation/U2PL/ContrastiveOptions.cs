@@ -73,6 +73,11 @@ public sealed record ContrastiveOptions
         return problems;
     }
 
+    /// <summary>Settings that work but not as written: rh above the class count is clamped.</summary>
+    public IReadOnlyList<string> Warnings(int numClasses) => HighRank > numClasses
+        ? [$"contrastive.high_rank {HighRank} exceeds the {numClasses} classes: ranks in [{LowRank}, {numClasses}) are used"]
+        : [];
+
     /// <summary>rh clamped to the number of classes (a rank is at most C-1).</summary>
     public int EffectiveHighRank(int numClasses) => Math.Min(HighRank, numClasses);
 }

@@ -1,0 +1,130 @@
+using U2PL.Segmentation.Models;
+using U2PL.Segmentation.Training;
+using U2PL.Segmentation.U2PL;
+using U2PL.Torch;
+using U2PL.Torch.Optimizers;
+
+namespace U2PL.Segmentation.Tests.U2PL;
+
+public class U2plStepTests
+{
+    private const int Classes = 5;
+
+    /// <summary>A tiny student/teacher/optimizer/banks set-up on random 64×64 images.</summary>
+    private sealed class Setup : IDisposable
+    {
+        public Setup(MethodOptions options, long seed = 3)
+        {
+            torch.manual_seed(seed);
+            Student = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, Classes, 16));
+            Teacher = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, Classes, 16));
+            Optimizer = new SGD(Student.parameters(), 0.01, momentum: 0.9, weightDecay: 1e-4);
+            Banks = Enumerable.Range(0, Classes).Select(_ => new ClassMemoryBank(2000, 256)).ToArray();
+            Schedule = new TrainingSchedule(StepsPerEpoch: 2, options.Epochs, options.SupervisedOnlyEpochs);
+            Step = new U2plStep(Student, new EmaTeacher(Student, Teacher, options.EmaDecay), Optimizer, Banks, options, Schedule, seed);
+            Labeled = new LabeledBatch(torch.randn([2, 3, 64, 64]).DetachFromDisposeScope(), torch.randint(0, Classes, [2, 64, 64]).DetachFromDisposeScope());
+            Unlabeled = new UnlabeledBatch(torch.randn([2, 3, 64, 64]).DetachFromDisposeScope(), torch.ones([2, 64, 64], ScalarType.Bool).DetachFromDisposeScope());
+        }
+
+        public DeepLabV3Plus Student { get; }
+        public DeepLabV3Plus Teacher { get; }
+        public SGD Optimizer { get; }
+        public ClassMemoryBank[] Banks { get; }
+        public TrainingSchedule Schedule { get; }
+        public U2plStep Step { get; }
+        public LabeledBatch Labeled { get; }
+        public UnlabeledBatch Unlabeled { get; }
+
+        public void Dispose()
+        {
+            Student.Dispose();
+            Teacher.Dispose();
+            Optimizer.Dispose();
+            foreach (var bank in Banks) bank.Dispose();
+            Labeled.Images.Dispose(); Labeled.Labels.Dispose(); Unlabeled.Images.Dispose(); Unlabeled.Valid.Dispose();
+        }
+    }
+
+    private static MethodOptions Options(ContrastiveVariant variant = ContrastiveVariant.Paper) => new()
+    {
+        Epochs = 3,
+        SupervisedOnlyEpochs = 1,
+        ContrastiveOptions = new ContrastiveOptions { Variant = variant, NumQueries = 8, NumNegatives = 16, LowRank = 1, HighRank = 4 },
+    };
+
+    [Theory]
+    [InlineData(ContrastiveVariant.Paper)]
+    [InlineData(ContrastiveVariant.Official)]
+    public void Warm_up_is_supervised_then_all_three_losses_train_and_the_banks_fill(ContrastiveVariant variant)
+    {
+        using var setup = new Setup(Options(variant));
+        var warmup = setup.Step.Run(setup.Labeled, setup.Unlabeled, 0);
+        Assert.True(warmup.SupervisedLoss > 0);
+        Assert.Equal(0, warmup.UnsupervisedLoss);
+        Assert.All(setup.Banks, bank => Assert.Equal(0, bank.Count));
+
+        var live = torch.LiveTensorCount;
+        var semi = Enumerable.Range(2, 3).Select(i => setup.Step.Run(setup.Labeled, setup.Unlabeled, i)).ToList();
+        Assert.All(semi, m => Assert.True(double.IsFinite(m.SupervisedLoss) && m.UnsupervisedLoss > 0 && double.IsFinite(m.ContrastiveLoss)));
+        Assert.True(semi[^1].Alpha < 0.2, "αt decays with the epoch");
+        Assert.True(setup.Banks.Sum(bank => bank.Count) > 0, "unreliable pixels are pushed as negatives");
+        Assert.Contains(semi, m => m.ContrastiveLoss > 0);
+        // Nothing leaks from a step but what the banks grew.
+        Assert.InRange(torch.LiveTensorCount - live, 0, Classes);
+    }
+
+    [Fact]
+    public void Same_seed_same_losses()
+    {
+        double[] Run()
+        {
+            using var setup = new Setup(Options(), seed: 11);
+            return Enumerable.Range(0, 4).SelectMany(i =>
+            {
+                var m = setup.Step.Run(setup.Labeled, setup.Unlabeled, i);
+                return new[] { m.SupervisedLoss, m.UnsupervisedLoss, m.ContrastiveLoss };
+            }).ToArray();
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void Contrastive_loss_is_zero_with_a_graph_when_no_class_has_anchors_or_the_banks_are_empty()
+    {
+        using var scope = torch.NewDisposeScope();
+        var loss = new ContrastiveLoss(new ContrastiveOptions { LowRank = 1, HighRank = 3 }, 3);
+        var banks = Enumerable.Range(0, 3).Select(_ => new ClassMemoryBank(100, 4)).ToArray();
+        var student = torch.randn([2, 4, 3, 3]).requires_grad_();
+        var probabilities = torch.rand([2, 3, 3, 3]).softmax(1);
+        var labels = torch.full([2, 3, 3], 255, ScalarType.Int64);        // every class absent
+        var none = torch.zeros([2, 3, 3], ScalarType.Bool);
+        using var result = loss.Compute(new ContrastiveInputs(student, torch.randn([2, 4, 3, 3]), probabilities, labels, 1, none, none), banks);
+        Assert.Equal(0, result.Loss.ToDouble());
+        Assert.Equal(0, result.ClassesInLoss);
+        result.Loss.backward();
+        Assert.NotNull(student.grad);
+        foreach (var bank in banks) bank.Dispose();
+    }
+
+    [Fact]
+    public void With_every_pixel_reliable_nothing_is_unreliable_and_lambda_is_one()
+    {
+        using var scope = torch.NewDisposeScope();
+        var entropy = torch.rand([2, 4, 4]);
+        var valid = torch.ones([2, 4, 4], ScalarType.Bool);
+        var gamma = EntropyPartition.Threshold(entropy, valid, alphaT: 0);
+        Assert.Equal(0, EntropyPartition.Unreliable(entropy, valid, gamma).sum().ToInt64());
+        var allReliable = torch.ones([2, 4, 4], ScalarType.Bool);
+        Assert.Equal(1.0, AdaptiveUnsupervisedWeight.Lambda(allReliable));
+    }
+
+    [Fact]
+    public void Rank_settings_are_validated_against_the_class_count()
+    {
+        var twoClasses = new ContrastiveOptions { LowRank = 3, HighRank = 20 }.Validate(2);
+        Assert.Contains(twoClasses, p => p.Contains("low_rank must be 1 with 2 classes"));
+        Assert.Empty(new ContrastiveOptions { LowRank = 1, HighRank = 20 }.Validate(2));
+        Assert.Contains(new ContrastiveOptions().Warnings(11), w => w.Contains("high_rank 20 exceeds the 11 classes"));
+        Assert.Equal(11, new ContrastiveOptions().EffectiveHighRank(11));
+    }
+}
