@@ -3,8 +3,8 @@
 
 // ---- binary and scalar arithmetic ----
 
-EXPORT_API Tensor THSTensor_add(Tensor a, Tensor b, double alpha) { CATCH_TENSOR(at::add(*a, *b, alpha)) }
-EXPORT_API Tensor THSTensor_sub(Tensor a, Tensor b, double alpha) { CATCH_TENSOR(at::sub(*a, *b, alpha)) }
+EXPORT_API Tensor THSTensor_add(Tensor a, Tensor b, double alpha) { CATCH_TENSOR(at::add(*a, *b, u2pl::scalar(*a, alpha))) }
+EXPORT_API Tensor THSTensor_sub(Tensor a, Tensor b, double alpha) { CATCH_TENSOR(at::sub(*a, *b, u2pl::scalar(*a, alpha))) }
 EXPORT_API Tensor THSTensor_mul(Tensor a, Tensor b) { CATCH_TENSOR(at::mul(*a, *b)) }
 EXPORT_API Tensor THSTensor_div(Tensor a, Tensor b) { CATCH_TENSOR(at::div(*a, *b)) }
 EXPORT_API Tensor THSTensor_add_scalar(Tensor a, double b) { CATCH_TENSOR(at::add(*a, u2pl::scalar(*a, b))) }
@@ -14,7 +14,7 @@ EXPORT_API Tensor THSTensor_rsub_scalar(Tensor a, double b) { CATCH_TENSOR(at::r
 EXPORT_API Tensor THSTensor_pow_scalar(Tensor a, double exponent) { CATCH_TENSOR(at::pow(*a, exponent)) }
 EXPORT_API Tensor THSTensor_remainder_scalar(Tensor a, double b) { CATCH_TENSOR(at::remainder(*a, u2pl::scalar(*a, b))) }
 
-EXPORT_API void THSTensor_add_(Tensor a, Tensor b, double alpha) { CATCH(a->add_(*b, alpha);) }
+EXPORT_API void THSTensor_add_(Tensor a, Tensor b, double alpha) { CATCH(a->add_(*b, u2pl::scalar(*a, alpha));) }
 EXPORT_API void THSTensor_mul_(Tensor a, Tensor b) { CATCH(a->mul_(*b);) }
 EXPORT_API void THSTensor_add_scalar_(Tensor a, double b) { CATCH(a->add_(u2pl::scalar(*a, b));) }
 EXPORT_API void THSTensor_mul_scalar_(Tensor a, double b) { CATCH(a->mul_(u2pl::scalar(*a, b));) }
