@@ -1,4 +1,4 @@
-using U2PL.Segmentation.U2PL;
+using U2PL.Segmentation.Method;
 
 namespace U2PL.Segmentation.Training;
 

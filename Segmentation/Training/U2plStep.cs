@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using U2PL.Segmentation.Models;
-using U2PL.Segmentation.U2PL;
+using U2PL.Segmentation.Method;
 using U2PL.Torch;
 using U2PL.Torch.Optimizers;
 using static U2PL.Torch.torch.nn;

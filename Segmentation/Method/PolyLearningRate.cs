@@ -1,6 +1,6 @@
 using U2PL.Torch.Optimizers;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>Poly decay per iteration, as the official scheduler: lr = base · (1 - t / T)^power for every group.</summary>
 public static class PolyLearningRate

@@ -1,4 +1,4 @@
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>Eq. 7: αt = α0 · (1 - t / total epochs), the share of pixels treated as unreliable at epoch t.</summary>
 public static class DynamicPartitionAdjustment

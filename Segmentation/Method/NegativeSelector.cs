@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// Eq. 13–16: the negatives of class c. In labeled images: valid pixels not labeled c among whose top rl classes c

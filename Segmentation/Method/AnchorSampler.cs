@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// Eq. 9–11: the anchor candidates of class c, A_c = A_c^l ∪ A_c^u, are the pixels labeled c (ground truth, or a

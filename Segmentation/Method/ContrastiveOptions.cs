@@ -1,4 +1,4 @@
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>Which reading of the method Lc follows (DESIGN §4 lists the differences).</summary>
 public enum ContrastiveVariant

@@ -1,7 +1,7 @@
-using U2PL.Segmentation.U2PL;
+using U2PL.Segmentation.Method;
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.Tests.U2PL;
+namespace U2PL.Segmentation.Tests.Method;
 
 /// <summary>Each loss component against goldens/u2pl.json (goldens/make_u2pl_goldens.py, written from the paper's equations).</summary>
 public class LossGoldenTests

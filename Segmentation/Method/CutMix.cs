@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// The strong augmentation of unlabeled images (official generate_unsup_data, mode cutmix): for each sample i, a box of

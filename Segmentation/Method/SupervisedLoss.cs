@@ -1,7 +1,7 @@
 using U2PL.Torch;
 using static U2PL.Torch.torch.nn;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>Eq. 2: Ls, cross-entropy ignoring 255; or OHEM (Cityscapes) as the official OhemCrossEntropy2dTensor.</summary>
 public sealed record SupervisedLoss(bool Ohem = false, double OhemThreshold = 0.7, long OhemMinKept = 100_000)

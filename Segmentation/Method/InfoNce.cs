@@ -1,7 +1,7 @@
 using U2PL.Torch;
 using static U2PL.Torch.torch.nn;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// Eq. 4 for one class: -mean_i log( e^{⟨z_i, z+⟩/τ} / (e^{⟨z_i, z+⟩/τ} + Σ_j e^{⟨z_i, z_ij⁻⟩/τ}) ) with cosine ⟨·,·⟩,

@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// Q_c: the FIFO queue of one class's negative features (teacher representations of unreliable pixels, detached).

@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>Eq. 12: the positive z_c^+ of class c is the mean of the teacher's features over the anchor candidates.</summary>
 public static class Prototype

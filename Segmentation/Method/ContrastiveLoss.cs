@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>Lc of one step and what it did to the memory banks.</summary>
 public sealed record ContrastiveResult(Tensor Loss, long[] PushedPerClass, int ClassesInLoss) : IDisposable

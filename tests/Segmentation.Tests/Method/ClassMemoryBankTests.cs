@@ -1,9 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
-using U2PL.Segmentation.U2PL;
+using U2PL.Segmentation.Method;
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.Tests.U2PL;
+namespace U2PL.Segmentation.Tests.Method;
 
 public class ClassMemoryBankTests
 {

@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>O_ij(c): the rank of class c in the teacher's probabilities at each pixel (0 = the most probable class).</summary>
 public static class ClassRanks

@@ -1,7 +1,7 @@
 using U2PL.Torch;
 using static U2PL.Torch.torch.nn;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// Eq. 3 with Eq. 6 and 8: Lu = λu · CE(student logits, ŷu) where the unreliable (and invalid) pixels of ŷu are

@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// What Lc needs for one step, at the representation's resolution (h, w); the batch is the labeled images followed by

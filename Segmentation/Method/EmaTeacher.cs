@@ -1,7 +1,7 @@
 using U2PL.Segmentation.Models;
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// The teacher θt as an exponential moving average of the student's parameters (not its buffers: the teacher's batch

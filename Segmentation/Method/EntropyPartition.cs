@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>
 /// Eq. 5–6: per-pixel entropy of the teacher's prediction and the split into reliable pixels (entropy below γt, the

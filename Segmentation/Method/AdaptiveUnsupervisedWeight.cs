@@ -1,6 +1,6 @@
 using U2PL.Torch;
 
-namespace U2PL.Segmentation.U2PL;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>Eq. 8: λu = η · (|Bu|·H·W) / (number of reliable pixels); 0 when no pixel is reliable.</summary>
 public static class AdaptiveUnsupervisedWeight

@@ -1,10 +1,10 @@
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
-using U2PL.Segmentation.U2PL;
+using U2PL.Segmentation.Method;
 using U2PL.Torch;
 using U2PL.Torch.Optimizers;
 
-namespace U2PL.Segmentation.Tests.U2PL;
+namespace U2PL.Segmentation.Tests.Method;
 
 public class U2plStepTests
 {
