@@ -8,7 +8,8 @@ using U2PL.Runtime.Configuration;
 using U2PL.Runtime.Hosting;
 using U2PL.Silo;
 
-// u2pl-silo: hosts grains of the U2PL cluster. SIGTERM/SIGINT stop it gracefully (exit 0).
+// u2pl-silo: hosts grains of the U2PL cluster. SIGTERM/SIGINT stop it gracefully (exit 0); a silo that finds itself
+// declared dead by the others stops and exits 3, so that a supervisor restarts it as a new incarnation.
 var (flags, problems) = SiloCommandLine.Parse(args, Environment.GetEnvironmentVariable);
 if (flags.Help)
 {
@@ -65,10 +66,12 @@ builder.UseU2plSilo(silo =>
     if (File.Exists(bundled)) silo.AddGrains(LoadGrainAssembly(bundled));
 });
 
-var app = builder.Build();
-app.MapSiloHealthEndpoints();
+U2PL.Runtime.Hosting.Silo silo;
 try
 {
+    var app = builder.Build(); // invalid options already fail here (Kestrel builds the silo's connection handlers)
+    app.MapSiloHealthEndpoints();
+    silo = app.Services.GetRequiredService<U2PL.Runtime.Hosting.Silo>(); // resolved first: RunAsync disposes the services
     await app.RunAsync();
 }
 catch (Microsoft.Extensions.Options.OptionsValidationException e)
@@ -76,7 +79,7 @@ catch (Microsoft.Extensions.Options.OptionsValidationException e)
     foreach (var failure in e.Failures) Console.Error.WriteLine($"u2pl-silo: {failure}");
     return 2;
 }
-return Environment.ExitCode;
+return silo.WasDeclaredDead ? SiloCommandLine.DeclaredDeadExitCode : Environment.ExitCode;
 
 // Grain assemblies load into the default context; their own dependencies resolve from their folder.
 static Assembly LoadGrainAssembly(string path)

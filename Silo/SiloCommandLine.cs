@@ -21,6 +21,9 @@ internal sealed record SiloCommandLine
     public bool JsonLogs { get; init; }
     public bool Help { get; init; }
 
+    /// <summary>Exit code of a silo that stopped because the cluster declared it dead.</summary>
+    public const int DeclaredDeadExitCode = 3;
+
     public const string Usage =
         """
         u2pl-silo — a silo of the U2PL virtual-actor cluster

@@ -38,6 +38,14 @@ public abstract class Grain
     /// </summary>
     public virtual Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// This grain as a reference of another interface it implements — typically an <see cref="IGrainObserver"/>, so
+    /// that the grain can subscribe itself to another grain's events (Orleans' <c>AsReference</c>). Calls through the
+    /// reference are turns of this grain and reach it wherever it is activated.
+    /// </summary>
+    protected TInterface AsReference<TInterface>() where TInterface : IAddressable =>
+        (TInterface)GrainContext.GetReference(typeof(TInterface));
+
     /// <summary>Asks the runtime to deactivate this activation once the current turn ends.</summary>
     protected void DeactivateOnIdle() => GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "DeactivateOnIdle"));
 

@@ -22,6 +22,12 @@ public interface IGrainContext
     /// <summary>Grain references.</summary>
     IGrainFactory GrainFactory { get; }
 
+    /// <summary>
+    /// A reference to this activation's grain as another interface it implements, e.g. an observer interface: the
+    /// grain can then subscribe itself to another grain's events. Calls through it are turns of this grain.
+    /// </summary>
+    object GetReference(Type interfaceType);
+
     /// <summary>Services of the hosting silo.</summary>
     IServiceProvider ActivationServices { get; }
 

@@ -10,7 +10,8 @@ public interface IGrainFactory
     TGrain GetGrain<TGrain>(long key) where TGrain : IGrainWithIntegerKey;
 
     /// <summary>
-    /// Wraps a local object as an observer reference that can be sent to grains. Supported on cluster clients.
+    /// Wraps a local object as an observer reference that can be sent to grains. Supported on cluster clients; a grain
+    /// that observes another grain implements the observer interface and passes <c>AsReference&lt;TObserver&gt;()</c>.
     /// The reference stays valid until <see cref="DeleteObjectReference{T}"/> or the client closes.
     /// </summary>
     TObserver CreateObjectReference<TObserver>(TObserver observer) where TObserver : IGrainObserver;

@@ -54,6 +54,13 @@ internal sealed class ActivationData : IGrainContext
 
     public IServiceProvider ActivationServices => _silo.Services;
 
+    public object GetReference(Type interfaceType)
+    {
+        if (!interfaceType.IsInterface || !typeof(IAddressable).IsAssignableFrom(interfaceType) || !interfaceType.IsAssignableFrom(ClassInfo.GrainClass))
+            throw new ArgumentException($"{ClassInfo.GrainClass} does not implement the grain or observer interface {interfaceType}.", nameof(interfaceType));
+        return ((Invocation.RuntimeClientBase)_silo.GrainFactory).References.CreateReference(GrainId, interfaceType);
+    }
+
     public ActivationScheduler Scheduler { get; }
 
     public ActivationState State { get; private set; } = ActivationState.Activating;

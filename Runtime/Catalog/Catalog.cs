@@ -45,6 +45,7 @@ internal sealed class Catalog
 
         var (activation, rejection) = await GetOrCreateAsync(request, cancellationToken).ConfigureAwait(false);
         if (rejection is not null) return rejection;
+        _silo.Metrics.RequestHandled();
         return await activation!.InvokeAsync(request, method, cancellationToken).ConfigureAwait(false);
     }
 

@@ -69,3 +69,23 @@ public sealed class ClusterMembershipOptionsValidator : IValidateOptions<Cluster
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }
+
+/// <summary>Validates <see cref="ClientOptions"/>, listing every problem at once.</summary>
+public sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ClientOptions options)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ClientId)) problems.Add("ClientId must not be empty.");
+        foreach (var gateway in options.Gateways)
+        {
+            var colon = gateway.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(gateway[(colon + 1)..], System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                problems.Add($"Gateway '{gateway}' is not host:port.");
+        }
+        if (options.GatewayRefreshPeriod <= TimeSpan.Zero) problems.Add("GatewayRefreshPeriod must be positive.");
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

@@ -4,8 +4,8 @@ using U2PL.Runtime.Networking;
 namespace U2PL.Runtime.Diagnostics;
 
 /// <summary>
-/// The runtime's instruments (meter <c>U2PL.Runtime</c>): calls, call latency, bytes, activations, rejected
-/// connections and frames, fenced writes. Totals are also kept here for the silo's <c>/metrics</c> endpoint.
+/// The runtime's instruments (meter <c>U2PL.Runtime</c>): calls made (rate: calls/s) and their latency, requests
+/// handled, bytes, activations, rejected connections and frames, fenced writes. Totals are also kept here for the silo's <c>/metrics</c> endpoint.
 /// </summary>
 public sealed class RuntimeMetrics : IDisposable
 {
@@ -19,6 +19,8 @@ public sealed class RuntimeMetrics : IDisposable
     private readonly Counter<long> _bytesReceived;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _fencedWrites;
+    private readonly Counter<long> _handled;
+    private long _totalCallMicroseconds, _totalHandled;
     private long _totalCalls, _totalFailedCalls, _totalBytesSent, _totalBytesReceived, _totalRejected, _totalFenced, _activations;
     private readonly long[] _rejectedByReason = new long[Enum.GetValues<RejectReason>().Length];
 
@@ -32,6 +34,7 @@ public sealed class RuntimeMetrics : IDisposable
         _bytesReceived = _meter.CreateCounter<long>("u2pl.bytes.received", "By", "Bytes read from connections.");
         _rejected = _meter.CreateCounter<long>("u2pl.connections.rejected", "{connection}", "Connections closed for unauthenticated, malformed, oversized or unknown-version input.");
         _fencedWrites = _meter.CreateCounter<long>("u2pl.storage.fenced_writes", "{write}", "State writes refused because the activation's epoch was stale.");
+        _handled = _meter.CreateCounter<long>("u2pl.requests.handled", "{request}", "Grain requests handled by activations of this silo (as callee).");
         _meter.CreateObservableGauge("u2pl.activations", () => Interlocked.Read(ref _activations), "{activation}", "Grain activations hosted.");
     }
 
@@ -54,6 +57,14 @@ public sealed class RuntimeMetrics : IDisposable
         if (failed) Interlocked.Increment(ref _totalFailedCalls);
         _calls.Add(1, new KeyValuePair<string, object?>("failed", failed));
         _callDuration.Record(milliseconds);
+        Interlocked.Add(ref _totalCallMicroseconds, (long)(milliseconds * 1000));
+    }
+
+    /// <summary>Records a request handed to an activation of this silo.</summary>
+    public void RequestHandled()
+    {
+        Interlocked.Increment(ref _totalHandled);
+        _handled.Add(1);
     }
 
     /// <summary>Records bytes written.</summary>
@@ -95,6 +106,9 @@ public sealed class RuntimeMetrics : IDisposable
         {
             $"u2pl_calls_total {TotalCalls}",
             $"u2pl_calls_failed_total {Interlocked.Read(ref _totalFailedCalls)}",
+            $"u2pl_call_duration_ms_sum {(Interlocked.Read(ref _totalCallMicroseconds) / 1000.0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}",
+            $"u2pl_call_duration_ms_count {TotalCalls}",
+            $"u2pl_requests_handled_total {Interlocked.Read(ref _totalHandled)}",
             $"u2pl_bytes_sent_total {Interlocked.Read(ref _totalBytesSent)}",
             $"u2pl_bytes_received_total {Interlocked.Read(ref _totalBytesReceived)}",
             $"u2pl_activations {Activations}",

@@ -108,6 +108,12 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>Instruments.</summary>
     public RuntimeMetrics Metrics => _services.Metrics;
 
+    /// <summary>
+    /// Whether another silo declared this one dead (it was unreachable past the death timeout) and the silo stopped
+    /// because of it: the host should exit non-zero so that a supervisor restarts it as a new incarnation.
+    /// </summary>
+    public bool WasDeclaredDead { get; private set; }
+
     /// <summary>Joins the cluster (the listeners must be up) and becomes active.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -212,7 +218,11 @@ public sealed class Silo : IAsyncDisposable
         }
     }
 
-    private void OnDeclaredDead() => _lifetime?.StopApplication();
+    private void OnDeclaredDead()
+    {
+        WasDeclaredDead = true;
+        _lifetime?.StopApplication();
+    }
 
     private async Task CollectLoopAsync()
     {

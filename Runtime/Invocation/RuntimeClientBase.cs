@@ -91,9 +91,9 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory
 
     /// <inheritdoc />
     public virtual TObserver CreateObjectReference<TObserver>(TObserver observer) where TObserver : IGrainObserver =>
-        throw new NotSupportedException("Observers are created on cluster clients.");
+        throw new NotSupportedException("Observer objects are created on cluster clients; a grain observes as itself: AsReference<TObserver>().");
 
     /// <inheritdoc />
     public virtual void DeleteObjectReference<TObserver>(TObserver reference) where TObserver : IGrainObserver =>
-        throw new NotSupportedException("Observers are created on cluster clients.");
+        throw new NotSupportedException("Observer objects are created on cluster clients; a grain observes as itself: AsReference<TObserver>().");
 }

@@ -93,6 +93,9 @@ public sealed class Message
     /// <summary>Incoming body.</summary>
     public ReadOnlySequence<byte> IncomingBody { get; set; }
 
+    /// <summary>The raw blocks the sender listed for <see cref="IncomingBody"/> (passed on when the body is forwarded).</summary>
+    public IReadOnlyList<RawBlock>? IncomingRawBlocks { get; set; }
+
     /// <summary>A response to <paramref name="request"/> with a status and no body.</summary>
     public static Message ResponseTo(Message request, ResponseStatus status, string? redirectTo = null) => new()
     {

@@ -40,6 +40,7 @@ internal static class MessageBodies
         IsAlwaysInterleave = request.IsAlwaysInterleave,
         HopCount = request.HopCount + 1,
         IncomingBody = request.IncomingBody,
+        IncomingRawBlocks = request.IncomingRawBlocks,
         OutgoingBody = request.OutgoingBody,
     };
 

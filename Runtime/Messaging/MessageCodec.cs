@@ -9,6 +9,9 @@ namespace U2PL.Runtime.Messaging;
 /// </summary>
 public static class MessageCodec
 {
+    /// <summary>Header field listing the body's raw blocks (offset, length, element type), see <see cref="RawBlock"/>.</summary>
+    private const uint RawBlocksField = 12;
+
     /// <summary>Serializes the header and appends the outgoing body (or the incoming one, when forwarding).</summary>
     public static SerializedPayload Encode(Message message)
     {
@@ -29,6 +32,8 @@ public static class MessageCodec
         if (flags != 0) w.WriteInt64Field(9, flags);
         if (message.RedirectTo is not null) w.WriteStringField(10, message.RedirectTo);
         if (message.HopCount != 0) w.WriteInt64Field(11, message.HopCount);
+        var blocks = message.OutgoingBody is { } outgoing ? outgoing.RawBlocks : message.IncomingRawBlocks ?? [];
+        if (blocks.Count > 0) WriteRawBlocks(w, blocks);
         w.WriteTag(0, WireType.EndGroup);
         if (message.OutgoingBody is { } body)
         {
@@ -68,6 +73,7 @@ public static class MessageCodec
                     break;
                 case 10 when wt == WireType.LengthDelimited: message.RedirectTo = r.ReadString(); break;
                 case 11 when wt == WireType.VarInt: message.HopCount = (int)r.ReadVarInt64(); break;
+                case RawBlocksField when wt == WireType.LengthDelimited: message.IncomingRawBlocks = ReadRawBlocks(r.ReadLengthDelimited()); break;
                 default: r.Skip(wt); break;
             }
         }
@@ -77,5 +83,74 @@ public static class MessageCodec
         else if (message.Direction == MessageDirection.Request) throw new WireFormatException("Request without target.");
         message.IncomingBody = r.UnreadSequence;
         return message;
+    }
+
+    /// <summary>
+    /// Reads just enough of a message's first frame to plan where its raw blocks land: the header length (the body
+    /// starts there) and the blocks the sender listed. False when the header is not complete in
+    /// <paramref name="firstFrame"/>, is malformed (the full decode reports it), or lists no usable blocks.
+    /// </summary>
+    public static bool TryReadLandingPlan(ReadOnlySequence<byte> firstFrame, out long bodyOffset, out IReadOnlyList<RawBlock> blocks)
+    {
+        bodyOffset = 0;
+        blocks = [];
+        try
+        {
+            var r = new WireReader(firstFrame);
+            while (true)
+            {
+                var (id, wt) = r.ReadTag();
+                if (wt == WireType.EndGroup) break;
+                if (id == RawBlocksField && wt == WireType.LengthDelimited) blocks = ReadRawBlocks(r.ReadLengthDelimited());
+                else r.Skip(wt);
+            }
+            bodyOffset = firstFrame.Length - r.Remaining;
+        }
+        catch (WireFormatException)
+        {
+            return false;
+        }
+        return blocks.Count > 0;
+    }
+
+    private static void WriteRawBlocks(WireWriter w, IReadOnlyList<RawBlock> blocks)
+    {
+        var list = new SerializedPayload(blocks.Count * 12);
+        var lw = new WireWriter(list);
+        foreach (var block in blocks)
+        {
+            lw.WriteVarUInt64((ulong)block.Offset);
+            lw.WriteVarUInt64((ulong)block.Length);
+            lw.WriteVarUInt64((ulong)block.Element);
+        }
+        var bytes = new byte[list.Length];
+        var at = 0;
+        foreach (var piece in list.Pieces)
+        {
+            piece.Span.CopyTo(bytes.AsSpan(at));
+            at += piece.Length;
+        }
+        w.WriteTag(RawBlocksField, WireType.LengthDelimited);
+        w.WriteLengthDelimited(bytes.AsSpan());
+    }
+
+    /// <summary>Reads a block list; blocks out of order, overlapping or of an unknown element type end the list.</summary>
+    private static IReadOnlyList<RawBlock> ReadRawBlocks(ReadOnlySequence<byte> data)
+    {
+        var r = new WireReader(data);
+        var blocks = new List<RawBlock>();
+        long end = 0;
+        while (!r.End)
+        {
+            var offset = r.ReadVarUInt64();
+            var length = r.ReadVarUInt64();
+            var element = (RawElement)r.ReadVarUInt64();
+            var size = RawElements.SizeOf(element);
+            if (size == 0 || offset < (ulong)end || offset > int.MaxValue * 4UL || length == 0 || length > int.MaxValue || length % (ulong)size != 0)
+                break;
+            blocks.Add(new RawBlock((long)offset, (int)length, element));
+            end = (long)offset + (long)length;
+        }
+        return blocks;
     }
 }

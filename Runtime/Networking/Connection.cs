@@ -84,7 +84,7 @@ public sealed class Connection : IAsyncDisposable
     private async Task ReadLoopAsync(IConnectionMessageHandler handler)
     {
         var input = _pipe.Input;
-        var assembly = new SequenceBuilder();
+        var assembly = new MessageAssembler(_options.MaxMessageSize);
         while (true)
         {
             var result = await input.ReadAsync(_closed.Token).ConfigureAwait(false);

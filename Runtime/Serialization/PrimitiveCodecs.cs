@@ -29,8 +29,8 @@ internal static class PrimitiveCodecs
             _ when type == typeof(DateTimeOffset) => new DelegateCodec(WireType.Fixed64, (w, v) => w.WriteFixed64((ulong)((DateTimeOffset)v).UtcTicks), r => new DateTimeOffset((long)r.ReadFixed64(), TimeSpan.Zero)),
             _ when type == typeof(string) => new DelegateCodec(WireType.LengthDelimited, (w, v) => w.WriteString((string)v), r => r.ReadString()),
             _ when type == typeof(Guid) => new DelegateCodec(WireType.LengthDelimited, (w, v) => w.WriteLengthDelimited(((Guid)v).ToByteArray().AsSpan()), r => new Guid(r.ReadLengthDelimited().ToArray())),
-            _ when type == typeof(ReadOnlyMemory<byte>) => new DelegateCodec(WireType.LengthDelimited, (w, v) => w.WriteLengthDelimited((ReadOnlyMemory<byte>)v), r => (ReadOnlyMemory<byte>)r.ReadLengthDelimited().ToArray()),
-            _ when type == typeof(Memory<byte>) => new DelegateCodec(WireType.LengthDelimited, (w, v) => w.WriteLengthDelimited((ReadOnlyMemory<byte>)(Memory<byte>)v), r => (Memory<byte>)r.ReadLengthDelimited().ToArray()),
+            _ when type == typeof(ReadOnlyMemory<byte>) => new DelegateCodec(WireType.LengthDelimited, (w, v) => w.WriteLengthDelimited((ReadOnlyMemory<byte>)v), r => (ReadOnlyMemory<byte>)r.ReadUnmanagedArray<byte>()),
+            _ when type == typeof(Memory<byte>) => new DelegateCodec(WireType.LengthDelimited, (w, v) => w.WriteLengthDelimited((ReadOnlyMemory<byte>)(Memory<byte>)v), r => (Memory<byte>)r.ReadUnmanagedArray<byte>()),
             _ when type.IsArray && type.GetArrayRank() == 1 && IsRawElement(type.GetElementType()!) =>
                 (IFieldCodec)Activator.CreateInstance(typeof(UnmanagedArrayCodec<>).MakeGenericType(type.GetElementType()!))!,
             _ => null,

@@ -13,6 +13,7 @@ public sealed class SerializedPayload : IBufferWriter<byte>
     public const int ExternalThreshold = 32 * 1024;
 
     private readonly List<ReadOnlyMemory<byte>> _pieces = [];
+    private List<RawBlock>? _rawBlocks;
     private byte[] _buffer;
     private int _start;
     private int _written;
@@ -58,6 +59,18 @@ public sealed class SerializedPayload : IBufferWriter<byte>
     public void AppendExternal(ReadOnlyMemory<byte> block)
     {
         Seal();
+        _pieces.Add(block);
+        Length += block.Length;
+    }
+
+    /// <summary>The large raw arrays appended with <see cref="AppendRawBlock"/>, offsets from the start of this payload.</summary>
+    public IReadOnlyList<RawBlock> RawBlocks => (IReadOnlyList<RawBlock>?)_rawBlocks ?? [];
+
+    /// <summary>Appends a raw array's bytes without copying and records where it is (see <see cref="RawBlock"/>).</summary>
+    public void AppendRawBlock(ReadOnlyMemory<byte> block, RawElement element)
+    {
+        Seal();
+        (_rawBlocks ??= []).Add(new RawBlock(Length, block.Length, element));
         _pieces.Add(block);
         Length += block.Length;
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -115,13 +116,20 @@ public sealed class WireReader
         }
     }
 
-    /// <summary>Reads a raw array of unmanaged values (one copy from the receive buffers).</summary>
+    /// <summary>
+    /// Reads a raw array of unmanaged values. When the transport landed this block in an array of type T as it arrived
+    /// (<see cref="RawBlock"/>), that array is returned as is: the only copy was the one out of the receive buffers.
+    /// Otherwise the bytes are copied into a new array.
+    /// </summary>
     public T[] ReadUnmanagedArray<T>() where T : unmanaged
     {
         var slice = ReadLengthDelimited();
-        var size = Marshal.SizeOf<T>();
+        var size = Unsafe.SizeOf<T>();
         if (slice.Length % size != 0) throw new WireFormatException($"Array byte length {slice.Length} is not a multiple of {size}.");
-        var result = new T[slice.Length / size];
+        if (slice.IsSingleSegment && MemoryMarshal.TryGetMemoryManager<byte, LandedArray>(slice.First, out var landed, out var start, out var length) &&
+            start == 0 && length == landed.ByteLength && landed.TryTake<T>(out var taken))
+            return taken;
+        var result = GC.AllocateUninitializedArray<T>((int)(slice.Length / size));
         slice.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
         return result;
     }

@@ -52,10 +52,10 @@ public sealed class WireWriter(SerializedPayload output)
     }
 
     /// <summary>Writes a length-prefixed block: large blocks are referenced, not copied (see <see cref="SerializedPayload"/>).</summary>
-    public void WriteLengthDelimited(ReadOnlyMemory<byte> bytes)
+    public void WriteLengthDelimited(ReadOnlyMemory<byte> bytes, RawElement element = RawElement.Byte)
     {
         WriteVarUInt64((ulong)bytes.Length);
-        if (bytes.Length >= SerializedPayload.ExternalThreshold) Output.AppendExternal(bytes);
+        if (bytes.Length >= SerializedPayload.ExternalThreshold) Output.AppendRawBlock(bytes, element);
         else WriteRaw(bytes.Span);
     }
 
@@ -88,7 +88,7 @@ public sealed class WireWriter(SerializedPayload output)
     public void WriteUnmanagedArray<T>(T[] values) where T : unmanaged
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Big-endian hosts are not supported.");
-        WriteLengthDelimited(ByteMemory.Of(values));
+        WriteLengthDelimited(ByteMemory.Of(values), RawElements.Of<T>());
     }
 
     private void WriteRaw(ReadOnlySpan<byte> bytes)

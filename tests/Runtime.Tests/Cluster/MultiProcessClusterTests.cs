@@ -102,6 +102,29 @@ public sealed class MultiProcessClusterTests(PostgresServer postgres) : IAsyncDi
     }
 
     [Fact]
+    public async Task A_frozen_silo_declared_dead_exits_non_zero_when_it_resumes()
+    {
+        var survivor = await StartSiloAsync();
+        var frozen = await StartSiloAsync();
+        await frozen.SignalAsync("STOP"); // unreachable: no heartbeats, probes time out
+        try
+        {
+            await using var store = Store;
+            await Eventually.Until(() => store.ReadAllAsync(CancellationToken.None),
+                s => s.Entries.Any(e => e.Silo.Port == frozen.Port && e.Status == SiloStatus.Dead), TimeSpan.FromSeconds(20), "frozen silo declared dead");
+        }
+        finally
+        {
+            await frozen.SignalAsync("CONT");
+        }
+        var exitCode = await frozen.WaitForExitAsync(TimeSpan.FromSeconds(30)); // it reads the table, finds itself dead, stops
+        Assert.True(exitCode == 3, $"exit code {exitCode}:\n{frozen.Output}");
+        Assert.False(survivor.HasExited);
+        var client = await ClientAsync(survivor.Gateway);
+        Assert.Equal(1, await client.GetGrain<ICounterGrain>("after-freeze").Add(1));
+    }
+
+    [Fact]
     public async Task A_silo_restarted_on_the_same_address_is_a_new_incarnation()
     {
         await StartSiloAsync();

@@ -1,3 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using U2PL.Runtime.Client;
+using U2PL.Runtime.Configuration;
+using U2PL.Runtime.Hosting;
 using U2PL.Runtime.Messaging;
 using U2PL.Runtime.Tests.Fixtures;
 using U2PL.Runtime.Tests.TestGrains;
@@ -28,6 +35,23 @@ public sealed class SingleSiloTests : IAsyncLifetime
         Assert.Equal(10, await b.Add(10));
         Assert.Equal(3, await _client.GetGrain<ICounterGrain>("a").Get());
     }
+
+    [Fact]
+    public async Task Metrics_count_calls_latency_handled_requests_bytes_and_activations()
+    {
+        for (var i = 0; i < 3; i++) await _client.GetGrain<ICounterGrain>($"m{i}").Add(1);
+        Assert.Equal(1, await _cluster.Silos[0].GrainFactory.GetGrain<ICounterGrain>("m0").Get()); // a call made by the silo
+        var text = _cluster.Silos[0].Metrics.ToPrometheusText();
+        Assert.True(Value(text, "u2pl_requests_handled_total") >= 3, text);
+        Assert.True(Value(text, "u2pl_activations") >= 3, text);
+        Assert.True(Value(text, "u2pl_bytes_received_total") > 0, text);
+        Assert.True(Value(text, "u2pl_bytes_sent_total") > 0, text);
+        Assert.True(Value(text, "u2pl_call_duration_ms_count") >= 1, text);
+        Assert.True(Value(text, "u2pl_call_duration_ms_sum") > 0, text);
+    }
+
+    private static double Value(string metrics, string name) =>
+        double.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Silo_side_grain_factory_reaches_the_same_activation()
@@ -100,6 +124,45 @@ public sealed class SingleSiloTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_grain_observes_another_grain_as_itself()
+    {
+        var listener = _client.GetGrain<IProgressListenerGrain>("listener");
+        await listener.SubscribeTo("run-2");
+        await _client.GetGrain<IProgressGrain>("run-2").Run(3);
+        var received = await listener.Received(); // Run awaited each OnProgress turn
+        Assert.Equal([1, 2, 3], received);
+    }
+
+    [Fact]
+    public async Task A_hosted_client_from_AddU2plClient_connects_at_start_and_calls_grains()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.UseInMemoryClustering(_cluster.Store); // gateways discovered in the cluster store
+        builder.Services.Configure<ClusterOptions>(o => o.ClusterKey = InProcessCluster.Key);
+        builder.UseU2plClient(o => o.ClientId = "hosted-client");
+        using var host = builder.Build();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await host.StartAsync(cts.Token);
+        var client = host.Services.GetRequiredService<ClusterClient>();
+        Assert.NotNull(client.CurrentGateway);
+        Assert.Equal(4, await host.Services.GetRequiredService<IGrainFactory>().GetGrain<ICounterGrain>("hosted").Add(4));
+        await host.StopAsync(cts.Token);
+    }
+
+    [Fact]
+    public void AddU2plClient_validates_options_listing_every_problem()
+    {
+        var services = new ServiceCollection();
+        services.AddU2plClient(configure: o => o.Gateways = ["no-port", "host:99999"]);
+        services.Configure<ClusterOptions>(o => o.ClusterKey = "short");
+        using var provider = services.BuildServiceProvider();
+        var client = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ClientOptions>>().Value);
+        Assert.Equal(2, client.Failures.Count());
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ClusterOptions>>().Value);
+    }
+
+    [Fact]
     public async Task Large_float_payload_round_trips_intact()
     {
         var data = new float[8 * 1024 * 1024]; // 32 MiB
@@ -135,9 +198,9 @@ public sealed class SingleSiloTests : IAsyncLifetime
     [Fact]
     public async Task A_client_with_the_wrong_key_is_refused_and_counted()
     {
-        var before = _cluster.Silos[0].Metrics.Rejected(Networking.RejectReason.Unauthenticated);
+        var before = _cluster.Silos[0].Metrics.Rejected(global::U2PL.Runtime.Networking.RejectReason.Unauthenticated);
         await Assert.ThrowsAsync<SiloUnavailableException>(() => _cluster.ConnectClientAsync("wrong-key-wrong-key-wrong"));
-        Assert.True(_cluster.Silos[0].Metrics.Rejected(Networking.RejectReason.Unauthenticated) > before);
+        Assert.True(_cluster.Silos[0].Metrics.Rejected(global::U2PL.Runtime.Networking.RejectReason.Unauthenticated) > before);
         Assert.Equal(1, await _client.GetGrain<ICounterGrain>("still-serving").Add(1));
     }
 

@@ -77,6 +77,21 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public void Kill() => _process.Kill(entireProcessTree: true); // SIGKILL
 
+    /// <summary>Sends a signal by name (STOP freezes the process, CONT resumes it).</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {_process.Id}");
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM (graceful shutdown) and waits for the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {

@@ -68,6 +68,14 @@ public interface IProgressGrain : IGrainWithStringKey
     Task Run(int steps);
 }
 
+/// <summary>A grain that subscribes itself (as an observer) to a progress grain's events.</summary>
+public interface IProgressListenerGrain : IGrainWithStringKey
+{
+    Task SubscribeTo(string run);
+
+    Task<int[]> Received();
+}
+
 /// <summary>Deadlines and cancellation.</summary>
 public interface IDeadlineGrain : IGrainWithIntegerKey
 {

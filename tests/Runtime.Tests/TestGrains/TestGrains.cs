@@ -120,6 +120,22 @@ public sealed class ProgressGrain : Grain, IProgressGrain
     }
 }
 
+/// <summary>Observes a progress grain as itself: events arrive as turns of this grain.</summary>
+public sealed class ProgressListenerGrain : Grain, IProgressListenerGrain, IProgressObserver
+{
+    private readonly List<int> _received = [];
+
+    public Task SubscribeTo(string run) => GrainFactory.GetGrain<IProgressGrain>(run).Subscribe(AsReference<IProgressObserver>());
+
+    public Task<int[]> Received() => Task.FromResult(_received.ToArray());
+
+    public Task OnProgress(string run, int step)
+    {
+        _received.Add(step);
+        return Task.CompletedTask;
+    }
+}
+
 public sealed class DeadlineGrain : Grain, IDeadlineGrain
 {
     public async Task<bool> Wait(int ms, CancellationToken cancellationToken)

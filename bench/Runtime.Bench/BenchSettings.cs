@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace U2PL.Runtime.Bench;
+
+/// <summary>The benchmark's command line.</summary>
+internal sealed record BenchSettings
+{
+    public string Mode { get; init; } = "all";
+    public int Repeats { get; init; } = 5;
+    public int Calls { get; init; } = 20_000;
+    public int Concurrency { get; init; } = 64;
+    public int ThroughputTargets { get; init; } = 16;
+    public double ThroughputSeconds { get; init; } = 3;
+    public int PayloadMiB { get; init; } = 256;
+    public int ChunkMiB { get; init; } = 4;
+    public List<double> DeathTimeouts { get; init; } = [2, 5];
+    public int Rounds { get; init; } = 5;
+    public string? Markdown { get; init; }
+
+    public const string Usage =
+        """
+        U2PL.Runtime.Bench [calls|payload|failover|all] [options]   (default: all)
+          --repeats N            runs per figure (default 5)
+          --calls N              sequential calls per latency run (default 20000)
+          --concurrency N        calls in flight for throughput (default 64), over --targets N grains (default 16)
+          --seconds S            throughput run length (default 3)
+          --payload-mib N        payload size (default 256), --chunk-mib N chunk size for the chunked variant (default 4)
+          --death-timeouts LIST  failure-detection timeouts in seconds (default 2,5), --rounds N kills each (default 5)
+          --markdown PATH        also write the result tables there
+        """;
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var s = new BenchSettings();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string V() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int I() => int.Parse(V(), CultureInfo.InvariantCulture);
+            s = args[i] switch
+            {
+                "calls" or "payload" or "failover" or "all" => s with { Mode = args[i] },
+                "--repeats" => s with { Repeats = I() },
+                "--calls" => s with { Calls = I() },
+                "--concurrency" => s with { Concurrency = I() },
+                "--targets" => s with { ThroughputTargets = I() },
+                "--seconds" => s with { ThroughputSeconds = double.Parse(V(), CultureInfo.InvariantCulture) },
+                "--payload-mib" => s with { PayloadMiB = I() },
+                "--chunk-mib" => s with { ChunkMiB = I() },
+                "--death-timeouts" => s with { DeathTimeouts = [.. V().Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture))] },
+                "--rounds" => s with { Rounds = I() },
+                "--markdown" => s with { Markdown = V() },
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}"),
+            };
+        }
+        return s;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace U2PL.Runtime.Bench.Cluster;
+
+/// <summary>
+/// A private PostgreSQL 15 on a free loopback port in a temp directory, for the membership table of the benchmark
+/// cluster; removed at the end. Running as root, the server runs as the postgres user.
+/// </summary>
+internal sealed class BenchPostgres : IAsyncDisposable
+{
+    private const string BinDir = "/usr/lib/postgresql/15/bin";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"u2pl-bench-pg-{Guid.NewGuid():N}");
+    private Process? _server;
+
+    public int Port { get; } = FreePorts.Next();
+
+    public string Uri => $"postgres://postgres@127.0.0.1:{Port}/postgres";
+
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true";
+
+    public static async Task<BenchPostgres> StartAsync()
+    {
+        var server = new BenchPostgres();
+        await server.InitializeAsync();
+        return server;
+    }
+
+    private async Task InitializeAsync()
+    {
+        if (!File.Exists(Path.Combine(BinDir, "initdb")))
+            throw new InvalidOperationException($"PostgreSQL 15 is not installed ({BinDir}); run scripts/install-deps.sh.");
+        Directory.CreateDirectory(_dir);
+        var asRoot = Environment.UserName == "root";
+        if (asRoot) Run("chown", $"postgres {_dir}");
+        var data = Path.Combine(_dir, "data");
+        var initdb = $"{BinDir}/initdb -D {data} -A trust -U postgres --no-sync -E UTF8";
+        if (asRoot) Run("runuser", $"-u postgres -- {initdb}");
+        else Run($"{BinDir}/initdb", initdb[(initdb.IndexOf(' ') + 1)..]);
+        var serve = $"-D {data} -p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200";
+        _server = Process.Start(new ProcessStartInfo(asRoot ? "runuser" : $"{BinDir}/postgres", asRoot ? $"-u postgres -- {BinDir}/postgres {serve}" : serve)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/tmp",
+        })!;
+        _server.OutputDataReceived += (_, _) => { };
+        _server.ErrorDataReceived += (_, _) => { };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync();
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline && !_server.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static void Run(string file, string args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(60_000) || process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {args} failed: {error}{output.Result}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+}
+
+/// <summary>Free loopback TCP ports (taken from the OS, released before use).</summary>
+internal static class FreePorts
+{
+    public static int Next()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

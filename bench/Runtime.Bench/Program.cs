@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+using U2PL.Runtime.Bench;
+using U2PL.Runtime.Bench.Cluster;
+using U2PL.Runtime.Bench.Measurements;
+
+// Runtime benchmarks (issue 4 point 8). Wrap runs in `flock /tmp/u2pl-bench.lock ...` on shared machines.
+if (args is ["raw-sink", var sinkPort]) return await RawTcpCopy.RunSinkAsync(int.Parse(sinkPort, CultureInfo.InvariantCulture));
+if (args is ["--help" or "-h"])
+{
+    Console.WriteLine(BenchSettings.Usage);
+    return 0;
+}
+
+var settings = BenchSettings.Parse(args);
+var log = Console.Out;
+var report = new StringBuilder();
+report.AppendLine($"<!-- U2PL.Runtime.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
+                  $"{Environment.ProcessorCount} cores; .NET {Environment.Version} -->");
+await using var postgres = await BenchPostgres.StartAsync();
+if (settings.Mode is "calls" or "payload" or "all")
+{
+    await using var cluster = await TwoSiloCluster.StartAsync(postgres);
+    if (settings.Mode is "calls" or "all")
+    {
+        report.AppendLine("### Grain calls between two silos (small messages)").AppendLine();
+        report.AppendLine(await CallBenchmark.RunAsync(cluster, settings, log));
+    }
+    if (settings.Mode is "payload" or "all")
+    {
+        report.AppendLine($"### Large payload: {settings.PayloadMiB} MiB of float32, runtime vs raw TCP").AppendLine();
+        report.AppendLine(await PayloadBenchmark.RunAsync(cluster, settings, log));
+    }
+}
+if (settings.Mode is "failover" or "all")
+{
+    report.AppendLine("### Failure detection (SIGKILL) vs the configured death timeout").AppendLine();
+    report.AppendLine(await FailureDetectionBenchmark.RunAsync(postgres, settings, log));
+}
+Console.WriteLine();
+Console.WriteLine(report);
+if (settings.Markdown is { } path) await File.WriteAllTextAsync(path, report.ToString());
+return 0;
