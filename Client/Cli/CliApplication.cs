@@ -12,6 +12,8 @@ public static class CliApplication
         var root = new RootCommand("u2pl: semi-supervised semantic segmentation (U2PL) on an elastic cluster");
         root.Add(ModelCommands.Create());
         root.Add(WeightsCommands.Create());
+        root.Add(TrainCommand.Create());
+        root.Add(EvalCommand.Create());
         root.Add(BenchCommands.Create());
         return root;
     }

@@ -1,3 +1,5 @@
+using U2PL.Segmentation.Configuration;
+using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Weights;
 using U2PL.Torch;
 using U2PL.Torch.Modules;
@@ -16,7 +18,7 @@ public static class CommandRunner
         {
             return body();
         }
-        catch (Exception e) when (e is WeightsException or TensorFileException or StateDictException or TorchException
+        catch (Exception e) when (e is ConfigException or BadSampleException or SplitFileException or WeightsException or TensorFileException or StateDictException or TorchException
                                       or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using U2PL.Client.Cli;
+using U2PL.Segmentation.Evaluation;
+using U2PL.Segmentation.Training;
+
+namespace U2PL.Client.Commands;
+
+/// <summary><c>u2pl train</c>: single-process U2PL training from a YAML config.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "The training config (YAML; see configs/)", Required = true };
+        var set = new Option<string[]>("--set") { Description = "Override a config key: --set trainer.epochs=10 (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (a .safetensors file or a run directory)" };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line (steps, evaluations, checkpoints, summary)" };
+        var command = new Command("train", "Train U2PL in this process (Ctrl-C saves a checkpoint and stops)") { config, set, resume, json };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var options = TrainingConfigReader.Read(parse.GetValue(config)!.FullName, parse.GetValue(set) ?? []);
+            var asJson = parse.GetValue(json);
+            using var cancellation = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                cancellation.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                ITrainingObserver observer = asJson ? new JsonLinesObserver() : new ConsoleObserver();
+                var summary = new U2plTrainer(options, observer).Run(parse.GetValue(resume), cancellation.Token);
+                if (asJson)
+                {
+                    JsonLinesObserver.Write("summary", summary);
+                }
+                else
+                {
+                    AnsiConsole.MarkupLine(summary.Interrupted
+                        ? $"[yellow]interrupted[/] at iteration {summary.Iterations}; checkpoint {Markup.Escape(summary.Checkpoint ?? "")}"
+                        : $"[green]done[/]: {summary.Iterations} iterations in {summary.Elapsed:hh\\:mm\\:ss}, best val mIoU {summary.BestMeanIoU * 100:F2}; checkpoint {Markup.Escape(summary.Checkpoint ?? "")}");
+                }
+                return summary.Interrupted ? 130 : 0;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }));
+        return command;
+    }
+
+    /// <summary>JSON lines on stdout, for scripts.</summary>
+    private sealed class JsonLinesObserver : ITrainingObserver
+    {
+        public static void Write(string type, object value) =>
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["type"] = type, [type] = value }));
+
+        public void OnStep(TrainingProgress progress) => Write("step", new
+        {
+            iteration = progress.Iteration, total = progress.TotalIterations, epoch = progress.Epoch, warmup = progress.Warmup,
+            ls = progress.Metrics.SupervisedLoss, lu = progress.Metrics.UnsupervisedLoss, lc = progress.Metrics.ContrastiveLoss,
+            alpha = progress.Metrics.Alpha, reliable = progress.Metrics.ReliableShare, lr = progress.Metrics.LearningRate,
+            cutmix = progress.Metrics.CutMixApplied, images_per_s = Math.Round(progress.ImagesPerSecond, 3), eta_s = Math.Round(progress.Eta.TotalSeconds),
+        });
+
+        public void OnEvaluation(int epoch, string model, EvaluationResult result) =>
+            Write("eval", new { epoch, model, miou = result.MeanIoU, class_iou = result.ClassIoU.Select(v => double.IsNaN(v) ? (double?)null : v), result.Images });
+
+        public void OnCheckpoint(string path, long iteration) => Write("checkpoint", new { path, iteration });
+
+        public void OnMessage(string message) => Write("message", message);
+    }
+
+    /// <summary>A status line per step on stderr, evaluations and checkpoints on stdout.</summary>
+    private sealed class ConsoleObserver : ITrainingObserver
+    {
+        public void OnStep(TrainingProgress p)
+        {
+            var m = p.Metrics;
+            var line = $"epoch {p.Epoch + 1}/{p.Epochs} step {p.Iteration}/{p.TotalIterations} {(p.Warmup ? "warm-up " : "")}" +
+                       $"Ls {m.SupervisedLoss:F3} Lu {m.UnsupervisedLoss:F3} Lc {m.ContrastiveLoss:F3} αt {m.Alpha:F3} " +
+                       $"{p.ImagesPerSecond:F1} img/s ETA {p.Eta:hh\\:mm\\:ss}";
+            if (Console.IsErrorRedirected)
+            {
+                Console.Error.WriteLine(line);
+            }
+            else
+            {
+                Console.Error.Write("\r" + line.PadRight(Math.Max(line.Length, Console.WindowWidth - 1))[..Math.Max(1, Console.WindowWidth - 1)]);
+            }
+        }
+
+        public void OnEvaluation(int epoch, string model, EvaluationResult result)
+        {
+            Console.Error.WriteLine();
+            Console.WriteLine($"epoch {epoch + 1}: val mIoU {result.MeanIoU * 100:F2} ({model}, {result.Images} images)");
+        }
+
+        public void OnCheckpoint(string path, long iteration) => Console.Error.WriteLine($"\ncheckpoint {path} (iteration {iteration})");
+
+        public void OnMessage(string message) => Console.Error.WriteLine(message);
+    }
+}

@@ -1,0 +1,48 @@
+using U2PL.Segmentation.Models;
+
+namespace U2PL.Segmentation.Training;
+
+/// <summary>Everything a training run is, read from a YAML config (see <see cref="TrainingConfigReader"/>).</summary>
+public sealed record TrainingOptions
+{
+    public required ModelOptions Model { get; init; }
+
+    public DataOptions Data { get; init; } = new();
+
+    public MethodOptions Method { get; init; } = new();
+
+    /// <summary>Base learning rate (trainer.optimizer.kwargs.lr).</summary>
+    public double LearningRate { get; init; } = 0.001;
+
+    public double Momentum { get; init; } = 0.9;
+
+    public double WeightDecay { get; init; } = 0.0001;
+
+    /// <summary>The decoder's learning rate multiplier (the official code uses 10 on VOC, 1 on Cityscapes).</summary>
+    public double DecoderLearningRateMultiplier { get; init; } = 10;
+
+    public double PolyPower { get; init; } = 0.9;
+
+    /// <summary>Torchvision ResNet weights for the encoder (net.pretrained), or none (random init).</summary>
+    public string? Pretrained { get; init; }
+
+    /// <summary>Where checkpoints go (saver.snapshot_dir).</summary>
+    public string OutputDirectory { get; init; } = "runs/u2pl";
+
+    /// <summary>A checkpoint every this many iterations (saver.every_steps; 0: only at epoch ends and the end).</summary>
+    public int CheckpointEverySteps { get; init; }
+
+    /// <summary>Evaluate at the end of every this many epochs (trainer.eval_every; 0: only at the end).</summary>
+    public int EvaluateEveryEpochs { get; init; } = 1;
+
+    /// <summary>Stop after this many iterations (for short runs and tests; the schedules still span all epochs).</summary>
+    public long? MaxIterations { get; init; }
+
+    public long Seed { get; init; }
+
+    /// <summary>libtorch intra-op threads (0: all cores).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>The resolved YAML, saved in checkpoints.</summary>
+    public string ConfigText { get; init; } = "";
+}
