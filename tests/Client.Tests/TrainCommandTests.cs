@@ -1,0 +1,94 @@
+using System.Text.Json;
+
+namespace U2PL.Client.Tests;
+
+/// <summary>Real <c>u2pl train</c> / <c>u2pl eval</c> processes on a tiny synthetic config.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("u2pl-train-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string Config(string extra = "")
+    {
+        var path = Path.Combine(_directory, $"tiny-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, $"""
+            seed: 5
+            dataset:
+              type: synthetic
+              synthetic: {"{"} train_count: 24, val_count: 3, height: 64, width: 80 {"}"}
+              labeled: 8
+              batch_size: 2
+              train:
+                crop: {"{"} size: [64, 64] {"}"}
+            net: {"{"} arch: resnet18, output_stride: 16 {"}"}
+            trainer:
+              epochs: 2
+              sup_only_epoch: 0
+              threads: 2
+              optimizer: {"{"} kwargs: {"{"} lr: 0.01 {"}"} {"}"}
+              contrastive: {"{"} num_queries: 8, num_negatives: 16, low_rank: 2, high_rank: 5 {"}"}
+            saver:
+              snapshot_dir: {Path.Combine(_directory, "run-" + Guid.NewGuid().ToString("N"))}
+            {extra}
+            """);
+        return path;
+    }
+
+    private static List<JsonElement> Lines(string output, string type) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(line => JsonDocument.Parse(line).RootElement).Where(e => e.GetProperty("type").GetString() == type)
+        .Select(e => e.GetProperty(type).Clone()).ToList();
+
+    private static double[] Losses(JsonElement step) => [step.GetProperty("ls").GetDouble(), step.GetProperty("lu").GetDouble(), step.GetProperty("lc").GetDouble()];
+
+    [Fact]
+    public void A_resumed_run_continues_with_exactly_the_losses_of_an_uninterrupted_one()
+    {
+        var straight = U2plProcess.Run("train", "--config", Config(), "--set", "trainer.max_iterations=4", "--json");
+        Assert.True(straight.ExitCode == 0, straight.Error + straight.Output);
+        var straightSteps = Lines(straight.Output, "step");
+        Assert.Equal(4, straightSteps.Count);
+        Assert.All(straightSteps, s => Assert.True(s.GetProperty("lu").GetDouble() > 0, "semi-supervised from the first step"));
+
+        var config = Config();
+        var first = U2plProcess.Run("train", "--config", config, "--set", "trainer.max_iterations=2", "--json");
+        Assert.True(first.ExitCode == 0, first.Error);
+        var checkpoint = Lines(first.Output, "checkpoint")[^1].GetProperty("path").GetString()!;
+        var resumed = U2plProcess.Run("train", "--config", config, "--set", "trainer.max_iterations=4", "--resume", checkpoint, "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        var resumedSteps = Lines(resumed.Output, "step");
+        Assert.Equal([3L, 4L], resumedSteps.Select(s => s.GetProperty("iteration").GetInt64()));
+        Assert.Equal(Losses(straightSteps[2]), Losses(resumedSteps[0]));
+        Assert.Equal(Losses(straightSteps[3]), Losses(resumedSteps[1]));
+
+        var eval = U2plProcess.Run("eval", "--checkpoint", Path.GetDirectoryName(checkpoint)!, "--json");
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        using var result = JsonDocument.Parse(eval.Output);
+        Assert.InRange(result.RootElement.GetProperty("miou").GetDouble(), 0, 1);
+        Assert.Equal(3, result.RootElement.GetProperty("images").GetInt32());
+    }
+
+    [Fact]
+    public void A_bad_config_lists_every_problem_and_starts_nothing()
+    {
+        var config = Config("""
+            criterion: { type: focal }
+            trainer_typo: 3
+            """);
+        var result = U2plProcess.Run("train", "--config", config, "--set", "trainer.epochs=abc", "--set", "dataset.batch_size=0");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("trainer.epochs: expected an integer, got 'abc'", result.Error);
+        Assert.Contains("dataset.batch_size must be at least 1, got 0", result.Error);
+        Assert.Contains("criterion.type: expected one of ce, ohem, got 'focal'", result.Error);
+        Assert.Contains("trainer_typo: unknown key", result.Error);
+        Assert.DoesNotContain("\"type\":\"step\"", result.Output);
+    }
+
+    [Fact]
+    public void Two_classes_with_the_default_low_rank_is_a_config_error()
+    {
+        var result = U2plProcess.Run("train", "--config", Config(), "--set", "net.num_classes=2", "--set", "trainer.contrastive.low_rank=3");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("contrastive.low_rank must be 1 with 2 classes", result.Error);
+    }
+}
