@@ -9,6 +9,12 @@ public sealed class MessagingOptions
     /// <summary>Messages larger than this travel as several frames (chunks). Default 1 MiB.</summary>
     public int ChunkSize { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// Size of the buffers a silo's Kestrel listeners receive into (one receive call fills at most one). Default
+    /// 256 KiB; Kestrel's own default, 4 KiB, makes large payloads cost one system call per 4 KiB.
+    /// </summary>
+    public int ReceiveBlockSize { get; set; } = 256 * 1024;
+
     /// <summary>Largest frame accepted; larger ones close the connection and are counted. Default 4 MiB.</summary>
     public int MaxFrameSize { get; set; } = 4 << 20;
 

@@ -47,6 +47,7 @@ public sealed class MessagingOptionsValidator : IValidateOptions<MessagingOption
         if (options.ResponseTimeout <= TimeSpan.Zero) problems.Add("ResponseTimeout must be positive.");
         if (options.ChunkSize < 4096) problems.Add("ChunkSize must be at least 4096.");
         if (options.MaxFrameSize < options.ChunkSize) problems.Add("MaxFrameSize must be at least ChunkSize.");
+        if (options.ReceiveBlockSize is < 4096 or > 16 << 20) problems.Add("ReceiveBlockSize must be in 4 KiB..16 MiB.");
         if (options.MaxMessageSize < options.MaxFrameSize) problems.Add("MaxMessageSize must be at least MaxFrameSize.");
         if (options.HandshakeTimeout <= TimeSpan.Zero) problems.Add("HandshakeTimeout must be positive.");
         if (options.MaxRetries < 0) problems.Add("MaxRetries must not be negative.");

@@ -36,6 +36,9 @@ public static class SiloHostingExtensions
         });
         services.AddSingleton(sp => new RuntimeMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<Silo>();
+        // Replaces Kestrel's 4 KiB-block pool for this host's socket transport (see LargeBlockMemoryPool).
+        services.AddSingleton<IMemoryPoolFactory<byte>>(sp =>
+            new Networking.LargeBlockMemoryPoolFactory(sp.GetRequiredService<IOptions<MessagingOptions>>().Value.ReceiveBlockSize));
         services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<Silo>().GrainFactory);
         services.AddHostedService<SiloHostedService>();
         builder.WebHost.ConfigureKestrel(kestrel =>
