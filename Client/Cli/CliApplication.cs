@@ -14,6 +14,7 @@ public static class CliApplication
         root.Add(WeightsCommands.Create());
         root.Add(TrainCommand.Create());
         root.Add(EvalCommand.Create());
+        root.Add(PredictCommand.Create());
         root.Add(BenchCommands.Create());
         return root;
     }

@@ -59,7 +59,61 @@ public static class BenchCommands
             }
             return 0;
         }));
-        return new Command("bench", "Benchmarks") { step };
+        return new Command("bench", "Benchmarks") { step, U2plStep() };
+    }
+
+    /// <summary><c>u2pl bench u2pl-step</c>: the full U2PL step, with the memory bank's and data loading's shares.</summary>
+    private static Command U2plStep()
+    {
+        var arch = CommonOptions.Arch(required: false);
+        arch.DefaultValueFactory = _ => "resnet18";
+        var outputStride = CommonOptions.OutputStride();
+        var batch = CommonOptions.Positive("--batch", "Labeled images per step (as many unlabeled)", 4);
+        var size = CommonOptions.Positive("--size", "Square crop size in pixels", 128, min: 32, max: 4096);
+        var steps = CommonOptions.Positive("--steps", "Timed steps (after the warm-up steps)", 10);
+        var warmup = CommonOptions.Positive("--warmup", "Untimed warm-up steps", 3, min: 0);
+        var threads = CommonOptions.Positive("--threads", "libtorch intra-op threads (default: all cores)", Environment.ProcessorCount);
+        var json = CommonOptions.Json();
+        var command = new Command("u2pl-step", "Time the full U2PL step on synthetic scenes (teachers, student, Lc with memory banks, SGD, EMA)")
+        {
+            arch, outputStride, batch, size, steps, warmup, threads, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var model = new ModelOptions(ResNetArchitectures.Parse(parse.GetValue(arch)!), 8, parse.GetValue(outputStride));
+            var result = new U2plStepBenchmark(model, parse.GetValue(batch), parse.GetValue(size), parse.GetValue(threads),
+                parse.GetValue(steps), parse.GetValue(warmup)).Run();
+            var sorted = result.StepMilliseconds.Order().ToArray();
+            var report = new Dictionary<string, object>
+            {
+                ["arch"] = model.Architecture.Name(),
+                ["output_stride"] = model.OutputStride,
+                ["batch"] = parse.GetValue(batch),
+                ["size"] = parse.GetValue(size),
+                ["threads"] = parse.GetValue(threads),
+                ["steps"] = sorted.Length,
+                ["median_ms"] = Math.Round(Median(sorted), 2),
+                ["memory_bank_share"] = Math.Round(result.MemoryBankShare, 4),
+                ["data_wait_share"] = Math.Round(result.DataWaitShare, 4),
+                ["negatives_pushed"] = result.Negatives,
+                ["peak_rss_mb"] = Math.Round(ProcessMemory.PeakResidentMb(), 1),
+            };
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report));
+            }
+            else
+            {
+                var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+                foreach (var (key, value) in report)
+                {
+                    table.AddRow(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+                }
+                AnsiConsole.Write(table);
+            }
+            return 0;
+        }));
+        return command;
     }
 
     private static Dictionary<string, object> Report(ModelOptions options, int batch, int size, int threads, StepBenchmarkResult result)

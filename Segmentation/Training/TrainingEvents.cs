@@ -4,7 +4,7 @@ namespace U2PL.Segmentation.Training;
 
 /// <summary>Where a run stands after a step.</summary>
 public sealed record TrainingProgress(long Iteration, long TotalIterations, int Epoch, int Epochs, bool Warmup, StepMetrics Metrics,
-    double ImagesPerSecond, TimeSpan Eta);
+    double ImagesPerSecond, TimeSpan Eta, TimeSpan StepTime, TimeSpan DataWait);
 
 /// <summary>What a finished (or interrupted) run did.</summary>
 public sealed record TrainingSummary(long Iterations, bool Interrupted, EvaluationResult? LastEvaluation, double BestMeanIoU, string? Checkpoint,

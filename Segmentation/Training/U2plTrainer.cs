@@ -123,13 +123,14 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
                 using var valid = unlabeledBatch is null ? null : torch.ones([unlabeledBatch.Images.size(0), unlabeledBatch.Images.size(2), unlabeledBatch.Images.size(3)], ScalarType.Bool);
                 var metrics = step.Run(new LabeledBatch(labeledBatch.Images, labeledBatch.Labels!),
                     unlabeledBatch is null ? null : new UnlabeledBatch(unlabeledBatch.Images, valid!), iteration);
-                stepTime += clock.Elapsed - stepStart;
+                var thisStep = clock.Elapsed - stepStart;
+                stepTime += thisStep;
                 bankTime += metrics.MemoryBankTime;
                 iteration++;
                 var done = iteration - startIteration;
                 var elapsed = clock.Elapsed.TotalSeconds;
                 observer.OnStep(new TrainingProgress(iteration, last, epoch, schedule.Epochs, schedule.IsWarmup(iteration - 1) || !semi, metrics,
-                    done * batch * (semi ? 2 : 1) / elapsed, TimeSpan.FromSeconds(elapsed / done * (last - iteration))));
+                    done * batch * (semi ? 2 : 1) / elapsed, TimeSpan.FromSeconds(elapsed / done * (last - iteration)), thisStep, stepStart - waitStart));
                 if (options.CheckpointEverySteps > 0 && iteration % options.CheckpointEverySteps == 0)
                 {
                     checkpoint = TrainingCheckpoint.Save(options.OutputDirectory, "last", parts, Info(iteration));
