@@ -44,7 +44,7 @@ public sealed record TrainingDatasets(ISegmentationDataset Labeled, ISegmentatio
             "camvid" => (CamVidDataset.Open(root, options.TrainSplit), CamVidDataset.Open(root, options.ValSplit)),
             "cityscapes" => (CityscapesDataset.Open(root, options.TrainSplit), CityscapesDataset.Open(root, options.ValSplit)),
             "pascal" => (PascalVocDataset.Open(root, options.TrainSplit == "blender" ? VocCandidateSet.Blender : VocCandidateSet.Classic),
-                         PascalVocDataset.Open(root, Path.Combine(root, "ImageSets", "Segmentation", options.ValSplit + ".txt"))),
+                         options.ValSplit == "val" ? PascalVocDataset.Open(root, VocCandidateSet.Val) : PascalVocDataset.Open(root, Path.Combine(root, options.ValSplit))),
             "folder" => (FolderDataset.Open(root, Path.Combine(root, options.TrainSplit + ".txt")), FolderDataset.Open(root, Path.Combine(root, options.ValSplit + ".txt"))),
             _ => throw new ArgumentException($"unknown dataset type '{options.Type}'"),
         };

@@ -66,6 +66,14 @@ public sealed class TrainCommandTests : IDisposable
         using var result = JsonDocument.Parse(eval.Output);
         Assert.InRange(result.RootElement.GetProperty("miou").GetDouble(), 0, 1);
         Assert.Equal(3, result.RootElement.GetProperty("images").GetInt32());
+
+        File.Copy(Path.Combine(U2plProcess.RepositoryRoot, "..", "shared", "datasets", "camvid-180x240", "images", "val", "0016E5_07959.jpg"), Path.Combine(_directory, "scene.jpg"));
+        var predictions = Path.Combine(_directory, "predictions");
+        var predict = U2plProcess.Run("predict", "--checkpoint", checkpoint, "--image", Path.Combine(_directory, "scene.jpg"), Path.Combine(_directory, "missing.png"), "--out", predictions);
+        Assert.Equal(1, predict.ExitCode);
+        Assert.Contains("missing.png", predict.Error);
+        Assert.True(File.Exists(Path.Combine(predictions, "scene_mask.png")), "the readable image is still segmented");
+        Assert.True(File.Exists(Path.Combine(predictions, "scene_overlay.png")));
     }
 
     [Fact]
