@@ -22,14 +22,16 @@ public sealed class Connection : IAsyncDisposable
     private readonly RuntimeMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Action _abort;
+    private readonly Stream? _directOutput;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<Message>> _pending = new();
     private readonly CancellationTokenSource _closed = new();
     private long _nextId;
 
     internal Connection(IDuplexPipe pipe, string remote, PeerKind peerKind, string peerId, MessagingOptions options,
-        RuntimeMetrics metrics, ILogger logger, Action abort)
+        RuntimeMetrics metrics, ILogger logger, Action abort, Stream? directOutput = null)
     {
+        _directOutput = directOutput;
         _pipe = pipe;
         Remote = remote;
         PeerKind = peerKind;
@@ -135,9 +137,16 @@ public sealed class Connection : IAsyncDisposable
     {
         var payload = MessageCodec.Encode(message);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var started = false;
         try
         {
-            await WriteFramesAsync(payload, cancellationToken).ConfigureAwait(false);
+            await WriteFramesAsync(payload, () => started = true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (started)
+        {
+            // A message cut off mid-way would run into the next one on the wire: the connection cannot be used further.
+            Close(e);
+            throw;
         }
         finally
         {
@@ -180,7 +189,10 @@ public sealed class Connection : IAsyncDisposable
         return await tcs.Task.ConfigureAwait(false);
     }
 
-    private async Task WriteFramesAsync(SerializedPayload payload, CancellationToken cancellationToken)
+    /// <summary>Pieces at least this large go straight to the socket stream where there is one (no copy into the pipe).</summary>
+    private const int DirectWriteThreshold = 64 * 1024;
+
+    private async Task WriteFramesAsync(SerializedPayload payload, Action onStarted, CancellationToken cancellationToken)
     {
         var output = _pipe.Output;
         var remaining = payload.Length;
@@ -193,15 +205,26 @@ public sealed class Connection : IAsyncDisposable
             var header = new FrameHeader(FrameType.Message, remaining == 0 ? FrameFlags.EndOfMessage : FrameFlags.None, frameLength);
             header.Write(output.GetSpan(FrameHeader.Size));
             output.Advance(FrameHeader.Size);
+            onStarted();
             var left = frameLength;
             while (left > 0)
             {
-                var piece = pieces[pieceIndex].Span[pieceOffset..];
+                var piece = pieces[pieceIndex][pieceOffset..];
                 var n = Math.Min(piece.Length, left);
-                var destination = output.GetSpan(Math.Min(n, 65536));
-                n = Math.Min(n, destination.Length);
-                piece[..n].CopyTo(destination);
-                output.Advance(n);
+                if (_directOutput is not null && n >= DirectWriteThreshold)
+                {
+                    // Outbound sockets: what the pipe holds goes first, then the block itself (the send's only copy is the kernel's).
+                    var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (flushed.IsCompleted) throw new IOException($"Connection to {PeerId} closed while sending.");
+                    await _directOutput.WriteAsync(piece[..n], cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    var destination = output.GetSpan(Math.Min(n, 65536));
+                    n = Math.Min(n, destination.Length);
+                    piece.Span[..n].CopyTo(destination);
+                    output.Advance(n);
+                }
                 left -= n;
                 pieceOffset += n;
                 if (pieceOffset == pieces[pieceIndex].Length) { pieceIndex++; pieceOffset = 0; }

@@ -39,7 +39,7 @@ internal sealed class ConnectionFactory(MessagingOptions options, byte[] cluster
             {
                 pipe.Input.CancelPendingRead();
                 stream.Dispose();
-            });
+            }, directOutput: stream);
             _ = Task.Run(() => connection.RunAsync(handler), CancellationToken.None);
             return connection;
         }
