@@ -44,19 +44,7 @@ public static class BenchCommands
                 }
             });
             var report = Report(options, parse.GetValue(batch), parse.GetValue(size), parse.GetValue(threads), result);
-            if (asJson)
-            {
-                Console.WriteLine(JsonSerializer.Serialize(report));
-            }
-            else
-            {
-                var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-                foreach (var (key, value) in report)
-                {
-                    table.AddRow(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "");
-                }
-                AnsiConsole.Write(table);
-            }
+            Print(report, asJson);
             return 0;
         }));
         return new Command("bench", "Benchmarks") { step, U2plStep() };
@@ -98,22 +86,26 @@ public static class BenchCommands
                 ["negatives_pushed"] = result.Negatives,
                 ["peak_rss_mb"] = Math.Round(ProcessMemory.PeakResidentMb(), 1),
             };
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(report));
-            }
-            else
-            {
-                var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-                foreach (var (key, value) in report)
-                {
-                    table.AddRow(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "");
-                }
-                AnsiConsole.Write(table);
-            }
+            Print(report, parse.GetValue(json));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>One JSON object, or a two-column table.</summary>
+    private static void Print(Dictionary<string, object> report, bool asJson)
+    {
+        if (asJson)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(report));
+            return;
+        }
+        var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+        foreach (var (key, value) in report)
+        {
+            table.AddRow(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        }
+        AnsiConsole.Write(table);
     }
 
     private static Dictionary<string, object> Report(ModelOptions options, int batch, int size, int threads, StepBenchmarkResult result)

@@ -106,7 +106,7 @@ public sealed class ConfigTree
     public double[]? Doubles(string path, double[]? fallback)
     {
         var node = Find(path);
-        MarkRead(path, node);
+        _read.Add(path);
         if (node is null)
         {
             return fallback;
@@ -157,7 +157,7 @@ public sealed class ConfigTree
     private T Scalar<T>(string path, T fallback, string expected, Func<string, (bool Ok, T Value)> parse)
     {
         var node = Find(path);
-        MarkRead(path, node);
+        _read.Add(path);
         if (node is null)
         {
             return fallback;
@@ -174,11 +174,6 @@ public sealed class ConfigTree
         }
         _problems.Add($"{path}: expected {expected}, got a {(node is YamlSequenceNode ? "list" : "mapping")}");
         return fallback;
-    }
-
-    private void MarkRead(string path, YamlNode? node)
-    {
-        _read.Add(path);
     }
 
     private YamlNode? Find(string path)
