@@ -16,6 +16,7 @@ internal sealed record BenchSettings
     public List<double> DeathTimeouts { get; init; } = [2, 5];
     public int Rounds { get; init; } = 5;
     public string? Markdown { get; init; }
+    public List<string> SiloEnvironment { get; init; } = [];
 
     public const string Usage =
         """
@@ -26,6 +27,7 @@ internal sealed record BenchSettings
           --seconds S            throughput run length (default 3)
           --payload-mib N        payload size (default 256), --chunk-mib N chunk size for the chunked variant (default 4)
           --death-timeouts LIST  failure-detection timeouts in seconds (default 2,5), --rounds N kills each (default 5)
+          --silo-env NAME=VALUE  environment variable for the silo processes (repeatable), e.g. DOTNET_gcServer=1
           --markdown PATH        also write the result tables there
         """;
 
@@ -49,6 +51,7 @@ internal sealed record BenchSettings
                 "--death-timeouts" => s with { DeathTimeouts = [.. V().Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture))] },
                 "--rounds" => s with { Rounds = I() },
                 "--markdown" => s with { Markdown = V() },
+                "--silo-env" => s with { SiloEnvironment = [.. s.SiloEnvironment, V()] },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}"),
             };
         }

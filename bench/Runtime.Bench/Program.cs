@@ -13,6 +13,12 @@ if (args is ["--help" or "-h"])
 }
 
 var settings = BenchSettings.Parse(args);
+foreach (var variable in settings.SiloEnvironment)
+{
+    var eq = variable.IndexOf('=');
+    if (eq <= 0) throw new ArgumentException($"--silo-env {variable}: expected NAME=VALUE.");
+    BenchSilo.Environment.Add(new(variable[..eq], variable[(eq + 1)..]));
+}
 var log = Console.Out;
 var report = new StringBuilder();
 report.AppendLine($"<!-- U2PL.Runtime.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +

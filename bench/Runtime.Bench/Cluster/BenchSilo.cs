@@ -39,6 +39,9 @@ internal sealed class BenchSilo : IAsyncDisposable
     /// <summary>Whether <paramref name="siloAddress"/> (as grains report it) is this process.</summary>
     public bool Hosts(string siloAddress) => siloAddress.Contains($":{Port}@", StringComparison.Ordinal);
 
+    /// <summary>Environment variables for every silo process (e.g. <c>DOTNET_gcServer=1</c>), from <c>--silo-env</c>.</summary>
+    public static List<KeyValuePair<string, string>> Environment { get; } = [];
+
     public static async Task<BenchSilo> StartAsync(string cluster, string clusterId, string key, string role, double deathTimeoutSeconds)
     {
         int port = FreePorts.Next(), gatewayPort = FreePorts.Next(), healthPort = FreePorts.Next();
@@ -46,7 +49,9 @@ internal sealed class BenchSilo : IAsyncDisposable
                    $"--port {port} --gateway-port {gatewayPort} --health-port {healthPort} --listen 127.0.0.1 " +
                    $"--grain-assembly \"{typeof(BenchSilo).Assembly.Location}\" " +
                    $"--death-timeout {deathTimeoutSeconds.ToString(CultureInfo.InvariantCulture)} --response-timeout 60";
-        var process = Process.Start(new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in Environment) start.Environment[name] = value;
+        var process = Process.Start(start)!;
         var silo = new BenchSilo(process, port, gatewayPort, healthPort);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!await silo.IsReadyAsync())

@@ -16,6 +16,9 @@ public sealed class EchoGrain : Grain, IEchoGrain
 
     /// <inheritdoc />
     public Task<string> GetSilo() => Task.FromResult(GrainContext.SiloAddress);
+
+    /// <inheritdoc />
+    public Task<int[]> GcCounts() => Task.FromResult(new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) });
 }
 
 /// <summary>The caller of the two-silo benchmarks: timing is taken inside the silo, so the client hop is not in it.</summary>

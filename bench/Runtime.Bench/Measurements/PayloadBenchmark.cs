@@ -22,11 +22,16 @@ internal static class PayloadBenchmark
         var rawSeconds = new List<double>();
         var oneCall = new List<double>();
         var chunked = new List<double>();
+        var echo = cluster.Client.GetGrain<Grains.IEchoGrain>("payload");
         for (var round = 0; round < settings.Repeats; round++)
         {
             rawSeconds.Add(await raw.SendAsync(block));
+            var gc0 = await echo.GcCounts();
             oneCall.Add(Checked(await cluster.Driver.SendPayload("payload", totalBytes, (int)totalBytes)));
+            var gc1 = await echo.GcCounts();
             chunked.Add(Checked(await cluster.Driver.SendPayload("payload", totalBytes, chunkBytes)));
+            var gc2 = await echo.GcCounts();
+            log.WriteLine($"  receiving silo GCs (gen0/1/2): one call {string.Join('/', gc1.Zip(gc0, (a, b) => a - b))}, chunked calls {string.Join('/', gc2.Zip(gc1, (a, b) => a - b))}");
             log.WriteLine($"payload round {round + 1}: raw {Stats.F(MiBps(totalBytes, rawSeconds[^1]), 0)} MiB/s, " +
                           $"one call {Stats.F(MiBps(totalBytes, oneCall[^1]), 0)} MiB/s, {settings.ChunkMiB} MiB calls {Stats.F(MiBps(totalBytes, chunked[^1]), 0)} MiB/s");
         }
