@@ -43,6 +43,7 @@ public static class TrainingConfigReader
             DecoderLearningRateMultiplier = tree.Double("trainer.optimizer.decoder_lr_multiplier", 10),
             PolyPower = tree.Double("trainer.lr_scheduler.kwargs.power", 0.9),
             Pretrained = tree.String("net.pretrained"),
+            InitFrom = tree.String("net.init_from"),
             OutputDirectory = tree.String("saver.snapshot_dir", "runs/u2pl")!,
             CheckpointEverySteps = tree.Int("saver.every_steps", 0),
             EvaluateEveryEpochs = tree.Int("trainer.eval_every", 1),
@@ -67,6 +68,7 @@ public static class TrainingConfigReader
         if (options.MaxIterations is < 1) tree.Problem($"trainer.max_iterations must be at least 1, got {options.MaxIterations}");
         if (options.Threads < 0) tree.Problem($"trainer.threads must be non-negative, got {options.Threads}");
         if (options.Pretrained is { } weights && !File.Exists(weights)) tree.Problem($"net.pretrained: no such file '{weights}'");
+        if (options.InitFrom is { } init && !File.Exists(init) && !Directory.Exists(init)) tree.Problem($"net.init_from: no such checkpoint '{init}'");
         tree.ThrowIfInvalid();
         return options;
     }

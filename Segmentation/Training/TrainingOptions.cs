@@ -26,6 +26,12 @@ public sealed record TrainingOptions
     /// <summary>Torchvision ResNet weights for the encoder (net.pretrained), or none (random init).</summary>
     public string? Pretrained { get; init; }
 
+    /// <summary>
+    /// Start from a trained model (net.init_from): the evaluated model of a checkpoint, or a weights file, becomes the
+    /// student and the teacher of a new run (e.g. U2PL continuing from a converged SupOnly model).
+    /// </summary>
+    public string? InitFrom { get; init; }
+
     /// <summary>Where checkpoints go (saver.snapshot_dir).</summary>
     public string OutputDirectory { get; init; } = "runs/u2pl";
 

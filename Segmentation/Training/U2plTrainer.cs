@@ -40,6 +40,12 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
         {
             TorchvisionWeights.ImportInto(student, pretrained);
         }
+        if (options.InitFrom is { } init)
+        {
+            using var trained = TrainingCheckpoint.LoadEvaluatedModel(TrainingCheckpoint.Resolve(init));
+            student.load_state_dict(trained.state_dict());
+            observer.OnMessage($"student and teacher start from {init}");
+        }
         teacherModel.load_state_dict(student.state_dict());
         using var optimizer = new SGD(
             [new ParamGroup(student.Encoder.parameters().ToList(), options.LearningRate),

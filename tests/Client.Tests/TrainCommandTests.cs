@@ -77,6 +77,34 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Ctrl_c_saves_a_checkpoint_before_stopping()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(U2plProcess.Executable, ["train", "--config", Config(), "--json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null && !line.Contains("\"type\":\"step\"", StringComparison.Ordinal))
+        {
+        }
+        Assert.NotNull(line);
+        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            interrupt.WaitForExit();
+        }
+        var rest = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)));
+        Assert.Equal(130, process.ExitCode);
+        var summary = Lines(rest, "summary").Single();
+        Assert.True(summary.GetProperty("Interrupted").GetBoolean());
+        var checkpoint = summary.GetProperty("Checkpoint").GetString()!;
+        Assert.True(File.Exists(checkpoint));
+        Assert.True(File.Exists(Path.ChangeExtension(checkpoint, ".json")));
+    }
+
+    [Fact]
     public void A_bad_config_lists_every_problem_and_starts_nothing()
     {
         var config = Config("""

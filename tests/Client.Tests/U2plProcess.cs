@@ -9,10 +9,13 @@ internal static class U2plProcess
 
     public static string RepositoryRoot { get; } = FindRoot();
 
+    /// <summary>The u2pl built in the same configuration as the tests.</summary>
+    public static string Executable { get; } = Path.Combine(RepositoryRoot, "Client", "bin",
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug", "net10.0", "u2pl");
+
     public static Result Run(params string[] arguments)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var executable = Path.Combine(RepositoryRoot, "Client", "bin", configuration, "net10.0", "u2pl");
+        var executable = Executable;
         var start = new ProcessStartInfo(executable, arguments)
         {
             RedirectStandardOutput = true,
