@@ -93,6 +93,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
         var clock = Stopwatch.StartNew();
         var startIteration = iteration;
         TimeSpan dataWait = TimeSpan.Zero, bankTime = TimeSpan.Zero, stepTime = TimeSpan.Zero;
+        long images = 0;
         EvaluationResult? lastEvaluation = null;
         string? checkpoint = null;
 
@@ -132,11 +133,12 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
                 var thisStep = clock.Elapsed - stepStart;
                 stepTime += thisStep;
                 bankTime += metrics.MemoryBankTime;
+                var warmup = schedule.IsWarmup(iteration) || !semi;
+                images += labeledBatch.Count + (warmup ? 0 : unlabeledBatch?.Count ?? 0);
                 iteration++;
                 var done = iteration - startIteration;
                 var elapsed = clock.Elapsed.TotalSeconds;
-                observer.OnStep(new TrainingProgress(iteration, last, epoch, schedule.Epochs, schedule.IsWarmup(iteration - 1) || !semi, metrics,
-                    done * batch * (semi ? 2 : 1) / elapsed, TimeSpan.FromSeconds(elapsed / done * (last - iteration)), thisStep, stepStart - waitStart));
+                observer.OnStep(new TrainingProgress(iteration, last, epoch, schedule.Epochs, warmup, metrics, images / elapsed, TimeSpan.FromSeconds(elapsed / done * (last - iteration)), thisStep, stepStart - waitStart));
                 if (options.CheckpointEverySteps > 0 && iteration % options.CheckpointEverySteps == 0)
                 {
                     checkpoint = TrainingCheckpoint.Save(options.OutputDirectory, "last", parts, Info(iteration));
