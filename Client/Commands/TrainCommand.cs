@@ -80,7 +80,10 @@ public static class TrainCommand
         public void OnStep(TrainingProgress p)
         {
             var m = p.Metrics;
-            var line = $"epoch {p.Epoch + 1}/{p.Epochs} step {p.Iteration}/{p.TotalIterations} {(p.Warmup ? "warm-up " : "")}" +
+            const int width = 20;
+            var filled = (int)(width * p.Iteration / Math.Max(1, p.TotalIterations));
+            var bar = "[" + new string('#', filled) + new string('.', width - filled) + "]";
+            var line = $"{bar} epoch {p.Epoch + 1}/{p.Epochs} step {p.Iteration}/{p.TotalIterations} {(p.Warmup ? "warm-up " : "")}" +
                        $"Ls {m.SupervisedLoss:F3} Lu {m.UnsupervisedLoss:F3} Lc {m.ContrastiveLoss:F3} αt {m.Alpha:F3} " +
                        $"{p.ImagesPerSecond:F1} img/s ETA {p.Eta:hh\\:mm\\:ss}";
             if (Console.IsErrorRedirected)
