@@ -31,6 +31,7 @@ public static class CutMix
     /// <param name="labels">(B, H, W) int64</param>
     /// <param name="confidences">(B, H, W) float</param>
     /// <param name="valid">(B, H, W) bool</param>
+    /// <param name="random">draws the boxes (seeded by the caller)</param>
     public static (Tensor Images, Tensor Labels, Tensor Confidences, Tensor Valid) Mix(Tensor images, Tensor labels, Tensor confidences,
         Tensor valid, Random random)
     {

@@ -12,6 +12,7 @@ public static class InfoNce
     /// <param name="anchors">student features of the sampled anchors, (M, D)</param>
     /// <param name="positive">the class prototype, (D)</param>
     /// <param name="negatives">negatives per anchor, (M, N, D)</param>
+    /// <param name="temperature">τ</param>
     public static Tensor Loss(Tensor anchors, Tensor positive, Tensor negatives, double temperature)
     {
         using var scope = torch.NewDisposeScope();

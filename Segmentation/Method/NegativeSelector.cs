@@ -13,6 +13,9 @@ public static class NegativeSelector
     /// <param name="classRank">O(c) per pixel, (B, h, w)</param>
     /// <param name="unreliable">(B, h, w) bool, used for the unlabeled rows</param>
     /// <param name="labeledCount">the first rows that are labeled</param>
+    /// <param name="c">the class whose negatives are selected</param>
+    /// <param name="lowRank">rl</param>
+    /// <param name="highRank">rh (already clamped to the class count)</param>
     public static Tensor Mask(Tensor labels, Tensor classRank, Tensor unreliable, long labeledCount, long c, int lowRank, int highRank)
     {
         using var scope = torch.NewDisposeScope();

@@ -12,6 +12,7 @@ public static class UnsupervisedLoss
     /// <param name="logits">student logits on the (strongly augmented) unlabeled images, (B, C, H, W)</param>
     /// <param name="pseudoLabels">teacher argmax, (B, H, W) int64</param>
     /// <param name="reliable">pixels whose pseudo-label is kept, (B, H, W) bool</param>
+    /// <param name="eta">η of Eq. 8</param>
     public static Tensor Compute(Tensor logits, Tensor pseudoLabels, Tensor reliable, double eta = 1)
     {
         using var scope = torch.NewDisposeScope();
