@@ -17,6 +17,9 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_md import replace_section  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = [
     {"arch": "resnet18", "os": 8, "batch": 4, "size": 128, "threads": 2},
@@ -88,15 +91,7 @@ def write(args, rows, flat):
         "",
     ]
     section = "\n".join(lines)
-    text = open(args.results).read() if os.path.exists(args.results) else "# Benchmark results\n\n"
-    start = text.find(lines[0])
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    with open(args.results, "w") as f:
-        f.write(text)
+    replace_section(args.results, section)
     print(section)
 
 
