@@ -28,7 +28,7 @@ public static class EvalCommand
             var data = options.Data with { ValSplit = parse.GetValue(split) ?? options.Data.ValSplit };
             var evaluationMode = parse.GetValue(mode) switch { "sliding" => EvaluationMode.Sliding, "center" => EvaluationMode.Center, _ => data.ValMode };
             using var model = TrainingCheckpoint.LoadEvaluatedModel(path);
-            var dataset = TrainingDatasets.Create(data).Validation;
+            var dataset = TrainingDatasets.OpenValidation(data);
             var asJson = parse.GetValue(json);
             var result = new Evaluator(evaluationMode, data.ValAugmentation, data.ValCropSize).Evaluate(model, dataset, asJson ? null : (done, total) =>
             {

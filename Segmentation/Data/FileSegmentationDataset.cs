@@ -36,6 +36,9 @@ public sealed class FileSegmentationDataset : ISegmentationDataset
             SplitFile.Resolve(splitFile, layout, withMasks), withMasks, layout.ColorMap);
 
     /// <inheritdoc />
+    /// <summary>The same samples without their masks (nothing but the images is read): the unlabeled view of a split.</summary>
+    public FileSegmentationDataset WithoutMasks() => new(Name, ClassNames, _samples, withMasks: false, _colorMap);
+
     public string Name { get; }
 
     /// <inheritdoc />

@@ -38,16 +38,10 @@ public static class TrainingCheckpoint
             sources.Add(TensorFileTensors.ToSource($"memory_bank.{c}", parts.Banks[c].Snapshot()));
         }
         sources.Add(TensorFileTensors.ToSource("rng.cpu", torch.get_rng_state()));
-        var options = parts.Student.Options;
-        SafeTensorsWriter.Write(tensorsPath, sources, new Dictionary<string, string>
-        {
-            ["format"] = Format,
-            ["arch"] = options.Architecture.Name(),
-            ["classes"] = options.NumClasses.ToString(CultureInfo.InvariantCulture),
-            ["output_stride"] = options.OutputStride.ToString(CultureInfo.InvariantCulture),
-            ["iteration"] = info.Iteration.ToString(CultureInfo.InvariantCulture),
-            ["evaluated_model"] = info.EvaluatedModel,
-        });
+        var metadata = ModelWeights.Metadata(parts.Student.Options, Format);
+        metadata["iteration"] = info.Iteration.ToString(CultureInfo.InvariantCulture);
+        metadata["evaluated_model"] = info.EvaluatedModel;
+        SafeTensorsWriter.Write(tensorsPath, sources, metadata);
         WriteAtomically(Path.Combine(directory, name + ".json"), JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
         WriteAtomically(Path.Combine(directory, LatestFile), name + "\n");
         return tensorsPath;
@@ -86,16 +80,6 @@ public static class TrainingCheckpoint
         }
     }
 
-    /// <summary>The model options a checkpoint (or a plain weights file) was saved with.</summary>
-    public static ModelOptions ReadOptions(string checkpointPath)
-    {
-        using var reader = SafeTensorsReader.Open(checkpointPath);
-        var m = reader.Metadata;
-        return new ModelOptions(ResNetArchitectures.Parse(m.GetValueOrDefault("arch") ?? ""),
-            int.Parse(m.GetValueOrDefault("classes") ?? "0", CultureInfo.InvariantCulture),
-            int.Parse(m.GetValueOrDefault("output_stride") ?? "0", CultureInfo.InvariantCulture));
-    }
-
     /// <summary>Restores every part saved by <see cref="Save"/> (strict: every key and shape must fit).</summary>
     public static CheckpointInfo Restore(string checkpointPath, Parts parts)
     {
@@ -127,7 +111,7 @@ public static class TrainingCheckpoint
         {
             throw new WeightsException($"{checkpointPath}: neither a training checkpoint nor model weights");
         }
-        var model = new DeepLabV3Plus(ReadOptions(checkpointPath));
+        var model = new DeepLabV3Plus(ModelWeights.OptionsFromMetadata(reader));
         try
         {
             using var scope = torch.NewDisposeScope();

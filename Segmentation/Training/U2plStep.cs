@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Method;
 using U2PL.Torch;
@@ -86,7 +85,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, SGD opti
 
         var bankTimeBefore = BankTime();
         ContrastiveResult? contrastive = options.Contrastive
-            ? _contrastive.Compute(ContrastiveInputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, entropy, valid, gamma, alpha, labeledCount), banks)
+            ? _contrastive.Compute(ContrastiveInputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, entropy, valid, reliable, gamma, alpha, labeledCount), banks)
             : null;
         var loss = supervised.add(unsupervised);
         if (contrastive is not null)
@@ -116,7 +115,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, SGD opti
     /// negatives from the highest-αt ones (its low/high entropy masks), labeled pixels in both.
     /// </summary>
     private ContrastiveInputs ContrastiveInputs(SegmentationOutput studentOutput, SegmentationOutput teacherOutput, Tensor labels,
-        Tensor pseudoLabels, Tensor entropy, Tensor valid, double gamma, double alpha, long labeledCount)
+        Tensor pseudoLabels, Tensor entropy, Tensor valid, Tensor reliable, double gamma, double alpha, long labeledCount)
     {
         var h = studentOutput.Representation!.size(2);
         var w = studentOutput.Representation.size(3);
@@ -124,7 +123,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, SGD opti
         Tensor anchorUnlabeled, negativeUnlabeled, negativeLabeled;
         if (options.ContrastiveOptions.Variant == ContrastiveVariant.Paper)
         {
-            anchorUnlabeled = EntropyPartition.Reliable(entropy, valid, gamma);
+            anchorUnlabeled = reliable;
             negativeUnlabeled = EntropyPartition.Unreliable(entropy, valid, gamma);
             negativeLabeled = torch.zeros_like(labeledValid);
         }

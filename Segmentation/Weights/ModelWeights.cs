@@ -17,13 +17,7 @@ public static class ModelWeights
     /// <summary>Writes the model's state dict atomically (a failed write leaves no file).</summary>
     public static void Save(DeepLabV3Plus model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
-        var metadata = new Dictionary<string, string>
-        {
-            ["format"] = Format,
-            ["arch"] = model.Options.Architecture.Name(),
-            ["classes"] = model.Options.NumClasses.ToString(CultureInfo.InvariantCulture),
-            ["output_stride"] = model.Options.OutputStride.ToString(CultureInfo.InvariantCulture),
-        };
+        var metadata = Metadata(model.Options, Format);
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
         {
             metadata[key] = value;
@@ -31,6 +25,15 @@ public static class ModelWeights
         var sources = model.state_dict().Select(entry => TensorFileTensors.ToSource(entry.Key, entry.Value)).ToList();
         SafeTensorsWriter.Write(path, sources, metadata);
     }
+
+    /// <summary>The metadata that says which model a file's tensors belong to: format, arch, classes, output_stride.</summary>
+    public static Dictionary<string, string> Metadata(ModelOptions options, string format) => new()
+    {
+        ["format"] = format,
+        ["arch"] = options.Architecture.Name(),
+        ["classes"] = options.NumClasses.ToString(CultureInfo.InvariantCulture),
+        ["output_stride"] = options.OutputStride.ToString(CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Reads the model options from a weights file's metadata.</summary>
     public static ModelOptions ReadOptions(string path)
@@ -95,11 +98,18 @@ public static class ModelWeights
 
     private static ModelOptions OptionsOf(SafeTensorsReader reader)
     {
-        var metadata = reader.Metadata;
-        if (!metadata.TryGetValue("format", out var format) || format != Format)
+        var format = reader.Metadata.GetValueOrDefault("format");
+        if (format != Format)
         {
             throw new WeightsException($"{reader.FilePath}: not a {Format} weights file (metadata 'format' is '{format ?? "missing"}')");
         }
+        return OptionsFromMetadata(reader);
+    }
+
+    /// <summary>The model options recorded by <see cref="Metadata"/>; a clear error when they are missing or malformed.</summary>
+    public static ModelOptions OptionsFromMetadata(SafeTensorsReader reader)
+    {
+        var metadata = reader.Metadata;
         try
         {
             return new ModelOptions(
