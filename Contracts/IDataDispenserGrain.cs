@@ -1,0 +1,29 @@
+using U2PL.Runtime;
+
+namespace U2PL.Contracts;
+
+/// <summary>
+/// Leases a run's steps (key: the run id): each lease is one global iteration's labeled and unlabeled sample indices.
+/// A lease not completed before its deadline is handed out again, so every epoch covers every sample even when
+/// workers die.
+/// </summary>
+[GrainType("u2pl.dispenser")]
+public interface IDataDispenserGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the schedule up; <see cref="DispenserSetup.CompletedIterations"/> are skipped (a restored run).</summary>
+    Task Setup(DispenserSetup setup);
+
+    Task<LeaseReply> Lease(string workerKey);
+
+    /// <summary>Marks a lease done; false when it had expired and was re-issued (the work counts as duplicated).</summary>
+    Task<bool> Complete(long leaseId, string workerKey);
+
+    /// <summary>Gives a lease back undone, for another worker (a removed worker, a rejected gradient).</summary>
+    Task Return(long leaseId, string workerKey);
+
+    /// <summary>Stops handing out leases (pause, checkpoint barrier) or starts again.</summary>
+    Task Hold(bool hold);
+
+    [ReadOnly]
+    Task<DispenserProgress> Progress();
+}

@@ -1,0 +1,29 @@
+using U2PL.Runtime;
+
+namespace U2PL.Contracts;
+
+/// <summary>
+/// One shard of a run's parameter server (key: run/shard): the student and teacher tensors assigned to the shard, the
+/// SGD momentum, BN running statistics and a version that counts the gradients applied. Pushes apply SGD then EMA.
+/// </summary>
+[GrainType("u2pl.ps")]
+public interface IParameterServerGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the shard up from the run's config: restored from <see cref="ShardSetup.RestoreFrom"/> when given, else initialized from the seed.</summary>
+    [ResponseTimeout(300)]
+    Task<long> Setup(ShardSetup setup);
+
+    /// <summary>The shard's tensors if its version is newer than <paramref name="sinceVersion"/>; otherwise only the version.</summary>
+    [ReadOnly]
+    Task<ShardWeights> Pull(long sinceVersion, bool half);
+
+    /// <summary>Applies a gradient computed on <see cref="GradientPush.BaseVersion"/>, subject to the staleness bound.</summary>
+    Task<PushOutcome> PushGradient(GradientPush push);
+
+    /// <summary>Everything the shard holds, for a checkpoint.</summary>
+    [ReadOnly, ResponseTimeout(300)]
+    Task<ShardState> Export();
+
+    [ReadOnly]
+    Task<ShardStatistics> Statistics();
+}

@@ -1,0 +1,113 @@
+using U2PL.Runtime;
+
+namespace U2PL.Contracts;
+
+/// <summary>The run's life: pending → warm-up → semi → completed, with paused, stopped and failed on the side.</summary>
+public enum RunState
+{
+    Pending,
+    WarmUp,
+    Semi,
+    Paused,
+    Completed,
+    Stopped,
+    Failed,
+}
+
+/// <summary>What <c>u2pl run start</c> sends: the resolved YAML config and the desired workers.</summary>
+[GenerateSerializer]
+public sealed record RunSpec
+{
+    [Id(1)] public string ConfigText { get; init; } = "";
+    [Id(2)] public WorkerTarget Workers { get; init; } = new();
+    /// <summary>Where the config came from, for messages.</summary>
+    [Id(3)] public string ConfigSource { get; init; } = "";
+    /// <summary>A checkpoint (file or run directory) to resume from, or empty.</summary>
+    [Id(4)] public string ResumeFrom { get; init; } = "";
+}
+
+/// <summary>A worker count, or auto (one per free GPU slot in the cluster).</summary>
+[GenerateSerializer]
+public sealed record WorkerTarget
+{
+    [Id(1)] public int Count { get; init; } = 1;
+    [Id(2)] public bool Auto { get; init; }
+
+    public override string ToString() => Auto ? "auto" : Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A run's status as shown by <c>u2pl run status</c>.</summary>
+[GenerateSerializer]
+public sealed record RunStatus
+{
+    [Id(1)] public string RunId { get; init; } = "";
+    [Id(2)] public RunState State { get; init; }
+    [Id(3)] public string Message { get; init; } = "";
+    [Id(4)] public WorkerTarget Desired { get; init; } = new();
+    [Id(5)] public int DesiredResolved { get; init; }
+    [Id(6)] public long Iteration { get; init; }
+    [Id(7)] public long TotalIterations { get; init; }
+    [Id(8)] public int Epoch { get; init; }
+    [Id(9)] public int Epochs { get; init; }
+    [Id(10)] public long SamplesDone { get; init; }
+    [Id(11)] public double SecondsElapsed { get; init; }
+    [Id(12)] public double EtaSeconds { get; init; }
+    [Id(13)] public double SupervisedLoss { get; init; }
+    [Id(14)] public double UnsupervisedLoss { get; init; }
+    [Id(15)] public double ContrastiveLoss { get; init; }
+    [Id(16)] public double Alpha { get; init; }
+    [Id(17)] public double LearningRate { get; init; }
+    [Id(18)] public List<WorkerInfo> Workers { get; init; } = [];
+    [Id(19)] public List<long> BankFill { get; init; } = [];
+    [Id(20)] public long BankCapacity { get; init; }
+    [Id(21)] public double? LastMeanIoU { get; init; }
+    [Id(22)] public double BestMeanIoU { get; init; }
+    [Id(23)] public string LastCheckpoint { get; init; } = "";
+    [Id(24)] public List<RunEvent> RecentEvents { get; init; } = [];
+    [Id(25)] public string OutputDirectory { get; init; } = "";
+    [Id(26)] public long StaleGradients { get; init; }
+    [Id(27)] public double ImagesPerSecond { get; init; }
+    [Id(28)] public List<GrainPlacement> Placement { get; init; } = [];
+    [Id(29)] public List<EpochCoverage> Coverage { get; init; } = [];
+
+    public bool IsFinished => State is RunState.Completed or RunState.Stopped or RunState.Failed;
+}
+
+/// <summary>One line of a run's event log.</summary>
+[GenerateSerializer]
+public sealed record RunEvent
+{
+    [Id(1)] public long Sequence { get; init; }
+    [Id(2)] public DateTimeOffset Time { get; init; }
+    /// <summary>started, joined, left, failed, scaled, paused, resumed, checkpoint, evaluated, restored, completed, stopped, error.</summary>
+    [Id(3)] public string Kind { get; init; } = "";
+    [Id(4)] public string Message { get; init; } = "";
+    [Id(5)] public long Iteration { get; init; }
+}
+
+/// <summary>A line of <c>u2pl run list</c>.</summary>
+[GenerateSerializer]
+public sealed record RunSummary
+{
+    [Id(1)] public string RunId { get; init; } = "";
+    [Id(2)] public RunState State { get; init; }
+    [Id(3)] public string ConfigSource { get; init; } = "";
+    [Id(4)] public DateTimeOffset Created { get; init; }
+    [Id(5)] public long Iteration { get; init; }
+    [Id(6)] public long TotalIterations { get; init; }
+    [Id(7)] public double? LastMeanIoU { get; init; }
+}
+
+/// <summary>A run config that does not validate: every problem, listed at once.</summary>
+public sealed class RunConfigException(string message) : Exception(message);
+
+/// <summary>A run id that does not exist.</summary>
+public sealed class UnknownRunException(string message) : Exception(message);
+
+/// <summary>Where one of a run's grains is activated.</summary>
+[GenerateSerializer]
+public sealed record GrainPlacement
+{
+    [Id(1)] public string Grain { get; init; } = "";
+    [Id(2)] public string Silo { get; init; } = "";
+}

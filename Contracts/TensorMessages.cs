@@ -1,0 +1,114 @@
+using U2PL.Runtime;
+
+namespace U2PL.Contracts;
+
+/// <summary>
+/// Tensors on the wire: raw float32, or float16 when asked (<c>cluster.half_precision_wire</c>), never JSON. The
+/// shard's tensors travel flattened in the order of its layout, which both sides derive from the model's config.
+/// </summary>
+[GenerateSerializer]
+public sealed record PackedTensors
+{
+    [Id(1)] public float[]? Single { get; init; }
+    [Id(2)] public Half[]? Half { get; init; }
+
+    public long Length => Single?.LongLength ?? Half?.LongLength ?? 0;
+    public long Bytes => Single is not null ? Single.LongLength * 4 : (Half?.LongLength ?? 0) * 2;
+}
+
+[GenerateSerializer]
+public sealed record ShardSetup
+{
+    [Id(1)] public string RunId { get; init; } = "";
+    [Id(2)] public string ConfigText { get; init; } = "";
+    [Id(3)] public int Shard { get; init; }
+    [Id(4)] public int Shards { get; init; }
+    /// <summary>A checkpoint file to restore the shard from, or empty for a fresh start.</summary>
+    [Id(5)] public string RestoreFrom { get; init; } = "";
+    [Id(6)] public long StepsPerEpoch { get; init; }
+}
+
+/// <summary>A shard's weights at a version: student parameters, teacher parameters, and both models' BN buffers.</summary>
+[GenerateSerializer]
+public sealed record ShardWeights
+{
+    [Id(1)] public long Version { get; init; }
+    [Id(2)] public PackedTensors? Student { get; init; }
+    [Id(3)] public PackedTensors? Teacher { get; init; }
+    /// <summary>Float buffers (running means and variances) of the student, then of the teacher.</summary>
+    [Id(4)] public float[]? Buffers { get; init; }
+    /// <summary>num_batches_tracked of the student, then of the teacher.</summary>
+    [Id(5)] public long[]? Counters { get; init; }
+}
+
+[GenerateSerializer]
+public sealed record GradientPush
+{
+    [Id(1)] public string WorkerKey { get; init; } = "";
+    [Id(2)] public long BaseVersion { get; init; }
+    [Id(3)] public long Iteration { get; init; }
+    [Id(4)] public PackedTensors Gradient { get; init; } = new();
+    /// <summary>How far the step moved the float buffers (student then teacher) from the pulled ones.</summary>
+    [Id(5)] public float[] BufferDelta { get; init; } = [];
+    [Id(6)] public long[] CounterDelta { get; init; } = [];
+    /// <summary>Whether the step was semi-supervised (the teacher moves by EMA) and in the first semi epoch (teacher reset first).</summary>
+    [Id(7)] public bool Semi { get; init; }
+    [Id(8)] public bool ResetTeacher { get; init; }
+}
+
+[GenerateSerializer]
+public sealed record PushOutcome
+{
+    [Id(1)] public bool Accepted { get; init; }
+    [Id(2)] public long Version { get; init; }
+    [Id(3)] public long Staleness { get; init; }
+    /// <summary>The factor the gradient was scaled by (1 when fresh; staleness policy <c>scale</c>).</summary>
+    [Id(4)] public double Scale { get; init; } = 1;
+}
+
+/// <summary>Everything a shard holds, named as in a training checkpoint (student.*, teacher.*, optimizer.*).</summary>
+[GenerateSerializer]
+public sealed record ShardState
+{
+    [Id(1)] public long Version { get; init; }
+    [Id(2)] public List<NamedTensor> Tensors { get; init; } = [];
+}
+
+[GenerateSerializer]
+public sealed record NamedTensor
+{
+    [Id(1)] public string Name { get; init; } = "";
+    [Id(2)] public long[] Shape { get; init; } = [];
+    [Id(3)] public float[]? Single { get; init; }
+    [Id(4)] public long[]? Int64 { get; init; }
+}
+
+[GenerateSerializer]
+public sealed record ShardStatistics
+{
+    [Id(1)] public long Version { get; init; }
+    [Id(2)] public long Accepted { get; init; }
+    [Id(3)] public long RejectedStale { get; init; }
+    [Id(4)] public long ScaledStale { get; init; }
+    [Id(5)] public long MaxStaleness { get; init; }
+}
+
+[GenerateSerializer]
+public sealed record BankSetup
+{
+    [Id(1)] public string RunId { get; init; } = "";
+    [Id(2)] public int ClassIndex { get; init; }
+    [Id(3)] public long Capacity { get; init; }
+    [Id(4)] public int FeatureDim { get; init; }
+    /// <summary>A checkpoint file to restore the bank from, or empty.</summary>
+    [Id(5)] public string RestoreFrom { get; init; } = "";
+}
+
+/// <summary>Rows of features (n × dim), row-major.</summary>
+[GenerateSerializer]
+public sealed record FeatureBlock
+{
+    [Id(1)] public int Rows { get; init; }
+    [Id(2)] public int Dim { get; init; }
+    [Id(3)] public PackedTensors Data { get; init; } = new();
+}

@@ -1,0 +1,131 @@
+using U2PL.Runtime;
+
+namespace U2PL.Contracts;
+
+/// <summary>What a worker needs to join a run.</summary>
+[GenerateSerializer]
+public sealed record WorkerAssignment
+{
+    [Id(1)] public string RunId { get; init; } = "";
+    [Id(2)] public string ConfigText { get; init; } = "";
+    [Id(3)] public int Shards { get; init; }
+    /// <summary>libtorch threads of this worker (0: the silo's cores divided by its GPU slots).</summary>
+    [Id(4)] public int Threads { get; init; }
+}
+
+/// <summary>A worker as the run sees it.</summary>
+[GenerateSerializer]
+public sealed record WorkerInfo
+{
+    [Id(1)] public string WorkerKey { get; init; } = "";
+    [Id(2)] public string Silo { get; init; } = "";
+    /// <summary>starting, training, idle, stopping, stopped, failed.</summary>
+    [Id(3)] public string State { get; init; } = "";
+    [Id(4)] public double ImagesPerSecond { get; init; }
+    /// <summary>Versions the weights of its last gradient were behind the parameter server when applied.</summary>
+    [Id(5)] public long Staleness { get; init; }
+    [Id(6)] public long Steps { get; init; }
+    [Id(7)] public DateTimeOffset LastReport { get; init; }
+    [Id(8)] public string Error { get; init; } = "";
+    /// <summary>Seconds per step spent moving weights, gradients and negatives (the cluster's overhead).</summary>
+    [Id(9)] public double CommunicationSeconds { get; init; }
+    [Id(10)] public double StepSeconds { get; init; }
+    [Id(11)] public long BytesPerStep { get; init; }
+}
+
+/// <summary>A worker's report after a step.</summary>
+[GenerateSerializer]
+public sealed record WorkerReport
+{
+    [Id(1)] public WorkerInfo Worker { get; init; } = new();
+    [Id(2)] public long Iteration { get; init; }
+    [Id(3)] public int Images { get; init; }
+    [Id(4)] public double SupervisedLoss { get; init; }
+    [Id(5)] public double UnsupervisedLoss { get; init; }
+    [Id(6)] public double ContrastiveLoss { get; init; }
+    [Id(7)] public double Alpha { get; init; }
+    [Id(8)] public double LearningRate { get; init; }
+    [Id(9)] public bool Accepted { get; init; }
+}
+
+/// <summary>The run's answer to a report.</summary>
+public enum WorkerDirective
+{
+    Continue,
+    Stop,
+}
+
+/// <summary>One step's samples: a global iteration's labeled and unlabeled indices.</summary>
+[GenerateSerializer]
+public sealed record BatchLease
+{
+    [Id(1)] public long LeaseId { get; init; }
+    [Id(2)] public long Iteration { get; init; }
+    [Id(3)] public int Epoch { get; init; }
+    [Id(4)] public int[] Labeled { get; init; } = [];
+    [Id(5)] public int[] Unlabeled { get; init; } = [];
+    [Id(6)] public DateTimeOffset Deadline { get; init; }
+}
+
+/// <summary>Why no lease was handed out.</summary>
+public enum LeaseStatus
+{
+    Granted,
+    /// <summary>Paused or at a checkpoint barrier: ask again shortly.</summary>
+    Held,
+    /// <summary>Every iteration is leased out: ask again shortly (one may expire).</summary>
+    Exhausted,
+    /// <summary>Every iteration is done.</summary>
+    Finished,
+}
+
+[GenerateSerializer]
+public sealed record LeaseReply
+{
+    [Id(1)] public LeaseStatus Status { get; init; }
+    [Id(2)] public BatchLease? Lease { get; init; }
+}
+
+[GenerateSerializer]
+public sealed record DispenserSetup
+{
+    [Id(1)] public string RunId { get; init; } = "";
+    [Id(2)] public long Seed { get; init; }
+    [Id(3)] public int LabeledCount { get; init; }
+    [Id(4)] public int UnlabeledCount { get; init; }
+    [Id(5)] public int BatchSize { get; init; }
+    [Id(6)] public long StepsPerEpoch { get; init; }
+    [Id(7)] public int Epochs { get; init; }
+    /// <summary>The last iteration to hand out (exclusive): the schedule's end or trainer.max_iterations.</summary>
+    [Id(8)] public long LastIteration { get; init; }
+    [Id(9)] public long CompletedIterations { get; init; }
+    [Id(10)] public double LeaseTimeoutSeconds { get; init; }
+    [Id(11)] public bool Semi { get; init; }
+}
+
+/// <summary>Global progress and per-epoch coverage.</summary>
+[GenerateSerializer]
+public sealed record DispenserProgress
+{
+    /// <summary>Iterations below this are all done.</summary>
+    [Id(1)] public long CompletedThrough { get; init; }
+    [Id(2)] public long Completed { get; init; }
+    [Id(3)] public long Outstanding { get; init; }
+    [Id(4)] public long LastIteration { get; init; }
+    [Id(5)] public List<EpochCoverage> Epochs { get; init; } = [];
+    [Id(6)] public bool Held { get; init; }
+}
+
+[GenerateSerializer]
+public sealed record EpochCoverage
+{
+    [Id(1)] public int Epoch { get; init; }
+    [Id(2)] public long Steps { get; init; }
+    [Id(3)] public long StepsDone { get; init; }
+    [Id(4)] public long SamplesDone { get; init; }
+    [Id(5)] public long Reissued { get; init; }
+    [Id(6)] public long Duplicated { get; init; }
+    [Id(7)] public long Returned { get; init; }
+
+    public double Coverage => Steps == 0 ? 0 : (double)StepsDone / Steps;
+}
