@@ -7,7 +7,7 @@ namespace U2PL.Segmentation.Method;
 /// A ring buffer of at most <see cref="Capacity"/> rows that grows on demand (a bank that never fills stays small);
 /// when full, a push overwrites the oldest rows. Sampling draws rows uniformly with replacement.
 /// </summary>
-public sealed class ClassMemoryBank : IDisposable
+public sealed class ClassMemoryBank : IMemoryBank, IDisposable
 {
     private Tensor? _buffer;
     private long _start;

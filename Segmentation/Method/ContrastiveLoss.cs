@@ -17,7 +17,7 @@ public sealed record ContrastiveResult(Tensor Loss, long[] PushedPerClass, int C
 /// </summary>
 public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
 {
-    public ContrastiveResult Compute(ContrastiveInputs inputs, IReadOnlyList<ClassMemoryBank> banks)
+    public ContrastiveResult Compute(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks)
     {
         if (banks.Count != numClasses)
         {
@@ -26,7 +26,7 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
         return options.Variant == ContrastiveVariant.Paper ? ComputePaper(inputs, banks) : ComputeOfficial(inputs, banks);
     }
 
-    private ContrastiveResult ComputePaper(ContrastiveInputs inputs, IReadOnlyList<ClassMemoryBank> banks)
+    private ContrastiveResult ComputePaper(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks)
     {
         using var scope = torch.NewDisposeScope();
         var studentRows = inputs.StudentFeatures.permute(0, 2, 3, 1);
@@ -64,7 +64,7 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
     /// prototypes are looked up by the position among present classes rather than by class id; the loss is divided by
     /// the number of present classes, and is 0 when fewer than two classes are present.
     /// </summary>
-    private ContrastiveResult ComputeOfficial(ContrastiveInputs inputs, IReadOnlyList<ClassMemoryBank> banks)
+    private ContrastiveResult ComputeOfficial(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks)
     {
         using var scope = torch.NewDisposeScope();
         var studentRows = inputs.StudentFeatures.permute(0, 2, 3, 1);
@@ -112,7 +112,7 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
         return new ContrastiveResult(loss.mul(options.Weight).MoveToOuterDisposeScope(), pushed, terms.Count);
     }
 
-    private Tensor Term(Tensor anchors, Tensor positive, ClassMemoryBank bank)
+    private Tensor Term(Tensor anchors, Tensor positive, IMemoryBank bank)
     {
         using var sampled = bank.Sample((long)options.NumQueries * options.NumNegatives);
         using var negatives = sampled.view(options.NumQueries, options.NumNegatives, -1);

@@ -50,6 +50,7 @@ public static class TrainingConfigReader
             MaxIterations = tree.Has("trainer.max_iterations") ? tree.Long("trainer.max_iterations", 0) : null,
             Seed = tree.Long("seed", 0),
             Threads = tree.Int("trainer.threads", 0),
+            Cluster = ClusterTrainingOptions.Read(tree),
             ConfigText = text,
         };
         tree.Enum("trainer.optimizer.type", "SGD", ("SGD", "SGD"));

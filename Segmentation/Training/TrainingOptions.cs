@@ -49,6 +49,9 @@ public sealed record TrainingOptions
     /// <summary>libtorch intra-op threads (0: all cores).</summary>
     public int Threads { get; init; }
 
+    /// <summary>How a cluster run spreads (cluster.*).</summary>
+    public ClusterTrainingOptions Cluster { get; init; } = new();
+
     /// <summary>The resolved YAML, saved in checkpoints.</summary>
     public string ConfigText { get; init; } = "";
 }

@@ -11,29 +11,40 @@ namespace U2PL.Segmentation.Training;
 /// warm-up, then teacher pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images,
 /// Ls + λu·Lu + λc·Lc, SGD, and the EMA teacher update. Stateless across steps except for the models, the optimizer
 /// and the memory banks it is given; randomness comes from libtorch's generator and a Random seeded by (seed, iteration).
+/// What happens to the loss (SGD here, or a gradient for the parameter server) is the <see cref="IStudentUpdate"/>'s.
 /// </summary>
-public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, SGD optimizer, IReadOnlyList<ClassMemoryBank> banks,
+public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudentUpdate update, IReadOnlyList<IMemoryBank> banks,
     MethodOptions options, TrainingSchedule schedule, long seed)
 {
     private readonly ContrastiveLoss _contrastive = new(options.ContrastiveOptions, student.Options.NumClasses);
 
-    public StepMetrics Run(LabeledBatch labeled, UnlabeledBatch? unlabeled, long iteration)
+    /// <summary>The single-process step: SGD with poly decay and the EMA teacher (<see cref="LocalSgdUpdate"/>).</summary>
+    public U2plStep(DeepLabV3Plus student, EmaTeacher teacher, SGD optimizer, IReadOnlyList<IMemoryBank> banks,
+        MethodOptions options, TrainingSchedule schedule, long seed)
+        : this(student, teacher, new LocalSgdUpdate(optimizer, teacher, schedule), banks, options, schedule, seed)
     {
-        PolyLearningRate.Apply(optimizer, iteration, schedule.TotalIterations);
-        using var scope = torch.NewDisposeScope();
-        var metrics = !options.SemiSupervised || unlabeled is null || schedule.IsWarmup(iteration)
-            ? Supervised(labeled)
-            : Semi(labeled, unlabeled, iteration);
-        return metrics with { LearningRate = optimizer.param_groups[0].LearningRate };
     }
 
-    private StepMetrics Supervised(LabeledBatch labeled)
+    /// <summary>Whether the step at <paramref name="iteration"/> is semi-supervised (else the supervised warm-up).</summary>
+    public bool IsSemi(long iteration, bool hasUnlabeled) => options.SemiSupervised && hasUnlabeled && !schedule.IsWarmup(iteration);
+
+    public StepMetrics Run(LabeledBatch labeled, UnlabeledBatch? unlabeled, long iteration)
+    {
+        var learningRate = update.Prepare(iteration);
+        using var scope = torch.NewDisposeScope();
+        var metrics = IsSemi(iteration, unlabeled is not null)
+            ? Semi(labeled, unlabeled!, iteration)
+            : Supervised(labeled, iteration);
+        return metrics with { LearningRate = learningRate };
+    }
+
+    private StepMetrics Supervised(LabeledBatch labeled, long iteration)
     {
         student.train();
         student.Decoder.ComputeRepresentation = false;
         using var output = student.forward(labeled.Images);
         var loss = options.SupervisedLoss.Compute(Upsample(output.Prediction, labeled.Images), labeled.Labels);
-        Optimize(loss);
+        update.Apply(loss, iteration, semi: false);
         return new StepMetrics(loss.ToDouble(), 0, 0, 0, 0, 0, false, 0, TimeSpan.Zero);
     }
 
@@ -92,8 +103,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, SGD opti
         {
             loss = loss.add(contrastive.Loss);
         }
-        Optimize(loss);
-        teacher.Update(teacher.Decay(iteration, schedule.WarmupIterations));
+        update.Apply(loss, iteration, semi: true);
 
         using var reliableCount = reliable.sum();
         using var validCount = valid.sum();
@@ -143,13 +153,6 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, SGD opti
             labeledCount,
             NearestResize.To(torch.cat([labeledValid, anchorUnlabeled], 0), h, w),
             NearestResize.To(torch.cat([negativeLabeled, negativeUnlabeled], 0), h, w));
-    }
-
-    private void Optimize(Tensor loss)
-    {
-        optimizer.zero_grad();
-        loss.backward();
-        optimizer.step();
     }
 
     private TimeSpan BankTime() => banks.Aggregate(TimeSpan.Zero, (sum, bank) => sum + bank.Elapsed);
