@@ -16,6 +16,8 @@ public static class CliApplication
         root.Add(EvalCommand.Create());
         root.Add(PredictCommand.Create());
         root.Add(BenchCommands.Create());
+        root.Add(RunCommands.Create());
+        root.Add(ClusterCommands.Create());
         return root;
     }
 }
