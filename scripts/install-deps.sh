@@ -7,6 +7,26 @@
 #   U2PL_TORCH=external leave out Debian's libtorch and OpenBLAS (the shim is built with Torch_DIR=<pytorch.org libtorch>)
 #   U2PL_DEPS_EXTRA="curl unzip"  more packages
 set -euo pipefail
+
+# Azurite (the Azure Storage emulator tests/Checkpoints.Tests runs against), pinned: later versions need Node 22. It goes
+# to a project-local folder (artifacts/azurite); Node.js and npm come from apt when missing. `--azurite-only` does only
+# this step (the tests' own setup runs it when Azurite is missing).
+install_azurite() {
+  local version=3.35.0 dir sudo=""
+  dir="$(cd "$(dirname "$0")/.." && pwd)/artifacts/azurite"
+  if grep -qs "\"version\": \"$version\"" "$dir/node_modules/azurite/package.json"; then return 0; fi
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
+    echo "install-deps: installing nodejs npm" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >&2
+  fi
+  echo "install-deps: installing azurite@$version into $dir" >&2
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "azurite@$version" >&2
+}
+if [[ "${1:-}" == "--azurite-only" ]]; then install_azurite; exit 0; fi
+if [[ "${U2PL_DEPS:-all}" == "all" ]]; then install_azurite; fi
 mode="${U2PL_DEPS:-all}"
 torch="${U2PL_TORCH:-debian}"
 
