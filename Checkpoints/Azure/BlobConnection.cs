@@ -11,7 +11,7 @@ internal sealed record BlobConnection(Uri BlobEndpoint, string AccountName, byte
     /// <summary>Azurite's well-known development account.</summary>
     public const string DevelopmentAccount = "devstoreaccount1";
 
-    public const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHqeksoGMGw==";
+    public const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     public static BlobConnection Parse(string location, string account, string connectionString)
     {
