@@ -31,6 +31,13 @@ internal sealed record BenchSettings
           --markdown PATH        also write the result tables there
         """;
 
+    /// <summary>The <c>--silo-env</c> variables as name/value pairs.</summary>
+    public IEnumerable<KeyValuePair<string, string>> SiloEnvironmentVariables() => SiloEnvironment.Select(variable =>
+    {
+        var eq = variable.IndexOf('=');
+        return eq > 0 ? KeyValuePair.Create(variable[..eq], variable[(eq + 1)..]) : throw new ArgumentException($"--silo-env {variable}: expected NAME=VALUE.");
+    });
+
     public static BenchSettings Parse(string[] args)
     {
         var s = new BenchSettings();

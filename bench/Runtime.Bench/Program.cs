@@ -3,9 +3,10 @@ using System.Text;
 using U2PL.Runtime.Bench;
 using U2PL.Runtime.Bench.Cluster;
 using U2PL.Runtime.Bench.Measurements;
+using U2PL.Runtime.Tests.Fixtures;
 
 // Runtime benchmarks (issue 4 point 8). Wrap runs in `flock /tmp/u2pl-bench.lock ...` on shared machines.
-if (args is ["raw-sink", var sinkPort]) return await RawTcpCopy.RunSinkAsync(int.Parse(sinkPort, CultureInfo.InvariantCulture));
+if (args is ["raw-sink", var sinkPort, .. var sinkMode]) return await RawTcpCopy.RunSinkAsync(int.Parse(sinkPort, CultureInfo.InvariantCulture), sinkMode is ["reuse"]);
 if (args is ["--help" or "-h"])
 {
     Console.WriteLine(BenchSettings.Usage);
@@ -13,20 +14,14 @@ if (args is ["--help" or "-h"])
 }
 
 var settings = BenchSettings.Parse(args);
-foreach (var variable in settings.SiloEnvironment)
-{
-    var eq = variable.IndexOf('=');
-    if (eq <= 0) throw new ArgumentException($"--silo-env {variable}: expected NAME=VALUE.");
-    BenchSilo.Environment.Add(new(variable[..eq], variable[(eq + 1)..]));
-}
 var log = Console.Out;
 var report = new StringBuilder();
 report.AppendLine($"<!-- U2PL.Runtime.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
                   $"{Environment.ProcessorCount} cores; .NET {Environment.Version} -->");
-await using var postgres = await BenchPostgres.StartAsync();
+await using var postgres = await PostgresServer.StartAsync();
 if (settings.Mode is "calls" or "payload" or "all")
 {
-    await using var cluster = await TwoSiloCluster.StartAsync(postgres);
+    await using var cluster = await TwoSiloCluster.StartAsync(postgres, settings);
     if (settings.Mode is "calls" or "all")
     {
         report.AppendLine("### Grain calls between two silos (small messages)").AppendLine();

@@ -13,8 +13,8 @@ public interface IEchoGrain : IGrainWithStringKey
     /// <summary>The silo hosting this activation.</summary>
     Task<string> GetSilo();
 
-    /// <summary>Garbage collections (gen0, gen1, gen2) of the hosting silo process so far, for the benchmark's log.</summary>
-    Task<int[]> GcCounts();
+    /// <summary>Garbage collections (gen0, gen1, gen2) and minor page faults of the hosting silo process so far, for the benchmark's log.</summary>
+    Task<long[]> GcCounts();
 }
 
 /// <summary>The caller: hosted on the silo with role <c>gpu</c>; measures calls to <see cref="IEchoGrain"/> from inside the silo.</summary>

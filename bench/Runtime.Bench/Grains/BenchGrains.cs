@@ -18,7 +18,11 @@ public sealed class EchoGrain : Grain, IEchoGrain
     public Task<string> GetSilo() => Task.FromResult(GrainContext.SiloAddress);
 
     /// <inheritdoc />
-    public Task<int[]> GcCounts() => Task.FromResult(new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) });
+    public Task<long[]> GcCounts() => Task.FromResult(new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), MinorPageFaults() });
+
+    // Field 10 of /proc/self/stat (minflt): pages the kernel had to map in, e.g. fresh heap memory touched the first time.
+    private static long MinorPageFaults() =>
+        File.Exists("/proc/self/stat") ? long.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[7], System.Globalization.CultureInfo.InvariantCulture) : -1;
 }
 
 /// <summary>The caller of the two-silo benchmarks: timing is taken inside the silo, so the client hop is not in it.</summary>

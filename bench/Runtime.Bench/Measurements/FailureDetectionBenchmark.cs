@@ -6,6 +6,7 @@ using U2PL.Runtime.Bench.Grains;
 using U2PL.Runtime.Client;
 using U2PL.Runtime.Configuration;
 using U2PL.Runtime.Membership;
+using U2PL.Runtime.Tests.Fixtures;
 
 namespace U2PL.Runtime.Bench.Measurements;
 
@@ -16,14 +17,14 @@ namespace U2PL.Runtime.Bench.Measurements;
 /// </summary>
 internal static class FailureDetectionBenchmark
 {
-    public static async Task<string> RunAsync(BenchPostgres postgres, BenchSettings settings, TextWriter log)
+    public static async Task<string> RunAsync(PostgresServer postgres, BenchSettings settings, TextWriter log)
     {
         var md = new StringBuilder();
         md.AppendLine($"| death timeout T | detection, median of {settings.Rounds} | detection / T | re-activation, median | detection runs (s) | re-activation runs (s) |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var timeout in settings.DeathTimeouts)
         {
-            var (detections, reactivations) = await RunWithTimeoutAsync(postgres, timeout, settings.Rounds, log);
+            var (detections, reactivations) = await RunWithTimeoutAsync(postgres, timeout, settings, log);
             var median = Stats.Median(detections);
             md.AppendLine($"| {Stats.F(timeout)} s | **{Stats.F(median, 2)} s** | {Stats.F(median / timeout, 2)} | {Stats.F(Stats.Median(reactivations), 2)} s | " +
                           $"{Stats.List(detections, 2)} | {Stats.List(reactivations, 2)} |");
@@ -36,17 +37,17 @@ internal static class FailureDetectionBenchmark
     }
 
     private static async Task<(List<double> Detections, List<double> Reactivations)> RunWithTimeoutAsync(
-        BenchPostgres postgres, double timeout, int rounds, TextWriter log)
+        PostgresServer postgres, double timeout, BenchSettings settings, TextWriter log)
     {
         var clusterId = $"f{Guid.NewGuid():N}"[..12];
         var silos = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
-            BenchSilo.StartAsync(postgres.Uri, clusterId, TwoSiloCluster.Key, "all", timeout)))).ToList();
+            BenchSilos.StartAsync(postgres, clusterId, "all", timeout, settings)))).ToList();
         await using var store = new PostgresClusterStore(postgres.ConnectionString, clusterId);
         var detections = new List<double>();
         var reactivations = new List<double>();
         try
         {
-            for (var round = 0; round < rounds; round++)
+            for (var round = 0; round < settings.Rounds; round++)
             {
                 var key = $"fd-{round}";
                 var holder = await CallAsync(silos[0].Gateway, clusterId, c => c.GetGrain<ILocatedGrain>(key).GetSilo());
@@ -75,7 +76,7 @@ internal static class FailureDetectionBenchmark
                               $"declared dead after {Stats.F(detections[^1], 2)} s, re-activated after {Stats.F(reactivations[^1], 2)} s");
                 silos.Remove(victim);
                 await victim.DisposeAsync();
-                silos.Add(await BenchSilo.StartAsync(postgres.Uri, clusterId, TwoSiloCluster.Key, "all", timeout));
+                silos.Add(await BenchSilos.StartAsync(postgres, clusterId, "all", timeout, settings));
             }
         }
         finally
@@ -87,7 +88,7 @@ internal static class FailureDetectionBenchmark
 
     private static async Task<ClusterClient> ConnectAsync(string gateway, string clusterId)
     {
-        var client = new ClusterClient(new ClientOptions { Gateways = [gateway] }, new ClusterOptions { ClusterId = clusterId, ClusterKey = TwoSiloCluster.Key },
+        var client = new ClusterClient(new ClientOptions { Gateways = [gateway] }, new ClusterOptions { ClusterId = clusterId, ClusterKey = BenchSilos.Key },
             new MessagingOptions { ResponseTimeout = TimeSpan.FromSeconds(60), MaxRetries = 40 });
         await client.ConnectAsync();
         return client;

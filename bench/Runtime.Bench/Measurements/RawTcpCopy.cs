@@ -9,7 +9,9 @@ namespace U2PL.Runtime.Bench.Measurements;
 /// <summary>
 /// The baseline of the payload benchmark: the same bytes through a plain TCP socket between two processes on the same
 /// machine. The sender writes an 8-byte length and the float32 block; the sink (a child process, <c>raw-sink</c> mode)
-/// receives it straight into a newly allocated float[] (no intermediate buffer) and answers one byte.
+/// receives it straight into a newly allocated float[] (no intermediate buffer) and answers one byte. A sink started
+/// with <c>reuseArray</c> (a separate process, so that the baseline's heap is not affected) lands every block in the
+/// array of the previous one instead: a pure socket copy, without the cost of fresh memory.
 /// </summary>
 internal sealed class RawTcpCopy : IAsyncDisposable
 {
@@ -23,10 +25,11 @@ internal sealed class RawTcpCopy : IAsyncDisposable
     }
 
     /// <summary>Starts the sink process and connects to it.</summary>
-    public static async Task<RawTcpCopy> StartAsync()
+    public static async Task<RawTcpCopy> StartAsync(bool reuseArray = false)
     {
-        var port = Cluster.FreePorts.Next();
-        var sink = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(RawTcpCopy).Assembly.Location}\" raw-sink {port}")
+        var port = Tests.Fixtures.FreePorts.Next();
+        var mode = reuseArray ? " reuse" : "";
+        var sink = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(RawTcpCopy).Assembly.Location}\" raw-sink {port}{mode}")
         {
             RedirectStandardOutput = true,
         })!;
@@ -51,8 +54,8 @@ internal sealed class RawTcpCopy : IAsyncDisposable
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    /// <summary>The sink's loop (runs in the child process): length, block into a new float[], one-byte answer.</summary>
-    public static async Task<int> RunSinkAsync(int port)
+    /// <summary>The sink's loop (runs in the child process): length, block into a new (or the reused) float[], one-byte answer.</summary>
+    public static async Task<int> RunSinkAsync(int port, bool reuseArray)
     {
         using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
@@ -61,11 +64,13 @@ internal sealed class RawTcpCopy : IAsyncDisposable
         using var socket = await listener.AcceptAsync();
         socket.NoDelay = true;
         var header = new byte[8];
+        float[]? kept = null;
         while (true)
         {
             if (!await ReceiveExactlyAsync(socket, header)) return 0;
             var length = BinaryPrimitives.ReadInt64LittleEndian(header);
-            var floats = GC.AllocateUninitializedArray<float>((int)(length / sizeof(float)));
+            var floats = reuseArray && kept?.Length == length / sizeof(float) ? kept : GC.AllocateUninitializedArray<float>((int)(length / sizeof(float)));
+            if (reuseArray) kept = floats;
             if (!await ReceiveExactlyAsync(socket, new Grains.FloatBytes(floats).Memory)) return 1;
             GC.KeepAlive(floats);
             await socket.SendAsync(new byte[] { 1 });

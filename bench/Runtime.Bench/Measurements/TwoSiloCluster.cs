@@ -2,6 +2,7 @@ using U2PL.Runtime.Bench.Cluster;
 using U2PL.Runtime.Bench.Grains;
 using U2PL.Runtime.Client;
 using U2PL.Runtime.Configuration;
+using U2PL.Runtime.Tests.Fixtures;
 
 namespace U2PL.Runtime.Bench.Measurements;
 
@@ -11,30 +12,28 @@ namespace U2PL.Runtime.Bench.Measurements;
 /// </summary>
 internal sealed class TwoSiloCluster : IAsyncDisposable
 {
-    public const string Key = "u2pl-benchmark-cluster-key-0123456789";
-
-    private TwoSiloCluster(BenchSilo a, BenchSilo b, ClusterClient client)
+    private TwoSiloCluster(SiloProcess a, SiloProcess b, ClusterClient client)
     {
         A = a;
         B = b;
         Client = client;
     }
 
-    public BenchSilo A { get; }
+    public SiloProcess A { get; }
 
-    public BenchSilo B { get; }
+    public SiloProcess B { get; }
 
     public ClusterClient Client { get; }
 
     public IBenchDriverGrain Driver => Client.GetGrain<IBenchDriverGrain>("driver");
 
-    public static async Task<TwoSiloCluster> StartAsync(BenchPostgres postgres)
+    public static async Task<TwoSiloCluster> StartAsync(PostgresServer postgres, BenchSettings settings)
     {
         var clusterId = $"b{Guid.NewGuid():N}"[..12];
         var silos = await Task.WhenAll(
-            BenchSilo.StartAsync(postgres.Uri, clusterId, Key, "gpu", 10),
-            BenchSilo.StartAsync(postgres.Uri, clusterId, Key, "state", 10));
-        var client = new ClusterClient(new ClientOptions { Gateways = [silos[0].Gateway] }, new ClusterOptions { ClusterId = clusterId, ClusterKey = Key },
+            BenchSilos.StartAsync(postgres, clusterId, "gpu", 10, settings),
+            BenchSilos.StartAsync(postgres, clusterId, "state", 10, settings));
+        var client = new ClusterClient(new ClientOptions { Gateways = [silos[0].Gateway] }, new ClusterOptions { ClusterId = clusterId, ClusterKey = BenchSilos.Key },
             new MessagingOptions { ResponseTimeout = TimeSpan.FromMinutes(5) });
         await client.ConnectAsync();
         var cluster = new TwoSiloCluster(silos[0], silos[1], client);

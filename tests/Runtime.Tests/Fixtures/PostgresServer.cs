@@ -4,10 +4,11 @@ using Npgsql;
 namespace U2PL.Runtime.Tests.Fixtures;
 
 /// <summary>
-/// A private PostgreSQL 15 on loopback, on a free port, in a temp directory; started once for the test run and removed
-/// at the end (as CI does on a fresh machine). Running as root, the server runs as the postgres user.
+/// A private PostgreSQL 15 on loopback, on a free port, in a temp directory; started once and removed at the end (as CI
+/// does on a fresh machine). Running as root, the server runs as the postgres user. Shared with bench/Runtime.Bench
+/// (linked there), so it does not depend on xunit; the test-only part is in <c>PostgresCollection.cs</c>.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public sealed partial class PostgresServer : IAsyncDisposable
 {
     private const string BinDir = "/usr/lib/postgresql/15/bin";
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"u2pl-pg-{Guid.NewGuid():N}");
@@ -19,6 +20,14 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true";
 
+    /// <summary>Creates and starts a server (outside a test collection, e.g. in the benchmark).</summary>
+    public static async Task<PostgresServer> StartAsync()
+    {
+        var server = new PostgresServer();
+        await server.InitializeAsync();
+        return server;
+    }
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(Path.Combine(BinDir, "initdb")))
@@ -27,11 +36,12 @@ public sealed class PostgresServer : IAsyncLifetime
         var asRoot = Environment.UserName == "root";
         if (asRoot) Run("chown", $"postgres {_dir}");
         var data = Path.Combine(_dir, "data");
-        Run(Wrap(asRoot, Path.Combine(BinDir, "initdb")), $"-D {data} -A trust -U postgres --no-sync -E UTF8", asRoot);
-        _server = Process.Start(new ProcessStartInfo(asRoot ? "runuser" : Path.Combine(BinDir, "postgres"))
+        var initdb = $"{BinDir}/initdb -D {data} -A trust -U postgres --no-sync -E UTF8";
+        if (asRoot) Run("runuser", $"-u postgres -- {initdb}");
+        else Run($"{BinDir}/initdb", initdb[(initdb.IndexOf(' ') + 1)..]);
+        var serve = $"-D {data} -p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200";
+        _server = Process.Start(new ProcessStartInfo(asRoot ? "runuser" : $"{BinDir}/postgres", asRoot ? $"-u postgres -- {BinDir}/postgres {serve}" : serve)
         {
-            Arguments = (asRoot ? $"-u postgres -- {BinDir}/postgres " : "") +
-                        $"-D {data} -p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = "/tmp",
@@ -56,15 +66,8 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    private static string Wrap(bool asRoot, string binary) => asRoot ? "runuser" : binary;
-
-    private static void Run(string file, string args, bool asPostgres = false)
+    private static void Run(string file, string args)
     {
-        if (asPostgres)
-        {
-            var parts = args;
-            args = $"-u postgres -- {BinDir}/initdb {parts}";
-        }
         using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" })!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
@@ -89,11 +92,4 @@ public sealed class PostgresServer : IAsyncLifetime
             // best effort
         }
     }
-}
-
-/// <summary>One PostgreSQL for every test of the collection.</summary>
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
 }

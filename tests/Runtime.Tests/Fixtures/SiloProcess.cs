@@ -3,7 +3,10 @@ using System.Text;
 
 namespace U2PL.Runtime.Tests.Fixtures;
 
-/// <summary>A real <c>u2pl-silo</c> process hosting the test grains (this test assembly).</summary>
+/// <summary>
+/// A real <c>u2pl-silo</c> process (the build of the same configuration beside this repository) hosting the grains of
+/// the assembly this file is compiled into: the test assembly, or bench/Runtime.Bench, which links this file.
+/// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -39,19 +42,31 @@ public sealed class SiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>Whether <paramref name="siloAddress"/> (as grains report it) is this process.</summary>
+    public bool Hosts(string siloAddress) => siloAddress.Contains($":{Port}@", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Starts a silo (with extra environment variables, e.g. <c>DOTNET_gcServer=1</c>, if given) and waits until its
+    /// <c>/readyz</c> answers, i.e. it joined the cluster.
+    /// </summary>
     public static async Task<SiloProcess> StartAsync(string cluster, string clusterId, string key, string role = "all",
-        int gpuSlots = 0, int? port = null, double deathTimeoutSeconds = 3)
+        int gpuSlots = 0, int? port = null, double deathTimeoutSeconds = 3, double responseTimeoutSeconds = 20,
+        IEnumerable<KeyValuePair<string, string>>? environment = null, double readyTimeoutSeconds = 30)
     {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
         var siloPort = port ?? FreePorts.Next();
         var gatewayPort = FreePorts.Next();
         var healthPort = FreePorts.Next();
         var args = $"\"{SiloDll}\" --cluster {cluster} --cluster-id {clusterId} --cluster-key {key} --role {role} --gpu-slots {gpuSlots} " +
                    $"--port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} --listen 127.0.0.1 " +
-                   $"--grain-assembly \"{typeof(SiloProcess).Assembly.Location}\" --death-timeout {deathTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} --response-timeout 20";
-        var process = Process.Start(new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                   $"--grain-assembly \"{typeof(SiloProcess).Assembly.Location}\" --death-timeout {deathTimeoutSeconds.ToString(invariant)} " +
+                   $"--response-timeout {responseTimeoutSeconds.ToString(invariant)}";
+        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? []) start.Environment[name] = value;
+        var process = Process.Start(start)!;
         var silo = new SiloProcess(process, siloPort, gatewayPort, healthPort);
         await Eventually.Until(async () => !process.HasExited && await silo.IsReadyAsync(), ok => ok || process.HasExited,
-            TimeSpan.FromSeconds(30), $"silo on port {siloPort} to become ready");
+            TimeSpan.FromSeconds(readyTimeoutSeconds), $"silo on port {siloPort} to become ready");
         if (process.HasExited) throw new InvalidOperationException($"Silo exited with {process.ExitCode}:\n{silo.Output}");
         return silo;
     }
@@ -110,7 +125,7 @@ public sealed class SiloProcess : IAsyncDisposable
             while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "U2PL.Orleans.sln"))) dir = dir.Parent;
             if (dir is null) throw new InvalidOperationException("Repository root not found.");
             var path = Path.Combine(dir.FullName, "Silo", "bin", configuration, "net10.0", "u2pl-silo.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException("Build Silo first (the test project references it).", path);
+            return File.Exists(path) ? path : throw new FileNotFoundException("Build Silo first (the test and benchmark projects reference it).", path);
         }
     }
 
