@@ -18,6 +18,7 @@ public static class CliApplication
         root.Add(BenchCommands.Create());
         root.Add(RunCommands.Create());
         root.Add(ClusterCommands.Create());
+        root.Add(DemoCommand.Create());
         return root;
     }
 }
