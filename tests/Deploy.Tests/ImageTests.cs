@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using U2PL.Deploy.Tests.Fixtures;
+
+namespace U2PL.Deploy.Tests;
+
+/// <summary>
+/// The Dockerfiles (not built here: no Docker engine on these machines) against the repository and the manifests:
+/// one install script, SDK and compilers in the build stage only, a non-root user, the executables where the manifests run them.
+/// </summary>
+public partial class ImageTests
+{
+    public static TheoryData<string> Dockerfiles() => new("cpu.Dockerfile", "gpu.Dockerfile");
+
+    private static List<string> Stages(string dockerfile) =>
+        [.. StageStart().Split(File.ReadAllText(Path.Combine(Repository.K8s, "images", dockerfile))).Skip(1)];
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Final_stage_has_no_sdk_no_compiler_and_a_non_root_user(string dockerfile)
+    {
+        var final = Stages(dockerfile).Last();
+        Assert.DoesNotContain("dotnet/sdk", final);
+        Assert.DoesNotContain("U2PL_DEPS=build", final);
+        Assert.DoesNotContain("devel", final.Split('\n')[0]);
+        Assert.Contains("U2PL_DEPS=runtime", final);
+        Assert.Matches(@"(?m)^USER [1-9][0-9]*\s*$", final);
+        Assert.Contains("dotnet/aspnet", File.ReadAllText(Path.Combine(Repository.K8s, "images", dockerfile)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Images_build_with_the_repositorys_own_scripts_and_projects(string dockerfile)
+    {
+        var text = File.ReadAllText(Path.Combine(Repository.K8s, "images", dockerfile));
+        Assert.Contains("scripts/install-deps.sh", text);
+        Assert.Contains("./build.sh", text);
+        Assert.True(File.Exists(Path.Combine(Repository.Root, "scripts", "install-deps.sh")));
+        foreach (Match project in PublishedProject().Matches(text))
+            Assert.True(File.Exists(Path.Combine(Repository.Root, project.Groups[1].Value)), $"{dockerfile} publishes {project.Groups[1].Value}, which does not exist");
+        // The manifests run /app/silo/u2pl-silo and /app/client/u2pl: the publish folders and the assembly names must agree.
+        Assert.Contains("-o /out/silo", text);
+        Assert.Contains("-o /out/client", text);
+        Assert.Contains("COPY --from=build /out /app", text);
+        Assert.Contains("<AssemblyName>u2pl-silo</AssemblyName>", File.ReadAllText(Path.Combine(Repository.Root, "Silo", "Silo.csproj")));
+        Assert.Contains("<AssemblyName>u2pl</AssemblyName>", File.ReadAllText(Path.Combine(Repository.Root, "Client", "Client.csproj")));
+    }
+
+    [Fact]
+    public void Gpu_image_pins_libtorch_with_cuda_and_builds_the_shim_against_it()
+    {
+        var text = File.ReadAllText(Path.Combine(Repository.K8s, "images", "gpu.Dockerfile"));
+        Assert.Matches(@"download\.pytorch\.org/libtorch/cu[0-9]+/libtorch-cxx11-abi-shared-with-deps-[0-9.]+%2Bcu[0-9]+\.zip", text);
+        Assert.Contains("Torch_DIR=/opt/libtorch/share/cmake/Torch", text);
+        Assert.Matches(@"(?m)^FROM nvidia/cuda:\$\{CUDA_VERSION\}-runtime-", Stages("gpu.Dockerfile").Last().Insert(0, "FROM "));
+    }
+
+    [GeneratedRegex(@"(?m)^FROM ")]
+    private static partial Regex StageStart();
+
+    [GeneratedRegex(@"dotnet publish (\S+\.csproj)")]
+    private static partial Regex PublishedProject();
+}
