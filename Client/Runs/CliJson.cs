@@ -8,7 +8,7 @@ public static class CliJson
 {
     public static JsonSerializerOptions Options { get; } = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNamingPolicy = new SnakeCase(),
         DictionaryKeyPolicy = null,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
@@ -17,4 +17,10 @@ public static class CliJson
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     public static void WriteLine<T>(T value) => Console.Out.WriteLine(Serialize(value));
+
+    /// <summary>snake_case that keeps IoU one word (<c>last_mean_iou</c>, not <c>last_mean_io_u</c>).</summary>
+    private sealed class SnakeCase : JsonNamingPolicy
+    {
+        public override string ConvertName(string name) => SnakeCaseLower.ConvertName(name.Replace("IoU", "Iou", StringComparison.Ordinal));
+    }
 }

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace U2PL.Client.Tests.Cluster;
+
+/// <summary>One real <c>u2pl-silo</c> with the U2PL grains for the tests of a class.</summary>
+public sealed class GrainSiloFixture : IAsyncLifetime
+{
+    public GrainSiloProcess Silo { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Silo = await GrainSiloProcess.StartAsync(gpuSlots: 2);
+
+    public async ValueTask DisposeAsync() => await Silo.DisposeAsync();
+}
+
+/// <summary>
+/// <c>u2pl run ...</c> and <c>u2pl cluster status</c> as real processes against a real silo: a run started from the CLI
+/// trains to the end, shows in the list and the cluster view; pause, resume, scale, checkpoint and stop act on it; an
+/// unknown run id is one clear error.
+/// </summary>
+public sealed partial class ClusterRunEndToEndTests(GrainSiloFixture fixture) : IClassFixture<GrainSiloFixture>, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("u2pl-cluster-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private ClusterCli.Result U2pl(params string[] arguments) =>
+        ClusterCli.Run(new Dictionary<string, string> { ["U2PL_CLUSTER_KEY"] = GrainSiloProcess.Key }, TimeSpan.FromMinutes(6), [.. arguments, "--cluster", fixture.Silo.Gateway]);
+
+    private ClusterCli.Result Ok(params string[] arguments)
+    {
+        var result = U2pl(arguments);
+        Assert.True(result.ExitCode == 0, $"u2pl {string.Join(' ', arguments)}: {result}\nsilo:\n{Tail(fixture.Silo.Output)}");
+        return result;
+    }
+
+    private JsonElement Status(string runId)
+    {
+        using var document = JsonDocument.Parse(Ok("run", "status", runId, "--json").Output);
+        return document.RootElement.Clone();
+    }
+
+    private JsonElement WaitFor(string runId, Func<JsonElement, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var status = Status(runId);
+            if (condition(status)) return status;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: still {status}\nsilo:\n{Tail(fixture.Silo.Output)}");
+            Thread.Sleep(1000);
+        }
+    }
+
+    private static string State(JsonElement status) => status.GetProperty("state").GetString()!;
+
+    private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+
+    [GeneratedRegex(@"^run-\d{8}-\d{6}-[0-9a-f]{4}$")]
+    private static partial Regex RunId();
+
+    [Fact]
+    public void A_run_started_from_the_cli_trains_to_the_end_and_shows_in_the_list_and_the_cluster_view()
+    {
+        var start = Ok("run", "start", "--config", TinyRunConfig.Write(_directory, maxIterations: 6), "--workers", "2");
+        var runId = start.Output.Trim();
+        Assert.Matches(RunId(), runId); // stdout holds only the id
+
+        var final = WaitFor(runId, s => State(s) is "completed" or "failed" or "stopped", TimeSpan.FromMinutes(5), "run to finish");
+        Assert.Equal("completed", State(final));
+        Assert.Equal(final.GetProperty("total_iterations").GetInt64(), final.GetProperty("iteration").GetInt64());
+        Assert.True(final.GetProperty("supervised_loss").GetDouble() > 0);
+        Assert.NotEqual("", final.GetProperty("last_checkpoint").GetString());
+
+        using (var list = JsonDocument.Parse(Ok("run", "list", "--json").Output))
+        {
+            var mine = list.RootElement.EnumerateArray().Single(r => r.GetProperty("run_id").GetString() == runId);
+            Assert.Equal("completed", mine.GetProperty("state").GetString());
+        }
+        Assert.Contains(runId, Ok("run", "list").Output);
+
+        using (var cluster = JsonDocument.Parse(Ok("cluster", "status", "--json").Output))
+        {
+            var silo = Assert.Single(cluster.RootElement.GetProperty("silos").EnumerateArray());
+            Assert.Equal(2, silo.GetProperty("gpu_slots").GetInt32());
+            Assert.Equal("127.0.0.1", silo.GetProperty("address").GetString()!.Split(':')[0]);
+            Assert.Equal(2, cluster.RootElement.GetProperty("gpu_slots").GetInt32());
+        }
+        Assert.Contains("gpu slots", Ok("cluster", "status").Output);
+
+        var events = Ok("run", "events", runId, "--json").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("kind").GetString()).ToList();
+        Assert.Contains("started", events);
+        Assert.Contains("completed", events);
+
+        var watched = Ok("run", "status", runId, "--watch"); // a finished run: one line, then done
+        Assert.Contains("completed", watched.Output);
+    }
+
+    [Fact]
+    public void Pause_resume_scale_checkpoint_and_stop_act_on_a_running_run()
+    {
+        var runId = Ok("run", "start", "--config", TinyRunConfig.Write(_directory, maxIterations: 400), "--workers", "1").Output.Trim();
+        WaitFor(runId, s => s.GetProperty("iteration").GetInt64() >= 1, TimeSpan.FromMinutes(3), "a first step");
+
+        Ok("run", "pause", runId);
+        WaitFor(runId, s => State(s) == "paused", TimeSpan.FromMinutes(1), "paused");
+        Ok("run", "resume", runId);
+        WaitFor(runId, s => State(s) is "warm_up" or "semi", TimeSpan.FromMinutes(1), "running again");
+
+        var scaled = Ok("run", "scale", runId, "--workers", "2");
+        Assert.Contains("workers 2", scaled.Output);
+        WaitFor(runId, s => s.GetProperty("workers").EnumerateArray().Count(w => w.GetProperty("state").GetString() == "training") == 2,
+            TimeSpan.FromMinutes(2), "a second worker training");
+
+        var checkpoint = Ok("run", "checkpoint", runId).Output.Trim();
+        Assert.True(File.Exists(checkpoint) || Directory.Exists(checkpoint), $"checkpoint {checkpoint} not found");
+
+        Ok("run", "stop", runId);
+        var stopped = WaitFor(runId, s => State(s) is "stopped" or "completed" or "failed", TimeSpan.FromMinutes(2), "stopped");
+        Assert.Equal("stopped", State(stopped));
+        var follow = Ok("run", "events", runId, "--follow"); // ends at once: the run is over
+        Assert.Contains("[stopped]", follow.Output);
+    }
+
+    [Fact]
+    public void An_unknown_run_is_one_clear_error()
+    {
+        foreach (var command in new[] { new[] { "run", "status", "run-00000000-000000-dead" }, ["run", "stop", "run-00000000-000000-dead"], ["run", "events", "run-00000000-000000-dead"] })
+        {
+            var result = U2pl(command);
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Equal("error: unknown run 'run-00000000-000000-dead'", result.Error.Trim());
+        }
+    }
+
+    [Fact]
+    public void A_config_the_cluster_refuses_is_reported_and_starts_nothing()
+    {
+        // Valid for the local reader, so it reaches the run grain: a checkpoint to resume from that does not exist.
+        var result = U2pl("run", "start", "--config", TinyRunConfig.Write(_directory, maxIterations: 2), "--resume", Path.Combine(_directory, "missing.safetensors"));
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith("error: ", result.Error);
+        Assert.Contains("missing.safetensors", result.Error);
+        Assert.Equal("", result.Output.Trim());
+    }
+}

@@ -1,0 +1,38 @@
+namespace U2PL.Client.Tests.Cluster;
+
+/// <summary><c>u2pl demo</c> as a real process on a tiny config: a silo in the process, scaling up and down, mIoU, PNGs.</summary>
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("u2pl-demo-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void The_demo_scales_up_and_down_then_prints_the_mIoU_and_names_its_PNGs()
+    {
+        var output = Path.Combine(_directory, "out");
+        var result = ClusterCli.Run(null, TimeSpan.FromMinutes(8), "demo", "--config", TinyRunConfig.Write(_directory, maxIterations: 20),
+            "--out", output, "--images", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("scaling to 3 workers", result.Output);
+        Assert.Contains("scaling to 2 workers", result.Output);
+        Assert.Matches(@"final val mIoU \d+\.\d\d", result.Output);
+        var written = result.Output.Split('\n').Where(l => l.StartsWith("wrote ", StringComparison.Ordinal)).Select(l => l["wrote ".Length..].Trim()).ToList();
+        Assert.Equal(8, written.Count); // 2 images × (image, truth, mask, overlay)
+        Assert.All(written, file =>
+        {
+            Assert.StartsWith(Path.Combine(output, "predictions"), file);
+            Assert.True(new FileInfo(file).Length > 0, file);
+        });
+    }
+
+    [Fact]
+    public void A_bad_demo_config_fails_before_a_silo_starts()
+    {
+        var result = ClusterCli.Run(null, TimeSpan.FromMinutes(1), "demo", "--set", "trainer.epochs=abc", "--out", Path.Combine(_directory, "out"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("trainer.epochs: expected an integer, got 'abc'", result.Error);
+        Assert.DoesNotContain("starting a silo", result.Error);
+    }
+}
