@@ -20,5 +20,5 @@ public interface IMemoryBankGrain : IGrainWithStringKey
     Task<FeatureBlock> Export();
 
     [ReadOnly]
-    Task<long> Count();
+    Task<BankStatistics> Statistics();
 }

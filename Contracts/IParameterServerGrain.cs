@@ -13,9 +13,12 @@ public interface IParameterServerGrain : IGrainWithStringKey
     [ResponseTimeout(300)]
     Task<long> Setup(ShardSetup setup);
 
-    /// <summary>The shard's tensors if its version is newer than <paramref name="sinceVersion"/>; otherwise only the version.</summary>
+    /// <summary>
+    /// The shard's tensors if its version differs from <paramref name="sinceVersion"/> (a restored shard may be behind
+    /// its callers); otherwise only the version. The teacher only when asked (the warm-up does not use it).
+    /// </summary>
     [ReadOnly]
-    Task<ShardWeights> Pull(long sinceVersion, bool half);
+    Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher);
 
     /// <summary>Applies a gradient computed on <see cref="GradientPush.BaseVersion"/>, subject to the staleness bound.</summary>
     Task<PushOutcome> PushGradient(GradientPush push);

@@ -42,6 +42,10 @@ public interface ITrainingRunGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<WorkerDirective> Report(WorkerReport report);
 
+    /// <summary>A state grain (shard, bank, dispenser) came back after its silo died, restored from the checkpoint at <paramref name="iteration"/>.</summary>
+    [AlwaysInterleave]
+    Task StateRestored(string grain, long iteration);
+
     /// <summary>A worker's notice that it stopped (removed, run ended, or an error it could not recover from).</summary>
     [AlwaysInterleave]
     Task WorkerStopped(string workerKey, string reason);

@@ -54,6 +54,8 @@ public sealed record GradientPush
     /// <summary>Whether the step was semi-supervised (the teacher moves by EMA) and in the first semi epoch (teacher reset first).</summary>
     [Id(7)] public bool Semi { get; init; }
     [Id(8)] public bool ResetTeacher { get; init; }
+    /// <summary>Indices (in the shard's layout) of parameters the step did not reach: SGD skips them, as PyTorch does.</summary>
+    [Id(9)] public int[] NoGradient { get; init; } = [];
 }
 
 [GenerateSerializer]
@@ -91,6 +93,7 @@ public sealed record ShardStatistics
     [Id(3)] public long RejectedStale { get; init; }
     [Id(4)] public long ScaledStale { get; init; }
     [Id(5)] public long MaxStaleness { get; init; }
+    [Id(6)] public string Silo { get; init; } = "";
 }
 
 [GenerateSerializer]
@@ -102,6 +105,17 @@ public sealed record BankSetup
     [Id(4)] public int FeatureDim { get; init; }
     /// <summary>A checkpoint file to restore the bank from, or empty.</summary>
     [Id(5)] public string RestoreFrom { get; init; } = "";
+    /// <summary>The run's checkpoint directory: a reactivated bank restores from its latest checkpoint.</summary>
+    [Id(6)] public string CheckpointDirectory { get; init; } = "";
+}
+
+[GenerateSerializer]
+public sealed record BankStatistics
+{
+    [Id(1)] public long Count { get; init; }
+    [Id(2)] public long Capacity { get; init; }
+    [Id(3)] public string Silo { get; init; } = "";
+    [Id(4)] public long Pushed { get; init; }
 }
 
 /// <summary>Rows of features (n × dim), row-major.</summary>

@@ -101,6 +101,8 @@ public sealed record DispenserSetup
     [Id(9)] public long CompletedIterations { get; init; }
     [Id(10)] public double LeaseTimeoutSeconds { get; init; }
     [Id(11)] public bool Semi { get; init; }
+    /// <summary>The run's checkpoint directory: a reactivated dispenser resumes from its latest checkpoint.</summary>
+    [Id(12)] public string CheckpointDirectory { get; init; } = "";
 }
 
 /// <summary>Global progress and per-epoch coverage.</summary>

@@ -26,8 +26,6 @@ public static class TrainingCheckpoint
 
     public static string Save(string directory, string name, Parts parts, CheckpointInfo info)
     {
-        Directory.CreateDirectory(directory);
-        var tensorsPath = Path.Combine(directory, name + ".safetensors");
         using var scope = torch.NewDisposeScope();
         var sources = new List<TensorSource>();
         sources.AddRange(parts.Student.state_dict().Select(e => TensorFileTensors.ToSource("student." + e.Key, e.Value)));
@@ -37,8 +35,21 @@ public static class TrainingCheckpoint
         {
             sources.Add(TensorFileTensors.ToSource($"memory_bank.{c}", parts.Banks[c].Snapshot()));
         }
+        return Save(directory, name, sources, parts.Student.Options, info);
+    }
+
+    /// <summary>
+    /// Writes a checkpoint from its named tensors (<c>student.*</c>, <c>teacher.*</c>, <c>optimizer.*</c>,
+    /// <c>memory_bank.C</c>; <c>rng.cpu</c> is added): how a cluster run, whose state is spread over grains, saves the
+    /// same format as a single-process run.
+    /// </summary>
+    public static string Save(string directory, string name, List<TensorSource> sources, ModelOptions model, CheckpointInfo info)
+    {
+        Directory.CreateDirectory(directory);
+        var tensorsPath = Path.Combine(directory, name + ".safetensors");
+        using var scope = torch.NewDisposeScope();
         sources.Add(TensorFileTensors.ToSource("rng.cpu", torch.get_rng_state()));
-        var metadata = ModelWeights.Metadata(parts.Student.Options, Format);
+        var metadata = ModelWeights.Metadata(model, Format);
         metadata["iteration"] = info.Iteration.ToString(CultureInfo.InvariantCulture);
         metadata["evaluated_model"] = info.EvaluatedModel;
         SafeTensorsWriter.Write(tensorsPath, sources, metadata);

@@ -1,0 +1,63 @@
+using U2PL.Contracts;
+using U2PL.Grains.Model;
+using U2PL.Runtime;
+using U2PL.Segmentation.Training;
+
+namespace U2PL.Grains.Data;
+
+/// <summary>
+/// The run's <see cref="IDataDispenserGrain"/>. Its setup is persisted; a dispenser reactivated after its silo died
+/// starts again from the iteration of the run's latest checkpoint (checkpoints are taken at a barrier with no lease
+/// outstanding, so every iteration below it is done and none above it is).
+/// </summary>
+[SiloRole("state")]
+public sealed class DataDispenserGrain : Grain, IDataDispenserGrain
+{
+    private DispenserSetup? _setup;
+    private LeaseBook? _book;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var setup = await GrainState.ReadAsync<DispenserSetup>(GrainContext);
+        if (setup is not null)
+        {
+            var latest = RunModel.LatestCheckpoint(setup.CheckpointDirectory);
+            var completed = latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration;
+            _setup = setup with { CompletedIterations = completed };
+            _book = new LeaseBook(_setup, TimeProvider.System);
+            _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(GrainId.ToString(), completed);
+        }
+    }
+
+    public async Task Setup(DispenserSetup setup)
+    {
+        if (_book is not null && _setup?.RunId == setup.RunId)
+        {
+            return;
+        }
+        _setup = setup;
+        _book = new LeaseBook(setup, TimeProvider.System);
+        await GrainState.WriteAsync(GrainContext, setup);
+    }
+
+    public Task<LeaseReply> Lease(string workerKey) => Task.FromResult(Book().Lease(workerKey));
+
+    public Task<bool> Complete(long leaseId, string workerKey) => Task.FromResult(Book().Complete(leaseId));
+
+    public Task Return(long leaseId, string workerKey)
+    {
+        Book().Return(leaseId);
+        return Task.CompletedTask;
+    }
+
+    public Task Hold(bool hold)
+    {
+        Book().Held = hold;
+        return Task.CompletedTask;
+    }
+
+    public Task<DispenserProgress> Progress() => Task.FromResult(Book().Progress());
+
+    private LeaseBook Book() =>
+        _book ?? throw new InvalidOperationException($"{GrainId} is not set up: the run creates its dispenser when it starts");
+}

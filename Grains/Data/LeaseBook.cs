@@ -1,0 +1,180 @@
+using U2PL.Contracts;
+using U2PL.Segmentation.Data;
+
+namespace U2PL.Grains.Data;
+
+/// <summary>
+/// The dispenser's bookkeeping: iterations handed out in order, each as a lease with a deadline; an expired lease is
+/// handed out again before any new iteration; completions, re-issues, duplicates and returns are counted per epoch.
+/// An iteration's samples are the single-process trainer's: slice i of the epoch's order over each set.
+/// </summary>
+public sealed class LeaseBook(DispenserSetup setup, TimeProvider time)
+{
+    private readonly Dictionary<long, (long Iteration, string Worker, DateTimeOffset Deadline)> _outstanding = [];
+    private readonly Dictionary<long, long> _expired = [];
+    private readonly SortedSet<long> _returned = [];
+    private readonly HashSet<long> _completedAbove = [];
+    private readonly Dictionary<int, EpochCoverage> _coverage = [];
+    private readonly Dictionary<(int Epoch, int Stream), int[]> _orders = [];
+    private long _next = setup.CompletedIterations;
+    private long _nextLeaseId = 1;
+
+    /// <summary>Iterations below this are all complete.</summary>
+    public long CompletedThrough { get; private set; } = setup.CompletedIterations;
+
+    public bool Held { get; set; }
+
+    public int Outstanding => _outstanding.Count;
+
+    public LeaseReply Lease(string worker)
+    {
+        if (Held)
+        {
+            return new LeaseReply { Status = LeaseStatus.Held };
+        }
+        var now = time.GetUtcNow();
+        long iteration;
+        var expired = _outstanding.Where(l => l.Value.Deadline <= now).OrderBy(l => l.Value.Iteration).FirstOrDefault();
+        if (expired.Key != 0)
+        {
+            _outstanding.Remove(expired.Key);
+            _expired[expired.Key] = expired.Value.Iteration;
+            iteration = expired.Value.Iteration;
+            Coverage(iteration).Reissued++;
+        }
+        else if (_returned.Count > 0)
+        {
+            iteration = _returned.Min;
+            _returned.Remove(iteration);
+        }
+        else if (_next < setup.LastIteration)
+        {
+            iteration = _next++;
+        }
+        else
+        {
+            return new LeaseReply { Status = _outstanding.Count > 0 ? LeaseStatus.Exhausted : LeaseStatus.Finished };
+        }
+        var id = _nextLeaseId++;
+        var deadline = now + TimeSpan.FromSeconds(setup.LeaseTimeoutSeconds);
+        _outstanding[id] = (iteration, worker, deadline);
+        var epoch = EpochOf(iteration);
+        var step = (int)(iteration - epoch * setup.StepsPerEpoch);
+        return new LeaseReply
+        {
+            Status = LeaseStatus.Granted,
+            Lease = new BatchLease
+            {
+                LeaseId = id, Iteration = iteration, Epoch = epoch, Deadline = deadline,
+                Labeled = Slice(epoch, 0, setup.LabeledCount, step),
+                Unlabeled = setup.Semi ? Slice(epoch, 1, setup.UnlabeledCount, step) : [],
+            },
+        };
+    }
+
+    /// <summary>
+    /// Marks the lease's iteration done. False when the lease had expired and was handed to another worker: the
+    /// iteration still counts as done if nobody finished it first (the gradient was applied), else as duplicated.
+    /// </summary>
+    public bool Complete(long leaseId)
+    {
+        var onTime = _outstanding.Remove(leaseId, out var lease);
+        long iteration;
+        if (onTime)
+        {
+            iteration = lease.Iteration;
+        }
+        else if (_expired.Remove(leaseId, out var late))
+        {
+            iteration = late;
+        }
+        else
+        {
+            return false;
+        }
+        if (!MarkDone(iteration))
+        {
+            Coverage(iteration).Duplicated++;
+        }
+        return onTime;
+    }
+
+    public void Return(long leaseId)
+    {
+        if (_outstanding.Remove(leaseId, out var lease) && !IsDone(lease.Iteration))
+        {
+            _returned.Add(lease.Iteration);
+            Coverage(lease.Iteration).Returned++;
+        }
+    }
+
+    public DispenserProgress Progress() => new()
+    {
+        CompletedThrough = CompletedThrough,
+        Completed = CompletedThrough + _completedAbove.Count,
+        Outstanding = _outstanding.Count,
+        LastIteration = setup.LastIteration,
+        Epochs = _coverage.Values.OrderBy(c => c.Epoch).ToList(),
+        Held = Held,
+    };
+
+    private bool IsDone(long iteration) => iteration < CompletedThrough || _completedAbove.Contains(iteration);
+
+    private bool MarkDone(long iteration)
+    {
+        if (IsDone(iteration))
+        {
+            return false;
+        }
+        _completedAbove.Add(iteration);
+        while (_completedAbove.Remove(CompletedThrough))
+        {
+            CompletedThrough++;
+        }
+        var coverage = Coverage(iteration);
+        coverage.StepsDone++;
+        coverage.SamplesDone += setup.BatchSize * (setup.Semi ? 2 : 1);
+        _returned.Remove(iteration);
+        return true;
+    }
+
+    private int EpochOf(long iteration) => (int)Math.Min(setup.Epochs - 1, iteration / setup.StepsPerEpoch);
+
+    private MutableCoverage Coverage(long iteration)
+    {
+        var epoch = EpochOf(iteration);
+        if (!_coverage.TryGetValue(epoch, out var coverage))
+        {
+            var first = epoch * setup.StepsPerEpoch;
+            var steps = Math.Max(0, Math.Min(setup.LastIteration, first + setup.StepsPerEpoch) - first);
+            coverage = new EpochCoverage { Epoch = epoch, Steps = steps };
+            _coverage[epoch] = coverage;
+        }
+        return new MutableCoverage(_coverage, epoch);
+    }
+
+    /// <summary>The batch of step <paramref name="step"/> in the epoch's order over one set (stream 0 labeled, 1 unlabeled), as the single-process trainer draws it.</summary>
+    private int[] Slice(int epoch, int stream, int count, int step)
+    {
+        if (!_orders.TryGetValue((epoch, stream), out var order))
+        {
+            order = EpochOrder.Take(count, (int)(setup.StepsPerEpoch * setup.BatchSize), setup.Seed * 31 + stream, epoch);
+            foreach (var old in _orders.Keys.Where(k => k.Epoch != epoch).ToList())
+            {
+                _orders.Remove(old); // only the current epoch's orders are kept
+            }
+            _orders[(epoch, stream)] = order;
+        }
+        return order.AsSpan(step * setup.BatchSize, setup.BatchSize).ToArray();
+    }
+
+    /// <summary>Increments on an immutable record kept in the dictionary.</summary>
+    private readonly struct MutableCoverage(Dictionary<int, EpochCoverage> all, int epoch)
+    {
+        public long Reissued { get => all[epoch].Reissued; set => all[epoch] = all[epoch] with { Reissued = value }; }
+        public long Duplicated { get => all[epoch].Duplicated; set => all[epoch] = all[epoch] with { Duplicated = value }; }
+        public long Returned { get => all[epoch].Returned; set => all[epoch] = all[epoch] with { Returned = value }; }
+        public long StepsDone { get => all[epoch].StepsDone; set => all[epoch] = all[epoch] with { StepsDone = value }; }
+        public long SamplesDone { get => all[epoch].SamplesDone; set => all[epoch] = all[epoch] with { SamplesDone = value }; }
+    }
+}

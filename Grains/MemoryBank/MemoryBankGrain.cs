@@ -1,0 +1,109 @@
+using U2PL.Contracts;
+using U2PL.Grains.Model;
+using U2PL.Runtime;
+using U2PL.Segmentation.Method;
+using U2PL.Segmentation.Training;
+using U2PL.Torch;
+using U2PL.Torch.Serialization;
+
+namespace U2PL.Grains.MemoryBank;
+
+/// <summary>
+/// Q_c of one class (<see cref="IMemoryBankGrain"/>): the same <see cref="ClassMemoryBank"/> the single-process trainer
+/// uses, fed by workers' blocks. Checkpointed with the run; a reactivated bank restores itself from the latest checkpoint.
+/// </summary>
+[SiloRole("state")]
+public sealed class MemoryBankGrain : Grain, IMemoryBankGrain
+{
+    private BankSetup? _setup;
+    private ClassMemoryBank? _bank;
+    private long _pushed;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _setup = await GrainState.ReadAsync<BankSetup>(GrainContext);
+        if (_setup is not null)
+        {
+            Load(_setup, latestOnly: true);
+        }
+    }
+
+    public async Task Setup(BankSetup setup)
+    {
+        if (_bank is not null && _setup?.RunId == setup.RunId)
+        {
+            return;
+        }
+        Load(setup, latestOnly: false);
+        await GrainState.WriteAsync(GrainContext, setup);
+    }
+
+    public Task Push(FeatureBlock block)
+    {
+        var bank = Bank();
+        if (block.Rows == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var values = FlatTensors.Unpack(block.Data);
+        if (block.Dim != bank.FeatureDim || values.LongLength != (long)block.Rows * block.Dim)
+        {
+            throw new ArgumentException($"{GrainId}: a block of {block.Rows}×{block.Dim} with {values.LongLength} values does not fit rows of {bank.FeatureDim} features");
+        }
+        using var rows = torch.tensor(values, block.Rows, block.Dim);
+        bank.Push(rows);
+        _pushed += block.Rows;
+        return Task.CompletedTask;
+    }
+
+    public Task<FeatureBlock> Sample(int rows, bool half)
+    {
+        var bank = Bank();
+        if (bank.Count == 0 || rows <= 0)
+        {
+            return Task.FromResult(new FeatureBlock { Rows = 0, Dim = (int)bank.FeatureDim });
+        }
+        using var sampled = bank.Sample(rows);
+        return Task.FromResult(new FeatureBlock { Rows = rows, Dim = (int)bank.FeatureDim, Data = FlatTensors.Pack(sampled.ToArray<float>(), half) });
+    }
+
+    public Task<FeatureBlock> Export()
+    {
+        var bank = Bank();
+        using var rows = bank.Snapshot();
+        return Task.FromResult(new FeatureBlock { Rows = (int)bank.Count, Dim = (int)bank.FeatureDim, Data = new PackedTensors { Single = rows.ToArray<float>() } });
+    }
+
+    public Task<BankStatistics> Statistics() => Task.FromResult(new BankStatistics
+    {
+        Count = _bank?.Count ?? 0, Capacity = _bank?.Capacity ?? _setup?.Capacity ?? 0, Silo = GrainContext.SiloAddress, Pushed = _pushed,
+    });
+
+    public override Task OnDeactivateAsync(U2PL.Runtime.Catalog.DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _bank?.Dispose();
+        _bank = null;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Sets the bank up, filled from a checkpoint: the given one, or (reactivated) the run's latest.</summary>
+    private void Load(BankSetup setup, bool latestOnly)
+    {
+        var bank = new ClassMemoryBank(setup.Capacity, setup.FeatureDim);
+        var source = latestOnly ? LatestOf(setup) : setup.RestoreFrom.Length > 0 ? TrainingCheckpoint.Resolve(setup.RestoreFrom) : null;
+        if (source is not null)
+        {
+            using var reader = SafeTensorsReader.Open(source);
+            using var rows = reader.ReadTensor($"memory_bank.{setup.ClassIndex}");
+            bank.Restore(rows);
+        }
+        _bank?.Dispose();
+        _bank = bank;
+        _setup = setup;
+    }
+
+    private static string? LatestOf(BankSetup setup) => setup.CheckpointDirectory.Length > 0 ? RunModel.LatestCheckpoint(setup.CheckpointDirectory) : null;
+
+    private ClassMemoryBank Bank() =>
+        _bank ?? throw new InvalidOperationException($"{GrainId} is not set up: the run creates its memory banks when it starts");
+}

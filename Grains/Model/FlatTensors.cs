@@ -1,0 +1,105 @@
+using U2PL.Contracts;
+using U2PL.Torch;
+
+namespace U2PL.Grains.Model;
+
+/// <summary>Copies between model tensors and the flat arrays of a shard's layout (float32 or float16 on the wire).</summary>
+public static class FlatTensors
+{
+    /// <summary>Copies each tensor of <paramref name="entries"/> (found by name) into one flat float array.</summary>
+    public static float[] Gather(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, long length)
+    {
+        var flat = new float[length];
+        foreach (var entry in entries)
+        {
+            var source = tensor(entry.Name);
+            if (source is not null)
+            {
+                CopyOut(source, flat.AsSpan((int)entry.Offset, (int)entry.Length));
+            }
+        }
+        return flat;
+    }
+
+    public static long[] GatherCounters(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor> tensor, long length)
+    {
+        var flat = new long[length];
+        foreach (var entry in entries)
+        {
+            flat[entry.Offset] = tensor(entry.Name).ToArray<long>()[0];
+        }
+        return flat;
+    }
+
+    /// <summary>Writes the flat array's slices into the tensors (any device).</summary>
+    public static void Scatter(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor> tensor, ReadOnlySpan<float> flat)
+    {
+        foreach (var entry in entries)
+        {
+            CopyIn(tensor(entry.Name), flat.Slice((int)entry.Offset, (int)entry.Length));
+        }
+    }
+
+    public static void ScatterCounters(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor> tensor, ReadOnlySpan<long> flat)
+    {
+        foreach (var entry in entries)
+        {
+            using var value = torch.tensor(flat.Slice((int)entry.Offset, 1));
+            tensor(entry.Name).copy_(value);
+        }
+    }
+
+    public static void CopyOut(Tensor source, Span<float> destination)
+    {
+        if (source.device.Type == DeviceType.CPU && source.is_contiguous() && source.dtype == ScalarType.Float32)
+        {
+            source.data<float>().CopyTo(destination);
+            return;
+        }
+        using var local = source.to(Device.CPU).to(ScalarType.Float32).contiguous();
+        local.data<float>().CopyTo(destination);
+    }
+
+    public static void CopyIn(Tensor target, ReadOnlySpan<float> source)
+    {
+        if (target.device.Type == DeviceType.CPU && target.is_contiguous() && target.dtype == ScalarType.Float32)
+        {
+            source.CopyTo(target.data<float>());
+            return;
+        }
+        using var staged = torch.tensor(source, target.shape);
+        using var _ = torch.no_grad();
+        target.copy_(staged);
+    }
+
+    /// <summary>A float array as it travels: as is, or converted to float16.</summary>
+    public static PackedTensors Pack(float[] values, bool half)
+    {
+        if (!half)
+        {
+            return new PackedTensors { Single = values };
+        }
+        var halves = new Half[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            halves[i] = (Half)values[i];
+        }
+        return new PackedTensors { Half = halves };
+    }
+
+    /// <summary>The float32 values of a packed array (the array itself when it travelled as float32).</summary>
+    public static float[] Unpack(PackedTensors packed)
+    {
+        if (packed.Single is { } single)
+        {
+            return single;
+        }
+        var halves = packed.Half ?? [];
+        var values = new float[halves.Length];
+        for (var i = 0; i < halves.Length; i++)
+        {
+            values[i] = (float)halves[i];
+        }
+        return values;
+    }
+}

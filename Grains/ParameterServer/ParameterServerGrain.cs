@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Logging;
+using U2PL.Contracts;
+using U2PL.Grains.Model;
+using U2PL.Runtime;
+using U2PL.Segmentation.Training;
+using U2PL.Torch;
+using U2PL.Torch.Serialization;
+
+namespace U2PL.Grains.ParameterServer;
+
+/// <summary>
+/// One shard of a run's parameter server (<see cref="IParameterServerGrain"/>). Its setup is persisted (fenced), its
+/// tensors live in memory and in the run's checkpoints: a shard reactivated after its silo died restores itself from
+/// the run's latest checkpoint and tells the run how far back that is.
+/// </summary>
+[SiloRole("state")]
+public sealed class ParameterServerGrain(ILogger<ParameterServerGrain> logger) : Grain, IParameterServerGrain
+{
+    private ShardSetup? _setup;
+    private ShardTensors? _tensors;
+    private TrainingOptions? _options;
+    private long _accepted, _rejected, _scaled, _maxStaleness;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _setup = await GrainState.ReadAsync<ShardSetup>(GrainContext);
+        if (_setup is not null)
+        {
+            // A reactivation after a failover: the run's latest checkpoint, or the initial weights if none was written yet.
+            var options = RunModel.Options(_setup.ConfigText);
+            var latest = RunModel.LatestCheckpoint(options.OutputDirectory);
+            var restoredAt = Load(_setup with { RestoreFrom = latest ?? "" });
+            logger.LogWarning("{Grain} reactivated: restored at version {Version} from {Source}", GrainId, restoredAt, latest ?? "the initial weights");
+            var run = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId);
+            _ = run.StateRestored(GrainId.ToString(), latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration);
+        }
+    }
+
+    public async Task<long> Setup(ShardSetup setup)
+    {
+        if (_setup is not null && _tensors is not null && _setup.RunId == setup.RunId)
+        {
+            return _tensors.Version;
+        }
+        var version = Load(setup);
+        await GrainState.WriteAsync(GrainContext, setup);
+        return version;
+    }
+
+    public Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher)
+    {
+        var tensors = Tensors();
+        return Task.FromResult(tensors.Version == sinceVersion
+            ? new ShardWeights { Version = tensors.Version }
+            : tensors.Weights(half, teacher));
+    }
+
+    public Task<PushOutcome> PushGradient(GradientPush push)
+    {
+        var tensors = Tensors();
+        var cluster = _options!.Cluster;
+        var staleness = tensors.Version - push.BaseVersion;
+        _maxStaleness = Math.Max(_maxStaleness, staleness);
+        var scale = 1.0;
+        // Negative staleness: the worker's weights came from before this shard was restored from a checkpoint.
+        if (staleness < 0 || staleness > cluster.Staleness)
+        {
+            if (staleness < 0 || cluster.StalenessPolicy == StalenessPolicy.Reject)
+            {
+                _rejected++;
+                return Task.FromResult(new PushOutcome { Accepted = false, Version = tensors.Version, Staleness = staleness, Scale = 0 });
+            }
+            scale = 1.0 / (1 + staleness - cluster.Staleness);
+            _scaled++;
+        }
+        tensors.Apply(push, scale);
+        _accepted++;
+        return Task.FromResult(new PushOutcome { Accepted = true, Version = tensors.Version, Staleness = staleness, Scale = scale });
+    }
+
+    public Task<ShardState> Export() => Task.FromResult(Tensors().Export());
+
+    public Task<ShardStatistics> Statistics() => Task.FromResult(new ShardStatistics
+    {
+        Version = _tensors?.Version ?? 0, Accepted = _accepted, RejectedStale = _rejected, ScaledStale = _scaled,
+        MaxStaleness = _maxStaleness, Silo = GrainContext.SiloAddress,
+    });
+
+    public override Task OnDeactivateAsync(U2PL.Runtime.Catalog.DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _tensors?.Dispose();
+        _tensors = null;
+        return Task.CompletedTask;
+    }
+
+    private long Load(ShardSetup setup)
+    {
+        var options = RunModel.Options(setup.ConfigText);
+        var schedule = new TrainingSchedule(setup.StepsPerEpoch, options.Method.Epochs, options.Method.SupervisedOnlyEpochs);
+        ShardTensors tensors;
+        using (var initial = RunModel.InitialStudent(options))
+        {
+            tensors = new ShardTensors(ShardLayout.Split(initial, setup.Shards)[setup.Shard], options, schedule, initial);
+        }
+        if (setup.RestoreFrom.Length > 0)
+        {
+            var path = TrainingCheckpoint.Resolve(setup.RestoreFrom);
+            using var reader = SafeTensorsReader.Open(path);
+            tensors.Restore(reader, TrainingCheckpoint.ReadInfo(path).Iteration);
+        }
+        _tensors?.Dispose();
+        _tensors = tensors;
+        _options = options;
+        _setup = setup;
+        return tensors.Version;
+    }
+
+    private ShardTensors Tensors() =>
+        _tensors ?? throw new InvalidOperationException($"{GrainId} is not set up: the run creates its shards when it starts");
+}

@@ -1,0 +1,195 @@
+using U2PL.Contracts;
+using U2PL.Grains.Model;
+using U2PL.Segmentation.Method;
+using U2PL.Segmentation.Models;
+using U2PL.Segmentation.Training;
+using U2PL.Torch;
+using U2PL.Torch.Optimizers;
+using U2PL.Torch.Serialization;
+
+namespace U2PL.Grains.ParameterServer;
+
+/// <summary>
+/// The tensors of one parameter-server shard: student and teacher parameters, SGD momentum (two groups: encoder at the
+/// base rate, decoder at base × multiplier, as the single-process trainer), and both models' BN buffers. A push sets
+/// each parameter's gradient from the flat array, applies SGD with the poly rate of the push's global iteration, then
+/// the EMA teacher — exactly the single-process update, one shard at a time.
+/// </summary>
+public sealed class ShardTensors : IDisposable
+{
+    private readonly ShardLayout _layout;
+    private readonly TrainingOptions _options;
+    private readonly TrainingSchedule _schedule;
+    private readonly Dictionary<string, Tensor> _student = [];
+    private readonly Dictionary<string, Tensor> _teacher = [];
+    private readonly Dictionary<string, Tensor> _gradients = [];
+    private readonly Dictionary<string, Tensor> _momentum = [];
+    private readonly SGD _optimizer;
+
+    public ShardTensors(ShardLayout layout, TrainingOptions options, TrainingSchedule schedule, DeepLabV3Plus initial)
+    {
+        _layout = layout;
+        _options = options;
+        _schedule = schedule;
+        var parameters = initial.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var buffers = initial.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+        using (torch.no_grad())
+        {
+            foreach (var entry in layout.Parameters)
+            {
+                _student[entry.Name] = parameters[entry.Name].detach().clone().requires_grad_().DetachFromDisposeScope();
+                _teacher[entry.Name] = parameters[entry.Name].detach().clone().DetachFromDisposeScope();
+                _gradients[entry.Name] = torch.zeros_like(parameters[entry.Name]).DetachFromDisposeScope();
+            }
+            foreach (var entry in layout.Buffers.Concat(layout.Counters))
+            {
+                _student[entry.Name] = buffers[entry.Name].clone().DetachFromDisposeScope();
+                _teacher[entry.Name] = buffers[entry.Name].clone().DetachFromDisposeScope();
+            }
+        }
+        var groups = new List<ParamGroup>();
+        var groupEntries = new List<List<LayoutEntry>>();
+        foreach (var decoder in new[] { false, true })
+        {
+            var entries = layout.Parameters.Where(p => p.IsDecoder == decoder).ToList();
+            if (entries.Count == 0) continue;
+            groups.Add(new ParamGroup(entries.Select(e => _student[e.Name]).ToList(),
+                options.LearningRate * (decoder ? options.DecoderLearningRateMultiplier : 1)));
+            groupEntries.Add(entries);
+        }
+        _optimizer = new SGD(groups, options.Momentum, options.WeightDecay);
+        var state = _optimizer.named_state().Select(s => s.buffer).ToList();
+        var flat = groupEntries.SelectMany(e => e).ToList();
+        for (var i = 0; i < state.Count; i++)
+        {
+            _momentum[flat[i].OptimizerName] = state[i];
+        }
+    }
+
+    /// <summary>Gradients applied since the start (the run's), which is the shard's version.</summary>
+    public long Version { get; private set; }
+
+    public ShardWeights Weights(bool half, bool includeTeacher) => new()
+    {
+        Version = Version,
+        Student = FlatTensors.Pack(FlatTensors.Gather(_layout.Parameters, Find(_student), _layout.ParameterLength), half),
+        Teacher = includeTeacher ? FlatTensors.Pack(FlatTensors.Gather(_layout.Parameters, Find(_teacher), _layout.ParameterLength), half) : null,
+        Buffers = [.. FlatTensors.Gather(_layout.Buffers, Find(_student), _layout.BufferLength), .. FlatTensors.Gather(_layout.Buffers, Find(_teacher), _layout.BufferLength)],
+        Counters = [.. FlatTensors.GatherCounters(_layout.Counters, n => _student[n], _layout.CounterLength), .. FlatTensors.GatherCounters(_layout.Counters, n => _teacher[n], _layout.CounterLength)],
+    };
+
+    /// <summary>SGD (scaled by <paramref name="scale"/>), then the teacher (reset first in the first semi epoch, EMA in the semi phase), then the buffer deltas.</summary>
+    public void Apply(GradientPush push, double scale)
+    {
+        var gradient = FlatTensors.Unpack(push.Gradient);
+        if (gradient.LongLength != _layout.ParameterLength)
+        {
+            throw new ArgumentException($"the gradient has {gradient.LongLength} values, the shard holds {_layout.ParameterLength}");
+        }
+        using var scope = torch.NewDisposeScope();
+        var missing = push.NoGradient.ToHashSet();
+        for (var i = 0; i < _layout.Parameters.Count; i++)
+        {
+            var entry = _layout.Parameters[i];
+            var target = _gradients[entry.Name];
+            FlatTensors.CopyIn(target, gradient.AsSpan((int)entry.Offset, (int)entry.Length));
+            if (scale != 1)
+            {
+                target.mul_(scale);
+            }
+            // A parameter the step did not reach (the representation head in the warm-up) is skipped by SGD, as in PyTorch.
+            _student[entry.Name].grad = missing.Contains(i) ? null : target;
+        }
+        using (torch.no_grad())
+        {
+            if (push.ResetTeacher)
+            {
+                foreach (var entry in _layout.Parameters) _teacher[entry.Name].copy_(_student[entry.Name]);
+            }
+            PolyLearningRate.Apply(_optimizer, push.Iteration, _schedule.TotalIterations, _options.PolyPower);
+            _optimizer.step();
+            if (push.Semi)
+            {
+                var decay = Math.Min(1 - 1.0 / (push.Iteration - _schedule.WarmupIterations + 1), _options.Method.EmaDecay);
+                foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], 1 - decay);
+            }
+            AddDeltas(push.BufferDelta, push.CounterDelta);
+        }
+        Version++;
+    }
+
+    private void AddDeltas(float[] bufferDelta, long[] counterDelta)
+    {
+        var length = (int)_layout.BufferLength;
+        if (bufferDelta.Length == 2 * length)
+        {
+            foreach (var (models, offset) in new[] { (_student, 0), (_teacher, length) })
+            {
+                foreach (var entry in _layout.Buffers)
+                {
+                    using var delta = torch.tensor(bufferDelta.AsSpan(offset + (int)entry.Offset, (int)entry.Length), entry.Shape);
+                    models[entry.Name].add_(delta);
+                }
+            }
+        }
+        var counters = (int)_layout.CounterLength;
+        if (counterDelta.Length == 2 * counters)
+        {
+            foreach (var (models, offset) in new[] { (_student, 0), (_teacher, counters) })
+            {
+                foreach (var entry in _layout.Counters)
+                {
+                    models[entry.Name].add_(counterDelta[offset + (int)entry.Offset]);
+                }
+            }
+        }
+    }
+
+    /// <summary>The shard's part of a training checkpoint: <c>student.*</c>, <c>teacher.*</c>, <c>optimizer.*</c>.</summary>
+    public ShardState Export()
+    {
+        var tensors = new List<NamedTensor>();
+        foreach (var entry in _layout.Parameters.Concat(_layout.Buffers).Concat(_layout.Counters))
+        {
+            tensors.Add(Named("student." + entry.Name, _student[entry.Name]));
+            tensors.Add(Named("teacher." + entry.Name, _teacher[entry.Name]));
+        }
+        foreach (var entry in _layout.Parameters)
+        {
+            tensors.Add(Named("optimizer." + entry.OptimizerName, _momentum[entry.OptimizerName]));
+        }
+        return new ShardState { Version = Version, Tensors = tensors };
+    }
+
+    /// <summary>Loads the shard's tensors from a training checkpoint (written by the cluster or by <c>u2pl train</c>).</summary>
+    public void Restore(SafeTensorsReader reader, long version)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        foreach (var entry in _layout.Parameters.Concat(_layout.Buffers).Concat(_layout.Counters))
+        {
+            _student[entry.Name].copy_(reader.ReadTensor("student." + entry.Name));
+            _teacher[entry.Name].copy_(reader.ReadTensor("teacher." + entry.Name));
+        }
+        foreach (var entry in _layout.Parameters)
+        {
+            _momentum[entry.OptimizerName].copy_(reader.ReadTensor("optimizer." + entry.OptimizerName));
+        }
+        Version = version;
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        foreach (var tensor in _student.Values.Concat(_teacher.Values).Concat(_gradients.Values))
+        {
+            tensor.Dispose();
+        }
+    }
+
+    private static Func<string, Tensor?> Find(Dictionary<string, Tensor> tensors) => name => tensors[name];
+
+    private static NamedTensor Named(string name, Tensor tensor) => tensor.dtype == ScalarType.Int64
+        ? new NamedTensor { Name = name, Shape = tensor.shape, Int64 = tensor.ToArray<long>() }
+        : new NamedTensor { Name = name, Shape = tensor.shape, Single = tensor.ToArray<float>() };
+}

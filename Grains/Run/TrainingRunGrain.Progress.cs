@@ -1,0 +1,324 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using U2PL.Contracts;
+using U2PL.Grains.Model;
+using U2PL.Segmentation.Evaluation;
+using U2PL.Segmentation.Training;
+using U2PL.Torch;
+
+namespace U2PL.Grains.Run;
+
+/// <summary>The run's reconciliation: progress, checkpoints, validation, workers, status.</summary>
+public sealed partial class TrainingRunGrain
+{
+    private async Task Tick(CancellationToken cancellationToken)
+    {
+        if (_record is not { } record || IsFinished(record.State) || _busy)
+        {
+            return;
+        }
+        _busy = true;
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (record.State is RunState.WarmUp or RunState.Semi) record.SecondsTrained += (now - _tickedAt).TotalSeconds;
+            _tickedAt = now;
+            _progress = await Dispenser().Progress();
+            record.Iteration = _progress.CompletedThrough;
+            if (record.State is RunState.WarmUp or RunState.Semi) record.State = Phase(record.Iteration);
+            await CollectStatistics();
+            await CollectEvaluation(wait: false);
+
+            if (record.Iteration >= record.LastIteration)
+            {
+                await Complete();
+                return;
+            }
+            var epochsDone = (int)(record.Iteration / record.StepsPerEpoch);
+            if (epochsDone > record.EpochsEvaluated && record.State != RunState.Paused)
+            {
+                record.EpochsEvaluated = epochsDone;
+                await Checkpoint("last", holdAfter: false);
+                var every = Options.EvaluateEveryEpochs;
+                if (every > 0 && epochsDone % every == 0 && _evaluation is null)
+                {
+                    StartEvaluation(epochsDone - 1, final: false);
+                }
+            }
+            else if (Options.CheckpointEverySteps > 0 && record.Iteration - record.LastCheckpointIteration >= Options.CheckpointEverySteps && record.State != RunState.Paused)
+            {
+                await Checkpoint("last", holdAfter: false);
+            }
+            if (record.State != RunState.Paused)
+            {
+                await ReconcileWorkers();
+            }
+            await Persist();
+            await Registry().Update(Summary());
+            var status = Status();
+            foreach (var observer in _observers.ToList())
+            {
+                _ = Notify(observer, o => o.OnStatus(status));
+            }
+        }
+        catch (Exception e) when (e is not U2PL.Runtime.Storage.StaleActivationException)
+        {
+            logger.LogWarning("run {Run}: reconcile failed: {Error}", RunId, e.Message);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task Complete()
+    {
+        var record = Record;
+        await Checkpoint("last", holdAfter: true);
+        await StopAllWorkers("the run completed");
+        if (_evaluation is not null) await CollectEvaluation(wait: true);
+        StartEvaluation(record.Epochs - 1, final: true);
+        await CollectEvaluation(wait: true);
+        record.State = RunState.Completed;
+        Emit("completed", $"completed {record.Iteration} iterations in {record.SecondsTrained:F0} s; val mIoU {record.LastMeanIoU:F2} (best {record.BestMeanIoU:F2}); checkpoint {record.LastCheckpoint}");
+        await Finish();
+    }
+
+    private async Task Finish()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        await Persist();
+        await Registry().Update(Summary());
+        var status = Status();
+        foreach (var observer in _observers.ToList())
+        {
+            await Notify(observer, o => o.OnStatus(status));
+        }
+    }
+
+    /// <summary>
+    /// A consistent checkpoint: no new leases, wait until every outstanding step has been pushed, then every shard's and
+    /// bank's state is exported and written in the single-process format.
+    /// </summary>
+    private async Task Checkpoint(string name, bool holdAfter)
+    {
+        var record = Record;
+        var dispenser = Dispenser();
+        await dispenser.Hold(true);
+        try
+        {
+            var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(Options.Cluster.LeaseTimeoutSeconds + 10);
+            var progress = await dispenser.Progress();
+            while (progress.Outstanding > 0 && DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+                progress = await dispenser.Progress();
+            }
+            if (progress.Outstanding > 0)
+            {
+                Emit("warning", $"checkpoint: {progress.Outstanding} leases still outstanding after the barrier's deadline; they will be redone after a restore");
+            }
+            record.Iteration = progress.CompletedThrough;
+            var shards = await Task.WhenAll(Enumerable.Range(0, record.Shards).Select(k => GrainFactory.GetGrain<IParameterServerGrain>(GrainKeys.Shard(RunId, k)).Export()));
+            var banks = await Task.WhenAll(Enumerable.Range(0, record.Classes).Select(c => GrainFactory.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(RunId, c)).Export()));
+            var info = new CheckpointInfo
+            {
+                Iteration = record.Iteration, Epoch = (int)Math.Min(record.Epochs - 1, Math.Max(0, record.Iteration - 1) / record.StepsPerEpoch),
+                Seed = Options.Seed, EvaluatedModel = EvaluatedModel(record.Iteration), BestMeanIoU = record.BestMeanIoU, LastMeanIoU = record.LastMeanIoU,
+                Config = record.ConfigText, SavedAt = DateTimeOffset.UtcNow,
+            };
+            var directory = record.CheckpointDirectory;
+            var model = Options.Model;
+            // Writing ~100s of MB is file work, off the grain's turn thread.
+            record.LastCheckpoint = await Task.Run(() => ClusterCheckpoint.Write(directory, name, shards, banks, model, info));
+            record.LastCheckpointIteration = record.Iteration;
+            Emit("checkpoint", $"{record.LastCheckpoint} at iteration {record.Iteration}");
+        }
+        finally
+        {
+            if (!holdAfter)
+            {
+                await dispenser.Hold(false);
+            }
+        }
+    }
+
+    private string EvaluatedModel(long iteration) => Record.Semi && iteration > Record.WarmupIterations ? "teacher" : "student";
+
+    /// <summary>Validates the last checkpoint's evaluated model on a pool thread (a copy, so later checkpoints do not disturb it).</summary>
+    private void StartEvaluation(int epoch, bool final)
+    {
+        var record = Record;
+        var source = record.LastCheckpoint;
+        if (source.Length == 0) return;
+        var copy = Path.Combine(record.CheckpointDirectory, "evaluating.safetensors");
+        File.Copy(source, copy, overwrite: true);
+        File.Copy(Path.ChangeExtension(source, ".json"), Path.ChangeExtension(copy, ".json"), overwrite: true);
+        var options = Options;
+        _evaluation = Task.Run(() =>
+        {
+            using var model = TrainingCheckpoint.LoadEvaluatedModel(copy);
+            var validation = TrainingDatasets.OpenValidation(options.Data);
+            var evaluator = new Evaluator(options.Data.ValMode, options.Data.ValAugmentation, options.Data.ValCropSize);
+            var result = evaluator.Evaluate(model, validation);
+            return new EvaluationOutcome(epoch, TrainingCheckpoint.ReadInfo(copy).EvaluatedModel, copy, result, final);
+        });
+    }
+
+    private async Task CollectEvaluation(bool wait)
+    {
+        if (_evaluation is not { } evaluation || (!wait && !evaluation.IsCompleted))
+        {
+            return;
+        }
+        _evaluation = null;
+        try
+        {
+            var outcome = await evaluation;
+            var record = Record;
+            record.LastMeanIoU = outcome.Result.MeanIoU;
+            Emit("evaluated", $"epoch {outcome.Epoch + 1}: val mIoU {outcome.Result.MeanIoU:F2} ({outcome.Model})");
+            if (outcome.Result.MeanIoU > record.BestMeanIoU)
+            {
+                record.BestMeanIoU = outcome.Result.MeanIoU;
+                File.Copy(outcome.Checkpoint, Path.Combine(record.CheckpointDirectory, "best.safetensors"), overwrite: true);
+                File.Copy(Path.ChangeExtension(outcome.Checkpoint, ".json"), Path.Combine(record.CheckpointDirectory, "best.json"), overwrite: true);
+            }
+        }
+        catch (Exception e)
+        {
+            Emit("error", $"validation failed: {e.Message}");
+        }
+    }
+
+    private int DesiredWorkers()
+    {
+        var record = Record;
+        if (!record.DesiredAuto)
+        {
+            return record.DesiredCount;
+        }
+        var silo = ServiceProvider.GetService<U2PL.Runtime.Hosting.Silo>();
+        return silo?.MembershipView.Active.Where(e => e.HasRole("gpu")).Sum(e => e.GpuSlots) ?? 0;
+    }
+
+    /// <summary>Starts the desired slots that have no live worker; asks the surplus ones to stop.</summary>
+    private async Task ReconcileWorkers()
+    {
+        var record = Record;
+        var desired = DesiredWorkers();
+        var now = DateTimeOffset.UtcNow;
+        var assignment = new WorkerAssignment { RunId = RunId, ConfigText = record.ConfigText, Shards = record.Shards, Threads = Options.Cluster.WorkerThreads };
+        var starts = new List<Task>();
+        for (var slotIndex = 0; slotIndex < desired; slotIndex++)
+        {
+            var key = GrainKeys.Worker(RunId, slotIndex);
+            var known = _workers.TryGetValue(key, out var slot);
+            var silent = known && (slot!.Reported ? now - slot.LastHeard > WorkerSilence : now - slot.StartedAt > WorkerStartGrace);
+            if (known && !silent) continue;
+            if (silent)
+            {
+                Emit("failed", $"{key} on {slot!.Info.Silo} has not reported for {(now - slot.LastHeard).TotalSeconds:F0} s; starting it again");
+                _workers.Remove(key);
+            }
+            starts.Add(StartWorker(key, assignment));
+        }
+        foreach (var (key, slot) in _workers.Where(w => GrainKeys.SlotOf(w.Key) >= desired && !w.Value.Stopping).ToList())
+        {
+            slot.Stopping = true;
+            _ = StopWorker(key, "scaled down");
+        }
+        await Task.WhenAll(starts);
+    }
+
+    private async Task StartWorker(string key, WorkerAssignment assignment)
+    {
+        var slot = Slot(key);
+        try
+        {
+            var info = await GrainFactory.GetGrain<IWorkerGrain>(key).Start(assignment);
+            slot.Info = info;
+            _placement[key] = info.Silo;
+        }
+        catch (Exception e)
+        {
+            _workers.Remove(key);
+            if (Record.Events.LastOrDefault() is not { Kind: "capacity" })
+            {
+                Emit("capacity", $"cannot start {key}: {e.Message}");
+            }
+        }
+    }
+
+    private async Task StopWorker(string key, string reason)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IWorkerGrain>(key).Stop(reason);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("run {Run}: stopping {Worker} failed: {Error}", RunId, key, e.Message);
+        }
+    }
+
+    private async Task StopAllWorkers(string reason)
+    {
+        var keys = _workers.Keys.ToList();
+        await Task.WhenAll(keys.Select(k => StopWorker(k, reason)));
+    }
+
+    private async Task CollectStatistics()
+    {
+        var record = Record;
+        try
+        {
+            var banks = await Task.WhenAll(Enumerable.Range(0, record.Classes).Select(c => GrainFactory.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(RunId, c)).Statistics()));
+            _bankFill = banks.Select(b => b.Count).ToList();
+            for (var c = 0; c < banks.Length; c++) _placement[GrainKeys.Bank(RunId, c).Replace(RunId, "bank")] = banks[c].Silo;
+            var shards = await Task.WhenAll(Enumerable.Range(0, record.Shards).Select(k => GrainFactory.GetGrain<IParameterServerGrain>(GrainKeys.Shard(RunId, k)).Statistics()));
+            _staleGradients = shards.Sum(s => s.RejectedStale + s.ScaledStale);
+            for (var k = 0; k < shards.Length; k++) _placement[GrainKeys.Shard(RunId, k).Replace(RunId, "shard")] = shards[k].Silo;
+            _placement["run"] = GrainContext.SiloAddress;
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug("run {Run}: statistics unavailable: {Error}", RunId, e.Message);
+        }
+    }
+
+    private RunStatus Status()
+    {
+        var record = Record;
+        var done = record.Iteration - record.StartIteration;
+        var eta = done > 0 && record.SecondsTrained > 0 ? record.SecondsTrained / done * (record.LastIteration - record.Iteration) : 0;
+        var report = _lastReport;
+        return new RunStatus
+        {
+            RunId = RunId, State = record.State, Message = record.Message,
+            Desired = new WorkerTarget { Count = record.DesiredCount, Auto = record.DesiredAuto }, DesiredResolved = IsFinished(record.State) ? 0 : DesiredWorkers(),
+            Iteration = record.Iteration, TotalIterations = record.LastIteration, Epoch = (int)Math.Min(record.Epochs - 1, record.Iteration / Math.Max(1, record.StepsPerEpoch)),
+            Epochs = record.Epochs, SamplesDone = _progress.Epochs.Sum(e => e.SamplesDone), SecondsElapsed = record.SecondsTrained, EtaSeconds = eta,
+            SupervisedLoss = report?.SupervisedLoss ?? 0, UnsupervisedLoss = report?.UnsupervisedLoss ?? 0, ContrastiveLoss = report?.ContrastiveLoss ?? 0,
+            Alpha = report?.Alpha ?? 0, LearningRate = report?.LearningRate ?? 0,
+            Workers = _workers.OrderBy(w => GrainKeys.SlotOf(w.Key)).Select(w => w.Value.Info).ToList(),
+            BankFill = _bankFill, BankCapacity = Options.Method.ContrastiveOptions.BankCapacity,
+            LastMeanIoU = record.LastMeanIoU, BestMeanIoU = record.BestMeanIoU, LastCheckpoint = record.LastCheckpoint,
+            RecentEvents = record.Events.TakeLast(10).ToList(), OutputDirectory = record.CheckpointDirectory, StaleGradients = _staleGradients,
+            ImagesPerSecond = _workers.Values.Where(w => w.Reported).Sum(w => w.Info.ImagesPerSecond),
+            Placement = _placement.Select(p => new GrainPlacement { Grain = p.Key, Silo = p.Value }).ToList(),
+            Coverage = _progress.Epochs,
+        };
+    }
+
+    private RunSummary Summary()
+    {
+        var record = Record;
+        return new RunSummary
+        {
+            RunId = RunId, State = record.State, ConfigSource = record.ConfigSource, Created = record.Created, Iteration = record.Iteration,
+            TotalIterations = record.LastIteration, LastMeanIoU = record.LastMeanIoU,
+        };
+    }
+}

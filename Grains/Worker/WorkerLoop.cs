@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using U2PL.Contracts;
+using U2PL.Grains.Model;
+using U2PL.Runtime;
+using U2PL.Segmentation.Augmentation;
+using U2PL.Segmentation.Data;
+using U2PL.Segmentation.Method;
+using U2PL.Segmentation.Models;
+using U2PL.Segmentation.Training;
+using U2PL.Torch;
+
+namespace U2PL.Grains.Worker;
+
+/// <summary>
+/// A worker's training loop, on its own thread (a step is seconds of native compute, not a grain turn): lease a step,
+/// pull the weights that changed, run <see cref="U2plStep"/> with a backward-only update, push the gradient to every
+/// shard and the step's negatives to every class's bank (one block per class), complete the lease, report. A failed
+/// call (a silo died) gives the lease back and tries again; the run's directive or <see cref="RequestStop"/> ends it
+/// after the current step.
+/// </summary>
+internal sealed class WorkerLoop
+{
+    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
+
+    private readonly string _key;
+    private readonly WorkerAssignment _assignment;
+    private readonly IGrainFactory _grains;
+    private readonly ILogger _logger;
+    private readonly string _silo;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile WorkerInfo _info;
+    private string _stopReason = "";
+
+    public WorkerLoop(string key, WorkerAssignment assignment, IGrainFactory grains, ILogger logger, string silo)
+    {
+        _key = key;
+        _assignment = assignment;
+        _grains = grains;
+        _logger = logger;
+        _silo = silo;
+        _info = new WorkerInfo { WorkerKey = key, Silo = silo, State = "starting", LastReport = DateTimeOffset.UtcNow };
+    }
+
+    public WorkerInfo Info => _info;
+
+    public Task Completion => _completion.Task;
+
+    public bool IsRunning => !_completion.Task.IsCompleted;
+
+    /// <summary>Called when the loop has ended (after the run was told): the grain deactivates.</summary>
+    public Action? Ended { get; init; }
+
+    public void Start()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = $"u2pl worker {_key}" };
+        thread.Start();
+    }
+
+    public void RequestStop(string reason)
+    {
+        if (_stopReason.Length == 0) _stopReason = reason;
+        _stop.Cancel();
+    }
+
+    private void Run()
+    {
+        var run = _grains.GetGrain<ITrainingRunGrain>(_assignment.RunId);
+        var reason = "finished";
+        try
+        {
+            using var session = new WorkerSession(_key, _assignment, _grains, _logger);
+            _info = _info with { State = "training" };
+            reason = Train(session, run);
+        }
+        catch (Exception e)
+        {
+            reason = "error: " + e.Message;
+            _logger.LogError(e, "worker {Worker} failed", _key);
+            _info = _info with { State = "failed", Error = e.Message };
+        }
+        finally
+        {
+            if (_info.State != "failed") _info = _info with { State = "stopped" };
+            try
+            {
+                run.WorkerStopped(_key, reason).Wait(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("worker {Worker} could not tell the run it stopped: {Error}", _key, e.Message);
+            }
+            _completion.TrySetResult();
+            Ended?.Invoke();
+        }
+    }
+
+    private string Train(WorkerSession session, ITrainingRunGrain run)
+    {
+        var dispenser = _grains.GetGrain<IDataDispenserGrain>(_assignment.RunId);
+        var clock = Stopwatch.StartNew();
+        long images = 0, steps = 0;
+        while (!_stop.IsCancellationRequested)
+        {
+            LeaseReply reply;
+            try
+            {
+                reply = dispenser.Lease(_key).GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                Backoff("lease", e);
+                continue;
+            }
+            if (reply.Status == LeaseStatus.Finished)
+            {
+                return "the run's iterations are done";
+            }
+            if (reply.Lease is not { } lease)
+            {
+                _info = _info with { State = reply.Status == LeaseStatus.Held ? "idle (held)" : "idle" };
+                _stop.Token.WaitHandle.WaitOne(IdleWait);
+                continue;
+            }
+            _info = _info with { State = "training" };
+            StepReport result;
+            try
+            {
+                result = session.Step(lease);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                TryReturn(dispenser, lease);
+                Backoff($"step {lease.Iteration}", e);
+                continue;
+            }
+            try
+            {
+                if (result.Accepted) dispenser.Complete(lease.LeaseId, _key).GetAwaiter().GetResult();
+                else dispenser.Return(lease.LeaseId, _key).GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("worker {Worker}: completing lease {Lease} failed ({Error}); it will expire and be re-issued", _key, lease.LeaseId, e.Message);
+            }
+            steps++;
+            images += result.Images;
+            _info = _info with
+            {
+                ImagesPerSecond = images / Math.Max(1e-9, clock.Elapsed.TotalSeconds), Staleness = result.Staleness, Steps = steps,
+                LastReport = DateTimeOffset.UtcNow, CommunicationSeconds = result.CommunicationSeconds, StepSeconds = result.StepSeconds,
+                BytesPerStep = result.Bytes, Error = "",
+            };
+            try
+            {
+                var directive = run.Report(new WorkerReport
+                {
+                    Worker = _info, Iteration = lease.Iteration, Images = result.Images, Accepted = result.Accepted,
+                    SupervisedLoss = result.Metrics.SupervisedLoss, UnsupervisedLoss = result.Metrics.UnsupervisedLoss,
+                    ContrastiveLoss = result.Metrics.ContrastiveLoss, Alpha = result.Metrics.Alpha, LearningRate = result.Metrics.LearningRate,
+                }).GetAwaiter().GetResult();
+                if (directive == WorkerDirective.Stop)
+                {
+                    return "the run asked it to stop";
+                }
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("worker {Worker}: report failed: {Error}", _key, e.Message);
+            }
+        }
+        return _stopReason.Length > 0 ? _stopReason : "stopped";
+    }
+
+    private void TryReturn(IDataDispenserGrain dispenser, BatchLease lease)
+    {
+        try
+        {
+            dispenser.Return(lease.LeaseId, _key).Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception)
+        {
+            // The lease expires and is re-issued.
+        }
+    }
+
+    private void Backoff(string what, Exception e)
+    {
+        _logger.LogWarning("worker {Worker}: {What} failed, retrying: {Error}", _key, what, e.Message);
+        _info = _info with { State = "retrying", Error = e.Message };
+        _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+    }
+}
+
+/// <summary>What one step did, for the report.</summary>
+internal sealed record StepReport(StepMetrics Metrics, int Images, bool Accepted, long Staleness, double StepSeconds, double CommunicationSeconds, long Bytes);
