@@ -83,8 +83,8 @@ public sealed class ClusterConnection : IAsyncDisposable
                 if (store is not null) await store.DisposeAsync();
             }
         }
-        throw new ClusterUnreachableException($"cannot reach the cluster at {endpoint.Describe()}: {failure} " +
-            $"(give the gateways with --cluster or ${ClusterConnectionOptions.AddressVariable})");
+        var hint = failure!.Contains("cluster key", StringComparison.Ordinal) ? "" : $" (give the gateways with --cluster or ${ClusterConnectionOptions.AddressVariable})";
+        throw new ClusterUnreachableException($"cannot reach the cluster at {endpoint.Describe()}: {failure}{hint}");
     }
 
     /// <summary>The most specific reason in the chain ("Cannot connect to 127.0.0.1:30000: Connection refused").</summary>
@@ -97,7 +97,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
         if (reason.Contains("key", StringComparison.OrdinalIgnoreCase) || reason.Contains("rejected by the peer", StringComparison.Ordinal))
         {
-            reason += $"; check the cluster key (${ClusterConnectionOptions.KeyVariable} or --cluster-key-file)";
+            reason = reason.TrimEnd('.') + $"; check the cluster key (${ClusterConnectionOptions.KeyVariable} or --cluster-key-file)";
         }
         return reason.TrimEnd('.');
     }

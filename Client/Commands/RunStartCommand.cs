@@ -30,11 +30,13 @@ public static class RunStartCommand
             {
                 var runId = RunIds.New();
                 var status = await connection.Grains.GetGrain<ITrainingRunGrain>(runId).Start(spec).WaitAsync(cancellationToken);
-                Console.Out.WriteLine(runId);
+                // Details first, the id last: `... | tail -1` (a Job's log) is the id.
                 Console.Error.WriteLine($"started {runId} ({spec.ConfigSource}, workers {spec.Workers}{(spec.ResumeFrom.Length > 0 ? $", resumed from {spec.ResumeFrom}" : "")}): " +
                                         $"{RunStatusView.StateName(status.State)}, {status.TotalIterations} iterations" +
                                         (status.OutputDirectory.Length > 0 ? $", output {status.OutputDirectory}" : ""));
                 Console.Error.WriteLine($"follow it with: u2pl run status {runId} --watch");
+                Console.Error.Flush();
+                Console.Out.WriteLine(runId);
                 return 0;
             });
         return command;

@@ -135,6 +135,17 @@ public sealed partial class ClusterRunEndToEndTests(GrainSiloFixture fixture) : 
     }
 
     [Fact]
+    public void A_wrong_cluster_key_is_one_clear_error()
+    {
+        var result = ClusterCli.Run(new Dictionary<string, string> { ["U2PL_CLUSTER_KEY"] = "not-the-key-0123456789abcdef" }, TimeSpan.FromMinutes(1),
+            "cluster", "status", "--cluster", fixture.Silo.Gateway);
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith($"error: cannot reach the cluster at {fixture.Silo.Gateway}: ", result.Error);
+        Assert.Contains("check the cluster key", result.Error);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void A_config_the_cluster_refuses_is_reported_and_starts_nothing()
     {
         // Valid for the local reader, so it reaches the run grain: a checkpoint to resume from that does not exist.
