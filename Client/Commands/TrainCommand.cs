@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using U2PL.Checkpoints;
+using U2PL.Checkpoints.Catalog;
 using U2PL.Client.Cli;
 using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Training;
@@ -14,13 +16,18 @@ public static class TrainCommand
     {
         var config = new Option<FileInfo>("--config") { Description = "The training config (YAML; see configs/)", Required = true };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set trainer.epochs=10 (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (a .safetensors file or a run directory)" };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue from a checkpoint: a .safetensors file, a run directory, or a checkpoint store URI (file:///path, azure://account/container/prefix)",
+        };
         var json = new Option<bool>("--json") { Description = "One JSON object per line (steps, evaluations, checkpoints, summary)" };
         var command = new Command("train", "Train U2PL in this process (Ctrl-C saves a checkpoint and stops)") { config, set, resume, json };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var options = TrainingConfigReader.Read(parse.GetValue(config)!.FullName, parse.GetValue(set) ?? []);
             var asJson = parse.GetValue(json);
+            using var store = options.CheckpointStore is { } uri ? CheckpointStores.Open(uri) : null;
+            using var resumeFrom = ResumeSource.Resolve(parse.GetValue(resume), asJson);
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
@@ -31,7 +38,9 @@ public static class TrainCommand
             try
             {
                 ITrainingObserver observer = asJson ? new JsonLinesObserver() : new ConsoleObserver();
-                var summary = new U2plTrainer(options, observer).Run(parse.GetValue(resume), cancellation.Token);
+                using var publishing = store is null ? null : PublishingObserver.Start(observer, store, options.CheckpointKeepLast, asJson);
+                var summary = new U2plTrainer(options, publishing ?? observer).Run(resumeFrom.Path, cancellation.Token);
+                publishing?.Complete();
                 if (asJson)
                 {
                     JsonLinesObserver.Write("summary", summary);
@@ -50,6 +59,117 @@ public static class TrainCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>--resume</c>: a local path as given, or a store URI whose latest checkpoint is downloaded (verified) to a
+    /// temporary directory for the run and deleted afterwards.
+    /// </summary>
+    private sealed class ResumeSource : IDisposable
+    {
+        private readonly string? _temporary;
+
+        private ResumeSource(string? path, string? temporary)
+        {
+            Path = path;
+            _temporary = temporary;
+        }
+
+        public string? Path { get; }
+
+        public static ResumeSource Resolve(string? resume, bool asJson)
+        {
+            if (resume is null || !CheckpointStores.IsUri(resume))
+            {
+                return new ResumeSource(resume, null);
+            }
+            using var source = CheckpointStores.Open(resume);
+            var directory = Directory.CreateTempSubdirectory("u2pl-resume-").FullName;
+            try
+            {
+                var latest = new CheckpointCatalog(source).DownloadLatestAsync(directory).GetAwaiter().GetResult();
+                Report(asJson, $"downloaded checkpoint {latest.Name} from {resume}");
+                return new ResumeSource(directory, directory);
+            }
+            catch
+            {
+                Directory.Delete(directory, recursive: true);
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_temporary is not null && Directory.Exists(_temporary))
+            {
+                Directory.Delete(_temporary, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Passes everything on, and publishes each checkpoint the trainer saves to the store (in the background, the
+    /// store's retention applied after each): the trainer itself knows nothing of stores.
+    /// </summary>
+    private sealed class PublishingObserver(ITrainingObserver inner, CheckpointPublisher publisher) : ITrainingObserver, IDisposable
+    {
+        private DateTime _lastStamp;
+
+        public static PublishingObserver Start(ITrainingObserver inner, ICheckpointStore store, int keepLast, bool asJson)
+        {
+            var retention = new RetentionPolicy { KeepLast = keepLast };
+            var publisher = CheckpointPublisher.StartAsync(new CheckpointCatalog(store), retention, published =>
+            {
+                if (asJson)
+                {
+                    JsonLinesObserver.Write("published", new { name = published.Latest.Name, store = store.Location, deleted = published.Deleted });
+                }
+                else
+                {
+                    Console.Error.WriteLine($"published {published.Latest.Name} to {store.Location}" +
+                                            (published.Deleted.Count > 0 ? $" (retention deleted {string.Join(", ", published.Deleted)})" : ""));
+                }
+            }).GetAwaiter().GetResult();
+            return new PublishingObserver(inner, publisher);
+        }
+
+        public void OnStep(TrainingProgress progress) => inner.OnStep(progress);
+
+        public void OnEvaluation(int epoch, string model, EvaluationResult result) => inner.OnEvaluation(epoch, model, result);
+
+        public void OnMessage(string message) => inner.OnMessage(message);
+
+        public void OnCheckpoint(string path, long iteration)
+        {
+            inner.OnCheckpoint(path, iteration);
+            publisher.Publish(Name(iteration), [(".safetensors", path), (".json", System.IO.Path.ChangeExtension(path, ".json"))]);
+        }
+
+        /// <summary>Waits for the last upload; throws what stopped publishing (e.g. another writer took the store over).</summary>
+        public void Complete() => publisher.CompleteAsync().GetAwaiter().GetResult();
+
+        public void Dispose() => publisher.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+        // Store names sort in publication order (retention keeps the last ones): a UTC time stamp, strictly increasing.
+        private string Name(long iteration)
+        {
+            var now = DateTime.UtcNow;
+            now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+            _lastStamp = now > _lastStamp ? now : _lastStamp.AddMilliseconds(1);
+            return $"{_lastStamp:yyyyMMdd'T'HHmmssfff'Z'}-it{iteration:D8}";
+        }
+    }
+
+    private static void Report(bool asJson, string message)
+    {
+        if (asJson)
+        {
+            JsonLinesObserver.Write("message", message);
+        }
+        else
+        {
+            Console.Error.WriteLine(message);
+        }
     }
 
     /// <summary>JSON lines on stdout, for scripts.</summary>

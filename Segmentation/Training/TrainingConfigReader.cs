@@ -46,6 +46,8 @@ public static class TrainingConfigReader
             InitFrom = tree.String("net.init_from"),
             OutputDirectory = tree.String("saver.snapshot_dir", "runs/u2pl")!,
             CheckpointEverySteps = tree.Int("saver.every_steps", 0),
+            CheckpointStore = tree.String("checkpoint.store"),
+            CheckpointKeepLast = tree.Int("checkpoint.keep_last", 3),
             EvaluateEveryEpochs = tree.Int("trainer.eval_every", 1),
             MaxIterations = tree.Has("trainer.max_iterations") ? tree.Long("trainer.max_iterations", 0) : null,
             Seed = tree.Long("seed", 0),
@@ -65,6 +67,8 @@ public static class TrainingConfigReader
         if (options.Momentum is < 0 or >= 1) tree.Problem($"trainer.optimizer.kwargs.momentum must be in [0, 1), got {options.Momentum}");
         if (options.WeightDecay < 0) tree.Problem($"trainer.optimizer.kwargs.weight_decay must be non-negative, got {options.WeightDecay}");
         if (options.CheckpointEverySteps < 0) tree.Problem($"saver.every_steps must be non-negative, got {options.CheckpointEverySteps}");
+        if (options.CheckpointKeepLast < 0) tree.Problem($"checkpoint.keep_last must be non-negative, got {options.CheckpointKeepLast}");
+        if (options.CheckpointStore is "") tree.Problem("checkpoint.store: expected a URI (file:///path or azure://account/container/prefix)");
         if (options.EvaluateEveryEpochs < 0) tree.Problem($"trainer.eval_every must be non-negative, got {options.EvaluateEveryEpochs}");
         if (options.MaxIterations is < 1) tree.Problem($"trainer.max_iterations must be at least 1, got {options.MaxIterations}");
         if (options.Threads < 0) tree.Problem($"trainer.threads must be non-negative, got {options.Threads}");

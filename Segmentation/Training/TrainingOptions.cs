@@ -38,6 +38,15 @@ public sealed record TrainingOptions
     /// <summary>A checkpoint every this many iterations (saver.every_steps; 0: only at epoch ends and the end).</summary>
     public int CheckpointEverySteps { get; init; }
 
+    /// <summary>
+    /// Where each saved checkpoint is also published (checkpoint.store): <c>file:///path</c> or
+    /// <c>azure://account/container/prefix</c>; null: only <see cref="OutputDirectory"/>.
+    /// </summary>
+    public string? CheckpointStore { get; init; }
+
+    /// <summary>How many of the newest published checkpoints the store keeps, besides the best by val mIoU (checkpoint.keep_last; 0: all).</summary>
+    public int CheckpointKeepLast { get; init; } = 3;
+
     /// <summary>Evaluate at the end of every this many epochs (trainer.eval_every; 0: only at the end).</summary>
     public int EvaluateEveryEpochs { get; init; } = 1;
 
