@@ -49,7 +49,7 @@ public static class RunCommands
                 table.AddRow(Markup.Escape(run.RunId), RunStatusView.StateName(run.State), $"{run.Iteration}/{run.TotalIterations}", RunStatusView.Percent(run.LastMeanIoU),
                     run.Created.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(run.ConfigSource));
             }
-            AnsiConsole.Write(table);
+            CliConsole.Out.Write(table);
             return 0;
         });
         return command;

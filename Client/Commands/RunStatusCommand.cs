@@ -27,7 +27,7 @@ public static class RunStatusCommand
             {
                 var status = await connection.Grains.GetGrain<ITrainingRunGrain>(runId).GetStatus().WaitAsync(cancellationToken);
                 if (asJson) CliJson.WriteLine(status);
-                else AnsiConsole.Write(RunStatusView.Render(status));
+                else CliConsole.Out.Write(RunStatusView.Render(status));
                 return 0;
             }
             var watcher = new RunWatcher(connection.Grains, runId);

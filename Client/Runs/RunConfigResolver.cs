@@ -11,9 +11,6 @@ namespace U2PL.Client.Runs;
 /// </summary>
 public static class RunConfigResolver
 {
-    /// <summary>Top-level sections the cluster reads itself (not <see cref="TrainingConfigReader"/>'s keys).</summary>
-    private static readonly string[] ClusterSections = ["cluster"];
-
     public sealed record Resolved(string Text, TrainingOptions Options);
 
     /// <summary>The resolved YAML and the options read from it; throws <see cref="ConfigException"/> listing every problem.</summary>
@@ -32,12 +29,8 @@ public static class RunConfigResolver
         return new Resolved(text, Validate(text, path));
     }
 
-    /// <summary>Reads the training part of a resolved config (the sections in <see cref="ClusterSections"/> left to the cluster).</summary>
-    public static TrainingOptions Validate(string text, string source)
-    {
-        var tree = ConfigTree.Parse(WithoutClusterSections(text, source), source);
-        return TrainingConfigReader.Read(tree, text);
-    }
+    /// <summary>Reads a resolved config as the run grain will (the <c>cluster.*</c> keys included).</summary>
+    public static TrainingOptions Validate(string text, string source) => TrainingConfigReader.Read(ConfigTree.Parse(text, source), text);
 
     /// <summary>The YAML text with each <c>key.path=value</c> set, as <see cref="ConfigTree.Set"/> applies it.</summary>
     public static string Apply(string yaml, string source, IReadOnlyList<string> overrides)
@@ -85,17 +78,6 @@ public static class RunConfigResolver
             throw new ConfigException(source, problems);
         }
         return Write(root);
-    }
-
-    private static string WithoutClusterSections(string yaml, string source)
-    {
-        var root = Root(yaml, source);
-        var removed = false;
-        foreach (var section in ClusterSections)
-        {
-            removed |= root.Children.Remove(new YamlScalarNode(section));
-        }
-        return removed ? Write(root) : yaml;
     }
 
     private static YamlMappingNode Root(string yaml, string source)

@@ -23,7 +23,7 @@ public static class RunStatusView
         if (s.Workers.Count > 0) rows.Add(WorkerTable(s));
         if (s.BankFill.Count > 0) rows.Add(BankChart(s));
         if (s.RecentEvents.Count > 0) rows.Add(EventTable(s.RecentEvents.OrderBy(e => e.Sequence).TakeLast(EventsShown)));
-        return new Panel(new Rows(rows)).Header("u2pl run").Expand();
+        return new Panel(new Rows(rows)).Header("u2pl run");
     }
 
     /// <summary>One line per update, for a log or a pipe.</summary>
@@ -32,6 +32,12 @@ public static class RunStatusView
 
     public static string EventLine(RunEvent e) =>
         $"{e.Time.ToLocalTime():HH:mm:ss} [{e.Kind}] it {e.Iteration}: {e.Message}";
+
+    /// <summary>A silo address without its generation (<c>127.0.0.1:11111@123456</c> → <c>127.0.0.1:11111</c>).</summary>
+    public static string SiloName(string address) => address.IndexOf('@') is var at and > 0 ? address[..at] : address;
+
+    /// <summary>A worker by its slot (<c>RUN/3</c> → <c>#3</c>).</summary>
+    public static string WorkerName(string workerKey) => workerKey.LastIndexOf('/') is var slash and >= 0 ? "#" + workerKey[(slash + 1)..] : workerKey;
 
     public static string StateName(RunState state) => state switch
     {
@@ -83,7 +89,7 @@ public static class RunStatusView
         {
             var state = w.Error.Length > 0 ? $"{w.State}: {w.Error}" : w.State;
             var age = w.LastReport == default ? "-" : $"{Math.Max(0, (now - w.LastReport).TotalSeconds):F0} s ago";
-            table.AddRow(Markup.Escape(w.WorkerKey), Markup.Escape(w.Silo), Markup.Escape(state), w.ImagesPerSecond.ToString("F2", CultureInfo.InvariantCulture),
+            table.AddRow(Markup.Escape(WorkerName(w.WorkerKey)), Markup.Escape(SiloName(w.Silo)), Markup.Escape(state), w.ImagesPerSecond.ToString("F2", CultureInfo.InvariantCulture),
                 w.Staleness.ToString(CultureInfo.InvariantCulture), w.Steps.ToString(CultureInfo.InvariantCulture),
                 w.CommunicationSeconds.ToString("F3", CultureInfo.InvariantCulture), age);
         }
