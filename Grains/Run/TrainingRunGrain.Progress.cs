@@ -88,6 +88,11 @@ public sealed partial class TrainingRunGrain
     {
         _timer?.Dispose();
         _timer = null;
+        if (_store is not null)
+        {
+            await _store.DisposeAsync(); // waits for the last publication
+            _store = null;
+        }
         await Persist();
         await Registry().Update(Summary());
         var status = Status();
@@ -134,6 +139,7 @@ public sealed partial class TrainingRunGrain
             record.LastCheckpoint = await Task.Run(() => ClusterCheckpoint.Write(directory, name, shards, banks, model, info));
             record.LastCheckpointIteration = record.Iteration;
             Emit("checkpoint", $"{record.LastCheckpoint} at iteration {record.Iteration}");
+            await PublishAsync(record.LastCheckpoint, record.Iteration);
         }
         finally
         {
@@ -141,6 +147,24 @@ public sealed partial class TrainingRunGrain
             {
                 await dispenser.Hold(false);
             }
+        }
+    }
+
+    /// <summary>Queues the checkpoint for the durable store, if the config names one (a store error is an event, not a stop).</summary>
+    private async Task PublishAsync(string checkpoint, long iteration)
+    {
+        if (Options.CheckpointStore is not { Length: > 0 } uri)
+        {
+            return;
+        }
+        try
+        {
+            _store ??= await RunCheckpointStore.OpenAsync(uri, Options.CheckpointKeepLast);
+            _store.Publish(checkpoint, iteration);
+        }
+        catch (Exception e)
+        {
+            Emit("error", $"checkpoint store {uri}: {e.Message}");
         }
     }
 
@@ -209,13 +233,15 @@ public sealed partial class TrainingRunGrain
         var record = Record;
         var desired = DesiredWorkers();
         var now = DateTimeOffset.UtcNow;
+        // Starting a live worker again is harmless (Start is idempotent), so silence can be short: a lease's lifetime.
+        var silence = TimeSpan.FromSeconds(Options.Cluster.LeaseTimeoutSeconds + 5);
         var assignment = new WorkerAssignment { RunId = RunId, ConfigText = record.ConfigText, Shards = record.Shards, Threads = Options.Cluster.WorkerThreads };
         var starts = new List<Task>();
         for (var slotIndex = 0; slotIndex < desired; slotIndex++)
         {
             var key = GrainKeys.Worker(RunId, slotIndex);
             var known = _workers.TryGetValue(key, out var slot);
-            var silent = known && (slot!.Reported ? now - slot.LastHeard > WorkerSilence : now - slot.StartedAt > WorkerStartGrace);
+            var silent = known && (slot!.Reported ? now - slot.LastHeard > silence : now - slot.StartedAt > WorkerStartGrace);
             if (known && !silent) continue;
             if (silent)
             {

@@ -22,8 +22,6 @@ namespace U2PL.Grains.Run;
 public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) : Grain, ITrainingRunGrain
 {
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
-    /// <summary>A worker that has not reported for this long (and is not just starting) is started again.</summary>
-    private static readonly TimeSpan WorkerSilence = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan WorkerStartGrace = TimeSpan.FromSeconds(180);
 
     private RunRecord? _record;
@@ -40,6 +38,7 @@ public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) :
     private DateTimeOffset _tickedAt = DateTimeOffset.UtcNow;
     private DateTimeOffset? _scaledAt;
     private bool _busy;
+    private RunCheckpointStore? _store;
 
     private sealed class WorkerSlot
     {
@@ -78,7 +77,10 @@ public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) :
         _options = options;
         var schedule = RunModel.Schedule(options, datasets.Labeled, datasets.Unlabeled);
         var directory = Path.GetFullPath(Path.Combine(options.OutputDirectory, RunId));
-        var restoreFrom = spec.ResumeFrom.Length > 0 ? TrainingCheckpoint.Resolve(spec.ResumeFrom) : "";
+        var resume = spec.ResumeFrom.Length > 0 && RunCheckpointStore.IsStoreUri(spec.ResumeFrom)
+            ? await RunCheckpointStore.DownloadLatestAsync(spec.ResumeFrom, Path.Combine(directory, "resumed-from-store"))
+            : spec.ResumeFrom;
+        var restoreFrom = resume.Length > 0 ? TrainingCheckpoint.Resolve(resume) : "";
         var startIteration = restoreFrom.Length > 0 ? TrainingCheckpoint.ReadInfo(restoreFrom).Iteration : 0;
         var record = new RunRecord
         {
@@ -277,7 +279,7 @@ public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) :
             problems.Add(e.Message);
         }
         if (!spec.Workers.Auto && spec.Workers.Count < 1) problems.Add($"--workers must be at least 1 or auto, got {spec.Workers.Count}");
-        if (spec.ResumeFrom.Length > 0 && !File.Exists(spec.ResumeFrom) && !Directory.Exists(spec.ResumeFrom)) problems.Add($"--resume: no such checkpoint '{spec.ResumeFrom}'");
+        if (spec.ResumeFrom.Length > 0 && !RunCheckpointStore.IsStoreUri(spec.ResumeFrom) && !File.Exists(spec.ResumeFrom) && !Directory.Exists(spec.ResumeFrom)) problems.Add($"--resume: no such checkpoint '{spec.ResumeFrom}'");
         var counts = (0, 0);
         if (options is not null)
         {

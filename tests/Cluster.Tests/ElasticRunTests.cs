@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using U2PL.Contracts;
+using U2PL.Runtime.Tests.Fixtures;
+
+namespace U2PL.Cluster.Tests;
+
+/// <summary>
+/// Issue 5 §6 with real processes: U2PL trains on a cluster of one state silo and GPU silos with CPU "slots"; workers
+/// come and go while it trains; GPU and state silos are SIGKILLed mid-run; stale gradients are handled as configured;
+/// the run pauses, resumes and stops; its checkpoints are the single-process format.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ElasticRunTests(PostgresServer postgres)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
+
+    private static string NewRunId() => "test-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task A_run_on_three_silos_trains_while_scaling_1_3_1_its_loss_falls_and_its_checkpoint_loads_in_eval_and_train_resume()
+    {
+        await using var cluster = new TrainingCluster(postgres);
+        await cluster.StartSiloAsync("state");
+        await cluster.StartSiloAsync("gpu", gpuSlots: 2);
+        await cluster.StartSiloAsync("gpu", gpuSlots: 1);
+        var config = cluster.Config(trainCount: 40, labeled: 8);
+        var runId = NewRunId();
+        var seen = new List<RunStatus>();
+
+        var started = await cluster.StartRunAsync(runId, config, 1);
+        Assert.Equal(32, started.TotalIterations); // max(8, 32) / 2 per epoch, 2 epochs
+        await cluster.WaitAsync(runId, s => s.Iteration >= 3, RunTimeout, "3 iterations with one worker", seen);
+
+        await cluster.Run(runId).Scale(new WorkerTarget { Count = 3 });
+        await cluster.WaitAsync(runId, s => s.Workers.Count(w => w.Steps > 0) == 3, RunTimeout, "three workers training", seen);
+        var three = seen.Last();
+        Assert.Equal(3, three.Workers.Select(w => w.WorkerKey).Distinct().Count());
+        Assert.Equal(2, three.Workers.Select(w => w.Silo).Distinct().Count()); // placed on both GPU silos, never the state silo
+
+        await cluster.Run(runId).Scale(new WorkerTarget { Count = 1 });
+        await cluster.WaitAsync(runId, s => s.Workers.Count == 1, RunTimeout, "back to one worker", seen);
+        var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete", seen);
+
+        Assert.Equal(done.TotalIterations, done.Iteration);
+        Assert.All(done.Coverage, epoch => Assert.Equal(epoch.Steps, epoch.StepsDone));
+        Assert.NotNull(done.LastMeanIoU);
+        var events = await cluster.EventsAsync(runId);
+        Assert.Equal(3, events.Count(e => e.Kind == "joined"));
+        Assert.True(events.Count(e => e.Kind == "left") >= 2, "two workers left after the scale-down");
+
+        // The supervised loss falls: the reports of the last third against those of the first third.
+        var losses = seen.Where(s => s.SupervisedLoss > 0).GroupBy(s => s.Iteration).Select(g => g.First().SupervisedLoss).ToList();
+        Assert.True(losses.Count >= 6, $"only {losses.Count} loss readings");
+        var third = losses.Count / 3;
+        Assert.True(losses.TakeLast(third).Average() < losses.Take(third).Average(), $"Ls did not fall: {string.Join(", ", losses.Select(l => l.ToString("F3")))}");
+
+        // The cluster's checkpoint is the single-process format: u2pl eval reads it, u2pl train resumes from it.
+        var eval = U2pl.Run("eval", "--checkpoint", done.LastCheckpoint, "--json");
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Contains("miou", eval.Output, StringComparison.OrdinalIgnoreCase);
+        var resumed = U2pl.Run("train", "--config", config, "--set", $"trainer.max_iterations={done.Iteration + 2}", "--resume", done.LastCheckpoint, "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"resumed at iteration {done.Iteration}", resumed.Output + resumed.Error);
+    }
+
+    [Fact]
+    public async Task SIGKILL_of_a_gpu_silo_mid_epoch_reissues_its_lease_the_epoch_is_fully_covered_and_the_worker_is_replaced_when_capacity_returns()
+    {
+        await using var cluster = new TrainingCluster(postgres);
+        await cluster.StartSiloAsync("state");
+        var first = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
+        var second = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
+        var config = cluster.Config(trainCount: 40, labeled: 8);
+        var runId = NewRunId();
+        await cluster.StartRunAsync(runId, config, 2);
+        var training = await cluster.WaitAsync(runId, s => s.Workers.Count(w => w.Steps > 0) == 2 && s.Iteration >= 3, RunTimeout, "two workers training");
+
+        var victim = second.Hosts(training.Workers[1].Silo) ? second : first;
+        victim.Kill();
+        var killedAt = Stopwatch.StartNew();
+        var progressBefore = training.Iteration;
+        await cluster.WaitAsync(runId, s => s.Iteration >= progressBefore + 4, RunTimeout, "progress with the surviving worker");
+        var recovered = killedAt.Elapsed;
+
+        await cluster.StartSiloAsync("gpu", gpuSlots: 1); // capacity returns
+        var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete");
+
+        Assert.Equal(done.TotalIterations, done.Iteration);
+        Assert.All(done.Coverage, epoch => Assert.Equal(epoch.Steps, epoch.StepsDone));
+        Assert.True(done.Coverage.Sum(e => e.Reissued + e.Returned) >= 1, "the killed worker's lease was handed out again");
+        var events = await cluster.EventsAsync(runId);
+        Assert.True(events.Count(e => e.Kind == "joined") >= 3, "a worker joined on the new silo: " + string.Join("\n", events.Select(e => e.Message)));
+        Assert.True(recovered < TimeSpan.FromSeconds(90), $"progress resumed after {recovered.TotalSeconds:F0} s");
+    }
+
+    [Fact]
+    public async Task SIGKILL_of_a_state_silo_reactivates_its_grains_on_the_other_from_the_last_checkpoint_and_the_run_completes()
+    {
+        await using var cluster = new TrainingCluster(postgres);
+        var stateA = await cluster.StartSiloAsync("state");
+        var stateB = await cluster.StartSiloAsync("state");
+        await cluster.StartSiloAsync("gpu", gpuSlots: 1);
+        var config = cluster.Config(trainCount: 40, labeled: 8);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("saver: {", "saver: { every_steps: 4,"));
+        var runId = NewRunId();
+        await cluster.StartRunAsync(runId, config, 1);
+        var status = await cluster.WaitAsync(runId, s => s.LastCheckpoint.Length > 0 && s.Iteration >= 6 && s.Placement.Any(p => p.Grain == "shard/0"), RunTimeout, "a checkpoint");
+
+        var shardSilo = status.Placement.First(p => p.Grain == "shard/0").Silo;
+        var victim = stateA.Hosts(shardSilo) ? stateA : stateB;
+        victim.Kill();
+
+        var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete after the state silo died");
+        Assert.Equal(done.TotalIterations, done.Iteration);
+        var events = await cluster.EventsAsync(runId);
+        var restored = events.Where(e => e.Kind == "restored" && e.Message.Contains("u2pl.ps/")).ToList();
+        Assert.True(restored.Count >= 1, "the shard was restored: " + string.Join("\n", events.Select(e => $"[{e.Kind}] {e.Message}")));
+        Assert.Contains("steps lost", restored[0].Message);
+        Assert.DoesNotContain(done.Placement, p => victim.Hosts(p.Silo));
+    }
+
+    [Theory]
+    [InlineData("reject")]
+    [InlineData("scale")]
+    public async Task Gradients_older_than_S_are_handled_as_configured_and_the_run_pauses_resumes_and_stops(string policy)
+    {
+        await using var cluster = new TrainingCluster(postgres);
+        await cluster.StartSiloAsync("all", gpuSlots: 2);
+        var config = cluster.Config(trainCount: 40, labeled: 8, cluster: $", staleness: 0, staleness_policy: {policy}");
+        var runId = NewRunId();
+        await cluster.StartRunAsync(runId, config, 2);
+        await cluster.WaitAsync(runId, s => s.StaleGradients >= 1, RunTimeout, "a gradient older than S = 0");
+
+        var shards = await Task.WhenAll(Enumerable.Range(0, 2).Select(k => cluster.Grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(runId, k)).Statistics()));
+        if (policy == "reject")
+        {
+            Assert.True(shards.Sum(s => s.RejectedStale) >= 1);
+            Assert.Equal(0, shards.Sum(s => s.ScaledStale));
+        }
+        else
+        {
+            Assert.True(shards.Sum(s => s.ScaledStale) >= 1);
+            Assert.Equal(0, shards.Sum(s => s.RejectedStale));
+        }
+
+        var paused = await cluster.Run(runId).Pause();
+        Assert.Equal(RunState.Paused, paused.State);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var stillPaused = await cluster.Run(runId).GetStatus();
+        Assert.Equal(paused.Iteration, stillPaused.Iteration);
+        Assert.Contains(stillPaused.RecentEvents, e => e.Kind == "paused");
+
+        await cluster.Run(runId).Resume();
+        await cluster.WaitAsync(runId, s => s.Iteration > paused.Iteration, RunTimeout, "progress after resume");
+
+        var stopped = await cluster.Run(runId).Stop();
+        Assert.Equal(RunState.Stopped, stopped.State);
+        Assert.True(File.Exists(stopped.LastCheckpoint));
+        await cluster.WaitAsync(runId, s => s.Workers.Count == 0, TimeSpan.FromMinutes(2), "the workers to leave");
+        // Every iteration below the stop's checkpoint is done exactly: rejected gradients' batches were leased again.
+        var coverage = stopped.Coverage.Where(e => e.Steps > 0).ToList();
+        Assert.Equal(stopped.Iteration, coverage.Sum(e => e.StepsDone));
+    }
+}
