@@ -16,6 +16,9 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
 
     public TimeSpan PollPeriod { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Subscribe again when nothing was pushed for this long (a run grain reactivated elsewhere starts without observers).</summary>
+    public TimeSpan ResubscribeAfter { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Replay the run's whole event log first (otherwise only events after the first status are reported).</summary>
     public bool ReplayEvents { get; init; }
 
@@ -34,7 +37,7 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
         var reference = grains.CreateObjectReference<IRunObserver>(observer);
         var subscribed = await TrySubscribeAsync(reference, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var polling = PollAsync(stop.Token);
+        var polling = PollAsync(observer, reference, stop.Token);
         try
         {
             await foreach (var update in _updates.Reader.ReadAllAsync(cancellationToken))
@@ -92,9 +95,10 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
         }
     }
 
-    private async Task PollAsync(CancellationToken cancellationToken)
+    private async Task PollAsync(Observer observer, IRunObserver reference, CancellationToken cancellationToken)
     {
         var failures = 0;
+        var subscribed = DateTimeOffset.UtcNow;
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(PollPeriod, cancellationToken);
@@ -102,6 +106,13 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
             {
                 _updates.Writer.TryWrite(await Run.GetStatus().WaitAsync(cancellationToken));
                 failures = 0;
+                // Nothing pushed for a while: the run grain may have moved to another silo and lost its observers.
+                var now = DateTimeOffset.UtcNow;
+                if (now - observer.LastPush > ResubscribeAfter && now - subscribed > ResubscribeAfter)
+                {
+                    subscribed = now;
+                    await TrySubscribeAsync(reference, cancellationToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -124,14 +135,20 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
     /// <summary>The object the run grain calls back; it only queues what it is given.</summary>
     private sealed class Observer(ChannelWriter<object> updates) : IRunObserver
     {
+        private long _lastPushTicks = DateTimeOffset.UtcNow.UtcTicks;
+
+        public DateTimeOffset LastPush => new(Interlocked.Read(ref _lastPushTicks), TimeSpan.Zero);
+
         public Task OnStatus(RunStatus status)
         {
+            Interlocked.Exchange(ref _lastPushTicks, DateTimeOffset.UtcNow.UtcTicks);
             updates.TryWrite(status);
             return Task.CompletedTask;
         }
 
         public Task OnEvent(RunEvent runEvent)
         {
+            Interlocked.Exchange(ref _lastPushTicks, DateTimeOffset.UtcNow.UtcTicks);
             updates.TryWrite(runEvent);
             return Task.CompletedTask;
         }
