@@ -16,6 +16,15 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     public int Port { get; } = FreePorts.Next();
 
+    /// <summary>
+    /// Addresses the server listens on (PostgreSQL's <c>listen_addresses</c>), e.g. <c>127.0.0.1,10.77.0.1</c> for
+    /// silos in network namespaces behind a host bridge. Loopback only by default.
+    /// </summary>
+    public string ListenAddresses { get; init; } = "127.0.0.1";
+
+    /// <summary>A network (CIDR) whose clients are trusted besides loopback, e.g. <c>10.77.0.0/24</c>; none by default.</summary>
+    public string? TrustedNetwork { get; init; }
+
     public string Uri => $"postgres://postgres@127.0.0.1:{Port}/postgres";
 
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true";
@@ -39,7 +48,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
         var initdb = $"{BinDir}/initdb -D {data} -A trust -U postgres --no-sync -E UTF8";
         if (asRoot) Run("runuser", $"-u postgres -- {initdb}");
         else Run($"{BinDir}/initdb", initdb[(initdb.IndexOf(' ') + 1)..]);
-        var serve = $"-D {data} -p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200";
+        if (TrustedNetwork is { } network) File.AppendAllText(Path.Combine(data, "pg_hba.conf"), $"host all all {network} trust\n");
+        var serve = $"-D {data} -p {Port} -k {_dir} -c listen_addresses={ListenAddresses} -c fsync=off -c synchronous_commit=off -c max_connections=200";
         _server = Process.Start(new ProcessStartInfo(asRoot ? "runuser" : $"{BinDir}/postgres", asRoot ? $"-u postgres -- {BinDir}/postgres {serve}" : serve)
         {
             RedirectStandardOutput = true,

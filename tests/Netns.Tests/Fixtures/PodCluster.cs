@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using U2PL.Contracts;
+using U2PL.Runtime;
+using U2PL.Runtime.Client;
+using U2PL.Runtime.Configuration;
+using U2PL.Runtime.GrainDirectory;
+using U2PL.Runtime.Membership;
+
+namespace U2PL.Netns.Tests.Fixtures;
+
+/// <summary>
+/// One test's cluster on the shared pods: a cluster id of its own in the shared PostgreSQL, a silo per pod, a cluster
+/// client on the host (it finds the state pod's gateway in the membership table), and what a test reads: the run's
+/// status and events, the membership table and the grain directory.
+/// </summary>
+public sealed class PodCluster : IAsyncDisposable
+{
+    public const string Key = "netns-tests-key-0123456789abcdef";
+
+    /// <summary>Heartbeat age after which a silo is probed and declared dead.</summary>
+    public const double DeathTimeoutSeconds = 4;
+
+    /// <summary>A lease not completed in this time is handed out again.</summary>
+    public const int LeaseTimeoutSeconds = 8;
+
+    private readonly PodsFixture _pods;
+    private readonly PostgresClusterStore _store;
+    private ClusterClient? _client;
+
+    public PodCluster(PodsFixture pods)
+    {
+        _pods = pods;
+        _store = new PostgresClusterStore(pods.Postgres.ConnectionString, ClusterId);
+    }
+
+    public string ClusterId { get; } = "n" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>Every silo started, restarted incarnations included (for the logs).</summary>
+    public List<PodSilo> Silos { get; } = [];
+
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("u2pl-netns-").FullName;
+
+    public Pod Pod(int index) => _pods.Network.Pods[index];
+
+    public IGrainFactory Grains => _client ?? throw new InvalidOperationException("no client: start a state silo first");
+
+    public ITrainingRunGrain Run(string runId) => Grains.GetGrain<ITrainingRunGrain>(runId);
+
+    /// <summary>Starts a silo in a pod (a restarted pod: a new incarnation on the same address and ports).</summary>
+    public async Task<PodSilo> StartAsync(Pod pod, string role, int gpuSlots = 0)
+    {
+        var silo = await PodSilo.StartAsync(pod, _pods.ClusterUri, ClusterId, Key, role, gpuSlots, DeathTimeoutSeconds, responseTimeoutSeconds: 60);
+        Silos.Add(silo);
+        if (_client is null && role is "state" or "all")
+        {
+            _client = new ClusterClient(new ClientOptions(), new ClusterOptions { ClusterKey = Key, ClusterId = ClusterId },
+                new MessagingOptions { ResponseTimeout = TimeSpan.FromSeconds(60) }, new PostgresClusterStore(_pods.Postgres.ConnectionString, ClusterId));
+            await _client.ConnectAsync();
+        }
+        return silo;
+    }
+
+    /// <summary>1 state pod, 2 GPU pods with one slot each, and a run of 2 workers training on them.</summary>
+    public async Task<(PodSilo State, PodSilo GpuA, PodSilo GpuB)> StartThreePodsAsync()
+    {
+        var state = await StartAsync(Pod(0), "state");
+        var gpu = await Task.WhenAll(StartAsync(Pod(1), "gpu", gpuSlots: 1), StartAsync(Pod(2), "gpu", gpuSlots: 1));
+        return (state, gpu[0], gpu[1]);
+    }
+
+    public async Task<string> StartRunAsync(int trainCount, int workers)
+    {
+        var config = Config(trainCount);
+        var runId = "netns-" + Guid.NewGuid().ToString("N")[..8];
+        await Run(runId).Start(new RunSpec { ConfigText = File.ReadAllText(config), ConfigSource = config, Workers = new WorkerTarget { Count = workers } });
+        return runId;
+    }
+
+    /// <summary>Polls the run until <paramref name="condition"/> holds; fails with the events and the silos' logs otherwise.</summary>
+    public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool> condition, TimeSpan timeout, string what, List<RunStatus>? seen = null)
+    {
+        var clock = Stopwatch.StartNew();
+        RunStatus? last = null;
+        while (clock.Elapsed < timeout)
+        {
+            try
+            {
+                last = await Run(runId).GetStatus();
+                seen?.Add(last);
+                if (condition(last)) return last;
+                if (last.State == RunState.Failed) break;
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                // the cluster is failing over: ask again
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"{what}: not within {timeout.TotalSeconds:F0} s; last state {last?.State} at iteration {last?.Iteration}/{last?.TotalIterations}\n" +
+                    $"coverage: {Describe(last?.Coverage)}\nevents:\n{await EventsTextAsync(runId)}\n{Logs()}");
+        return last!;
+    }
+
+    public async Task<RunEvent[]> EventsAsync(string runId) => await Run(runId).GetEvents(0);
+
+    public async Task<string> EventsTextAsync(string runId)
+    {
+        try
+        {
+            return string.Join("\n", (await EventsAsync(runId)).Select(e => $"  {e.Time:HH:mm:ss.fff} [{e.Kind}] {e.Message}"));
+        }
+        catch (Exception e)
+        {
+            return $"  (events unavailable: {e.Message})";
+        }
+    }
+
+    public static string Describe(IEnumerable<EpochCoverage>? coverage) =>
+        coverage is null ? "?" : string.Join("; ", coverage.Select(c => $"epoch {c.Epoch}: {c.StepsDone}/{c.Steps} done, reissued {c.Reissued}, returned {c.Returned}, duplicated {c.Duplicated}"));
+
+    /// <summary>The parameter-server shards' counters (gradients applied, stale ones) of a run with two shards.</summary>
+    public Task<ShardStatistics[]> ShardStatisticsAsync(string runId) =>
+        Task.WhenAll(Enumerable.Range(0, 2).Select(k => Grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(runId, k)).Statistics()));
+
+    /// <summary>The membership row of a silo incarnation, as the store has it now.</summary>
+    public async Task<MembershipEntry?> MemberAsync(string siloAddress)
+    {
+        var snapshot = await _store.ReadAllAsync(CancellationToken.None);
+        return snapshot.Entries.FirstOrDefault(e => e.Silo.ToString() == siloAddress);
+    }
+
+    /// <summary>Polls the membership table until the incarnation is dead; the time it took from <paramref name="since"/>.</summary>
+    public async Task<TimeSpan> WaitDeclaredDeadAsync(string siloAddress, Stopwatch since, TimeSpan timeout)
+    {
+        while (since.Elapsed < timeout)
+        {
+            if (await MemberAsync(siloAddress) is { Status: SiloStatus.Dead }) return since.Elapsed;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"{siloAddress} was not declared dead within {timeout.TotalSeconds:F0} s\n{Logs()}");
+        return default;
+    }
+
+    /// <summary>The grain directory's entry of a worker: the silo that holds its activation and its fencing epoch.</summary>
+    public Task<GrainAddress?> WorkerEntryAsync(string workerKey) => _store.LookupAsync(new GrainId("u2pl.worker", workerKey), CancellationToken.None);
+
+    /// <summary>A state write in the name of an activation of <paramref name="workerKey"/> with <paramref name="epoch"/>.</summary>
+    public Task WriteAsWorkerAsync(string workerKey, long epoch) =>
+        _store.WriteAsync(new GrainId("u2pl.worker", workerKey), epoch, new byte[] { 1 }, CancellationToken.None);
+
+    /// <summary>The tail of every silo's log, for failure messages.</summary>
+    public string Logs() => string.Join("\n", Silos.Select(s => $"--- {s.Role} silo {s.Address} in {s.Pod.Namespace} (exited: {s.HasExited}) ---\n{Tail(s.Output)}"));
+
+    private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+
+    /// <summary>A tiny U2PL config: synthetic 64×64 crops, ResNet-18, batch 2, one thread per worker, a warm-up epoch then a semi-supervised one.</summary>
+    private string Config(int trainCount)
+    {
+        var path = Path.Combine(Directory, $"run-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, $$"""
+            seed: 3
+            dataset:
+              type: synthetic
+              synthetic: { train_count: {{trainCount}}, val_count: 4, height: 64, width: 80, seed: 1 }
+              labeled: 8
+              batch_size: 2
+              workers: 1
+              train:
+                crop: { type: rand, size: [64, 64] }
+              val: { mode: center }
+            net: { arch: resnet18, output_stride: 16 }
+            trainer:
+              epochs: 2
+              sup_only_epoch: 1
+              optimizer: { kwargs: { lr: 0.01, momentum: 0.9, weight_decay: 0.0005 }, decoder_lr_multiplier: 1 }
+              contrastive: { num_queries: 8, num_negatives: 16, low_rank: 2, high_rank: 5, memory_bank: { capacity: 500, background_capacity: 500 } }
+            saver: { snapshot_dir: {{Path.Combine(Directory, "runs")}} }
+            cluster: { shards: 2, worker_threads: 1, lease_timeout_seconds: {{LeaseTimeoutSeconds}} }
+            """);
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null) await _client.DisposeAsync();
+        foreach (var silo in Silos) await silo.DisposeAsync();
+        foreach (var pod in _pods.Network.Pods) PodNetwork.KillAll(pod); // nothing of this test outlives it in the pods
+        await _store.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a killed silo may still be closing a file
+        }
+    }
+}
