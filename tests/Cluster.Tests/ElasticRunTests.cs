@@ -31,13 +31,13 @@ public sealed class ElasticRunTests(PostgresServer postgres)
         Assert.Equal(32, started.TotalIterations); // max(8, 32) / 2 per epoch, 2 epochs
         await cluster.WaitAsync(runId, s => s.Iteration >= 3, RunTimeout, "3 iterations with one worker", seen);
 
-        await cluster.Run(runId).Scale(new WorkerTarget { Count = 3 });
+        await cluster.CallAsync(runId, r => r.Scale(new WorkerTarget { Count = 3 }), "scale to 3");
         await cluster.WaitAsync(runId, s => s.Workers.Count(w => w.Steps > 0) == 3, RunTimeout, "three workers training", seen);
         var three = seen.Last();
         Assert.Equal(3, three.Workers.Select(w => w.WorkerKey).Distinct().Count());
         Assert.Equal(2, three.Workers.Select(w => w.Silo).Distinct().Count()); // placed on both GPU silos, never the state silo
 
-        await cluster.Run(runId).Scale(new WorkerTarget { Count = 1 });
+        await cluster.CallAsync(runId, r => r.Scale(new WorkerTarget { Count = 1 }), "scale to 1");
         await cluster.WaitAsync(runId, s => s.Workers.Count == 1, RunTimeout, "back to one worker", seen);
         var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete", seen);
 
@@ -143,17 +143,17 @@ public sealed class ElasticRunTests(PostgresServer postgres)
             Assert.Equal(0, shards.Sum(s => s.RejectedStale));
         }
 
-        var paused = await cluster.Run(runId).Pause();
+        var paused = await cluster.CallAsync(runId, r => r.Pause(), "pause");
         Assert.Equal(RunState.Paused, paused.State);
         await Task.Delay(TimeSpan.FromSeconds(4));
         var stillPaused = await cluster.Run(runId).GetStatus();
         Assert.Equal(paused.Iteration, stillPaused.Iteration);
         Assert.Contains(stillPaused.RecentEvents, e => e.Kind == "paused");
 
-        await cluster.Run(runId).Resume();
+        await cluster.CallAsync(runId, r => r.Resume(), "resume");
         await cluster.WaitAsync(runId, s => s.Iteration > paused.Iteration, RunTimeout, "progress after resume");
 
-        var stopped = await cluster.Run(runId).Stop();
+        var stopped = await cluster.CallAsync(runId, r => r.Stop(), "stop");
         Assert.Equal(RunState.Stopped, stopped.State);
         Assert.True(File.Exists(stopped.LastCheckpoint));
         await cluster.WaitAsync(runId, s => s.Workers.Count == 0, TimeSpan.FromMinutes(2), "the workers to leave");

@@ -39,6 +39,21 @@ public sealed class TrainingCluster(PostgresServer postgres) : IAsyncDisposable
 
     public ITrainingRunGrain Run(string runId) => Grains.GetGrain<ITrainingRunGrain>(runId);
 
+    /// <summary>Calls the run grain; a failure (or no answer within 3 minutes) carries the silos' logs.</summary>
+    public async Task<T> CallAsync<T>(string runId, Func<ITrainingRunGrain, Task<T>> call, string what)
+    {
+        try
+        {
+            return await call(Run(runId)).WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            var events = string.Join("\n", (await Run(runId).GetEvents(0)).Select(ev => $"  [{ev.Kind}] {ev.Message}"));
+            Assert.Fail($"{what} failed: {e.GetType().Name}: {e.Message}\nevents:\n{events}\n{Logs()}");
+            throw;
+        }
+    }
+
     /// <summary>Starts a run on the config file; a failure carries the silos' logs.</summary>
     public async Task<RunStatus> StartRunAsync(string runId, string config, int workers)
     {
