@@ -80,7 +80,7 @@ public sealed class Silo : IAsyncDisposable
         };
         MessageRouter? router = null;
         _messageCenter = new SiloMessageCenter((m, ct) => _catalog!.HandleRequestAsync(m, ct), () => router!, _clients,
-            _messaging.ResponseTimeout, _logger);
+            _messaging.ResponseTimeout, _logger, peer => _membership!.View.Entries.Any(e => e.Status == SiloStatus.Dead && e.Silo.ToString() == peer));
         _connections = new ConnectionManager(new ConnectionFactory(_messaging, _key, metrics, _logger), address, _messageCenter);
         _membership = new MembershipService(membershipTable, self, membershipOptions.Value, clusterOptions.Value.ClusterId, time,
             loggerFactory.CreateLogger("U2PL.Runtime.Membership"), _connections.ProbeAsync, OnDeclaredDead);

@@ -19,10 +19,15 @@ internal sealed class SiloMessageCenter : IConnectionMessageHandler
     private readonly ILogger _logger;
     private readonly TimeSpan _defaultTimeout;
     private readonly ConcurrentDictionary<(Connection, long), CancellationTokenSource> _inbound = new();
+    private readonly Func<string, bool> _isDeadSilo;
 
+    /// <param name="isDeadSilo">Whether a silo (by its address with generation) is declared dead in this silo's view:
+    /// its requests are refused (Orleans does the same), so a silo cut off and declared dead cannot act on grains that
+    /// were re-activated elsewhere while it finishes its own shutdown.</param>
     public SiloMessageCenter(Func<Message, CancellationToken, Task<Message>> catalog, Func<MessageRouter> router,
-        GatewayClientRegistry clients, TimeSpan defaultTimeout, ILogger logger)
+        GatewayClientRegistry clients, TimeSpan defaultTimeout, ILogger logger, Func<string, bool>? isDeadSilo = null)
     {
+        _isDeadSilo = isDeadSilo ?? (_ => false);
         _catalog = catalog;
         _router = router;
         _clients = clients;
@@ -71,6 +76,12 @@ internal sealed class SiloMessageCenter : IConnectionMessageHandler
 
     private async Task HandleRequestAsync(Connection connection, Message request)
     {
+        if (connection.PeerKind == PeerKind.Silo && _isDeadSilo(connection.PeerId))
+        {
+            _logger.LogWarning("refused {Request} from {Peer}: that silo was declared dead", request.ToString(), connection.PeerId);
+            connection.Close(new SiloUnavailableException($"{connection.PeerId} was declared dead"));
+            return;
+        }
         var ttl = request.TimeToLiveMs > 0 ? TimeSpan.FromMilliseconds(request.TimeToLiveMs) : _defaultTimeout;
         using var cts = new CancellationTokenSource(ttl);
         _inbound[(connection, request.Id)] = cts;

@@ -126,7 +126,9 @@ public sealed class ElasticRunTests(PostgresServer postgres)
     {
         await using var cluster = new TrainingCluster(postgres);
         await cluster.StartSiloAsync("all", gpuSlots: 2);
-        var config = cluster.Config(trainCount: 40, labeled: 8, cluster: $", staleness: 0, staleness_policy: {policy}");
+        var store = "file://" + Path.Combine(cluster.Directory, "store");
+        var config = cluster.Config(trainCount: 40, labeled: 8, extra: $"checkpoint: {{ store: '{store}', keep_last: 2 }}",
+            cluster: $", staleness: 0, staleness_policy: {policy}");
         var runId = NewRunId();
         await cluster.StartRunAsync(runId, config, 2);
         await cluster.WaitAsync(runId, s => s.StaleGradients >= 1, RunTimeout, "a gradient older than S = 0");
@@ -160,5 +162,15 @@ public sealed class ElasticRunTests(PostgresServer postgres)
         // Every iteration below the stop's checkpoint is done exactly: rejected gradients' batches were leased again.
         var coverage = stopped.Coverage.Where(e => e.Steps > 0).ToList();
         Assert.Equal(stopped.Iteration, coverage.Sum(e => e.StepsDone));
+
+        // The stop's checkpoint reached the durable store; a new run resumes from the store's latest.
+        var resumedId = NewRunId();
+        var resumed = await cluster.CallAsync(resumedId, r => r.Start(new RunSpec
+        {
+            ConfigText = File.ReadAllText(config), ConfigSource = config, Workers = new WorkerTarget { Count = 1 }, ResumeFrom = store,
+        }), "start from the store");
+        Assert.Equal(stopped.Iteration, resumed.Iteration);
+        Assert.Contains(resumed.RecentEvents, e => e.Kind == "started" && e.Message.Contains("resumed from"));
+        await cluster.CallAsync(resumedId, r => r.Stop(), "stop the resumed run");
     }
 }
