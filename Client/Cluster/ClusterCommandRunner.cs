@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using U2PL.Client.Cli;
 using U2PL.Contracts;
 using U2PL.Runtime.Messaging;
@@ -5,7 +6,7 @@ using U2PL.Runtime.Messaging;
 namespace U2PL.Client.Cluster;
 
 /// <summary>
-/// Runs the body of a cluster command: Ctrl-C cancels its token (a second Ctrl-C ends the process), and the failures a
+/// Runs the body of a cluster command: Ctrl-C or SIGTERM cancels its token (a second one ends the process), and the failures a
 /// user can meet — an unreachable cluster, an unknown run, a config the run grain refuses, a call that timed out —
 /// become one <c>error:</c> line and exit 1 (130 after Ctrl-C). The rest is mapped as in <see cref="CommandRunner"/>.
 /// </summary>
@@ -25,6 +26,12 @@ public static class ClusterCommandRunner
             cancellation.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (kill, a container stop) ends the command the same way: cleanly, once.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = !cancellation.IsCancellationRequested;
+            cancellation.Cancel();
+        });
         try
         {
             return CommandRunner.Run(() => Invoke(body, runId, cancellation.Token));

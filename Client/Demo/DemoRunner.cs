@@ -55,8 +55,7 @@ public static class DemoRunner
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             console.Note("interrupted: stopping the run (it writes a checkpoint first)...");
-            var stopped = await run.Stop().WaitAsync(TimeSpan.FromMinutes(5));
-            console.Say($"stopped at step {stopped.Iteration}/{stopped.TotalIterations}; checkpoint {Checkpoint(stopped)}");
+            await StopAsync(run, console);
             return ClusterCommandRunner.Interrupted;
         }
         return Finish(final, resolved, output, settings.Images, console);
@@ -94,6 +93,24 @@ public static class DemoRunner
             console.Note($"warning: scaling to {workers} workers failed: {e.Message}");
         }
     }
+
+    /// <summary>Stops the run after Ctrl-C; if it does not confirm in time, says what the last checkpoint is and gives up.</summary>
+    private static async Task StopAsync(ITrainingRunGrain run, DemoConsole console)
+    {
+        try
+        {
+            var stopped = await run.Stop().WaitAsync(StopWait);
+            console.Say($"stopped at step {stopped.Iteration}/{stopped.TotalIterations}; checkpoint {Checkpoint(stopped)}");
+        }
+        catch (Exception e) when (e is TimeoutException or GrainCallException or RemoteGrainException)
+        {
+            var last = await run.GetStatus().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(t => t.IsCompletedSuccessfully ? Checkpoint(t.Result) : "", TaskScheduler.Default);
+            console.Note($"warning: the run did not confirm the stop within {StopWait.TotalSeconds:0} s ({e.Message}); " +
+                         (last.Length > 0 ? $"last checkpoint {last}" : "no checkpoint known"));
+        }
+    }
+
+    private static readonly TimeSpan StopWait = TimeSpan.FromMinutes(2);
 
     private static string Checkpoint(RunStatus status) => status.LastCheckpoint.Length > 0 ? status.LastCheckpoint : status.OutputDirectory;
 

@@ -44,6 +44,8 @@ public sealed class InProcessSilo : IAsyncDisposable
         var gatewayPort = FreePort();
         var key = Convert.ToHexString(RandomNumberGenerator()); // a fresh key: nothing else can join this cluster
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        // Ctrl-C and SIGTERM belong to the u2pl command (stop the run with a checkpoint, then this silo), not to the host.
+        builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
         builder.Services.Configure<SiloOptions>(o =>
         {
             o.ListenAddress = "127.0.0.1";
@@ -80,6 +82,14 @@ public sealed class InProcessSilo : IAsyncDisposable
         {
             await _app.DisposeAsync();
         }
+    }
+
+    /// <summary>A host lifetime that hooks no signals: the command stops the silo itself.</summary>
+    private sealed class CommandOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static byte[] RandomNumberGenerator() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(24);

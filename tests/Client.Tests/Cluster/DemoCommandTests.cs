@@ -28,6 +28,38 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public void Ctrl_c_stops_the_run_with_a_checkpoint_and_exits_130()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(U2plProcess.Executable,
+            ["demo", "--config", TinyRunConfig.Write(_directory, maxIterations: 400), "--out", Path.Combine(_directory, "out"), "--no-scale"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null && !line.Contains("[joined]", StringComparison.Ordinal))
+        {
+        }
+        Assert.NotNull(line);
+        Thread.Sleep(2000);
+        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            interrupt.WaitForExit();
+        }
+        var rest = process.StandardOutput.ReadToEndAsync();
+        var exited = process.WaitForExit(TimeSpan.FromMinutes(4));
+        if (!exited) process.Kill(entireProcessTree: true);
+        Assert.True(exited, "the demo did not end within 4 minutes of Ctrl-C");
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{rest.Result}\n{error.Result}");
+        var stopped = rest.Result.Split('\n').SingleOrDefault(l => l.StartsWith("stopped at step ", StringComparison.Ordinal));
+        Assert.True(stopped is not null, $"no 'stopped at step' line:\n{rest.Result}\n{error.Result}");
+        var checkpoint = stopped[(stopped.IndexOf("checkpoint ", StringComparison.Ordinal) + "checkpoint ".Length)..].Trim();
+        Assert.True(File.Exists(checkpoint), $"checkpoint {checkpoint} not found");
+    }
+
+    [Fact]
     public void A_bad_demo_config_fails_before_a_silo_starts()
     {
         var result = ClusterCli.Run(null, TimeSpan.FromMinutes(1), "demo", "--set", "trainer.epochs=abc", "--out", Path.Combine(_directory, "out"));
