@@ -58,6 +58,7 @@ public static class ClusterCommandRunner
         }
         catch (Exception e) when (e is ClusterUnreachableException or RunConfigException or TimeoutException or GrainCallException or RemoteGrainException)
         {
+            if (Environment.GetEnvironmentVariable("U2PL_DEBUG") is { Length: > 0 }) Console.Error.WriteLine(e);
             return Fail(e.Message);
         }
     }
