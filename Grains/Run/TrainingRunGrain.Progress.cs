@@ -75,7 +75,7 @@ public sealed partial class TrainingRunGrain
     {
         var record = Record;
         await Checkpoint("last", holdAfter: true);
-        await StopAllWorkers("the run completed");
+        StopAllWorkers("the run completed");
         if (_evaluation is not null) await CollectEvaluation(wait: true);
         StartEvaluation(record.Epochs - 1, final: true);
         await CollectEvaluation(wait: true);
@@ -125,6 +125,7 @@ public sealed partial class TrainingRunGrain
                 Emit("warning", $"checkpoint: {progress.Outstanding} leases still outstanding after the barrier's deadline; they will be redone after a restore");
             }
             record.Iteration = progress.CompletedThrough;
+            _progress = progress;
             var shards = await Task.WhenAll(Enumerable.Range(0, record.Shards).Select(k => GrainFactory.GetGrain<IParameterServerGrain>(GrainKeys.Shard(RunId, k)).Export()));
             var banks = await Task.WhenAll(Enumerable.Range(0, record.Classes).Select(c => GrainFactory.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(RunId, c)).Export()));
             var info = new CheckpointInfo
@@ -289,10 +290,16 @@ public sealed partial class TrainingRunGrain
         }
     }
 
-    private async Task StopAllWorkers(string reason)
+    /// <summary>
+    /// Asks every worker to stop without waiting for them: a worker finishes its step first, and its last report or
+    /// stop notice comes back to this grain, which must not be waiting on it meanwhile. Their reports get the Stop directive.
+    /// </summary>
+    private void StopAllWorkers(string reason)
     {
-        var keys = _workers.Keys.ToList();
-        await Task.WhenAll(keys.Select(k => StopWorker(k, reason)));
+        foreach (var key in _workers.Keys.ToList())
+        {
+            _ = StopWorker(key, reason);
+        }
     }
 
     private async Task CollectStatistics()

@@ -183,7 +183,7 @@ public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) :
             await Checkpoint("last", holdAfter: true);
             record.State = RunState.Stopped;
             Emit("stopped", $"stopped at iteration {record.Iteration}; checkpoint {record.LastCheckpoint}");
-            await StopAllWorkers("the run was stopped");
+            StopAllWorkers("the run was stopped");
             await Finish();
         }
         return Status();

@@ -22,6 +22,7 @@ namespace U2PL.Grains.Worker;
 internal sealed class WorkerLoop
 {
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(10);
 
     private readonly string _key;
     private readonly WorkerAssignment _assignment;
@@ -154,12 +155,13 @@ internal sealed class WorkerLoop
             };
             try
             {
+                // Bounded: a run busy in a long turn (a checkpoint, a stop that waits for this worker) must not hold the loop.
                 var directive = run.Report(new WorkerReport
                 {
                     Worker = _info, Iteration = lease.Iteration, Images = result.Images, Accepted = result.Accepted,
                     SupervisedLoss = result.Metrics.SupervisedLoss, UnsupervisedLoss = result.Metrics.UnsupervisedLoss,
                     ContrastiveLoss = result.Metrics.ContrastiveLoss, Alpha = result.Metrics.Alpha, LearningRate = result.Metrics.LearningRate,
-                }).GetAwaiter().GetResult();
+                }).WaitAsync(ReportWait).GetAwaiter().GetResult();
                 if (directive == WorkerDirective.Stop)
                 {
                     return "the run asked it to stop";

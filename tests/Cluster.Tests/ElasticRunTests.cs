@@ -159,9 +159,10 @@ public sealed class ElasticRunTests(PostgresServer postgres)
         Assert.Equal(RunState.Stopped, stopped.State);
         Assert.True(File.Exists(stopped.LastCheckpoint));
         await cluster.WaitAsync(runId, s => s.Workers.Count == 0, TimeSpan.FromMinutes(2), "the workers to leave");
-        // Every iteration below the stop's checkpoint is done exactly: rejected gradients' batches were leased again.
-        var coverage = stopped.Coverage.Where(e => e.Steps > 0).ToList();
-        Assert.Equal(stopped.Iteration, coverage.Sum(e => e.StepsDone));
+        // Every iteration below the stop's checkpoint is done (rejected gradients' batches were leased again); a batch
+        // given back at the barrier leaves a hole, so at most one iteration per worker above it is done too.
+        var done = stopped.Coverage.Sum(e => e.StepsDone);
+        Assert.InRange(done, stopped.Iteration, stopped.Iteration + 2);
 
         // The stop's checkpoint reached the durable store; a new run resumes from the store's latest.
         var resumedId = NewRunId();
