@@ -100,7 +100,7 @@ public sealed partial class ClusterRunEndToEndTests(GrainSiloFixture fixture) : 
     [Fact]
     public void Pause_resume_scale_checkpoint_and_stop_act_on_a_running_run()
     {
-        var runId = Ok("run", "start", "--config", TinyRunConfig.Write(_directory, maxIterations: 400), "--workers", "1").Output.Trim();
+        var runId = Ok("run", "start", "--config", TinyRunConfig.Write(_directory, maxIterations: 400, epochs: 40), "--workers", "1").Output.Trim();
         WaitFor(runId, s => s.GetProperty("iteration").GetInt64() >= 1, TimeSpan.FromMinutes(3), "a first step");
 
         Ok("run", "pause", runId);

@@ -31,7 +31,7 @@ public sealed class DemoCommandTests : IDisposable
     public void Ctrl_c_stops_the_run_with_a_checkpoint_and_exits_130()
     {
         var start = new System.Diagnostics.ProcessStartInfo(U2plProcess.Executable,
-            ["demo", "--config", TinyRunConfig.Write(_directory, maxIterations: 400), "--out", Path.Combine(_directory, "out"), "--no-scale"])
+            ["demo", "--config", TinyRunConfig.Write(_directory, maxIterations: 400, epochs: 40), "--out", Path.Combine(_directory, "out"), "--no-scale"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

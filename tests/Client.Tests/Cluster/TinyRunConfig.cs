@@ -3,7 +3,7 @@ namespace U2PL.Client.Tests.Cluster;
 /// <summary>A U2PL config small enough for a run on the cluster in a test: synthetic 64×80 scenes, ResNet-18, 1 thread per worker.</summary>
 internal static class TinyRunConfig
 {
-    public static string Write(string directory, int maxIterations, string extra = "")
+    public static string Write(string directory, int maxIterations, int epochs = 2, string extra = "")
     {
         var path = Path.Combine(directory, $"tiny-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, $"""
@@ -17,7 +17,7 @@ internal static class TinyRunConfig
                 crop: {"{"} size: [64, 64] {"}"}
             net: {"{"} arch: resnet18, output_stride: 16 {"}"}
             trainer:
-              epochs: 2
+              epochs: {epochs}
               sup_only_epoch: 0
               threads: 1
               max_iterations: {maxIterations}
