@@ -80,7 +80,7 @@ public sealed partial class TrainingRunGrain
         StartEvaluation(record.Epochs - 1, final: true);
         await CollectEvaluation(wait: true);
         record.State = RunState.Completed;
-        Emit("completed", $"completed {record.Iteration} iterations in {record.SecondsTrained:F0} s; val mIoU {record.LastMeanIoU:F2} (best {record.BestMeanIoU:F2}); checkpoint {record.LastCheckpoint}");
+        Emit("completed", $"completed {record.Iteration} iterations in {record.SecondsTrained:F0} s; val mIoU {record.LastMeanIoU * 100:F2} (best {record.BestMeanIoU * 100:F2}); checkpoint {record.LastCheckpoint}");
         await Finish();
     }
 
@@ -203,7 +203,7 @@ public sealed partial class TrainingRunGrain
             var outcome = await evaluation;
             var record = Record;
             record.LastMeanIoU = outcome.Result.MeanIoU;
-            Emit("evaluated", $"epoch {outcome.Epoch + 1}: val mIoU {outcome.Result.MeanIoU:F2} ({outcome.Model})");
+            Emit("evaluated", $"epoch {outcome.Epoch + 1}: val mIoU {outcome.Result.MeanIoU * 100:F2} ({outcome.Model})");
             if (outcome.Result.MeanIoU > record.BestMeanIoU)
             {
                 record.BestMeanIoU = outcome.Result.MeanIoU;
