@@ -33,35 +33,55 @@ internal sealed class ActivationScheduler
         return _pump;
     }
 
+    /// <summary>
+    /// Interleaving items start as they arrive; the others pass to <see cref="PumpTurnsAsync"/> in arrival order, so an
+    /// exclusive item waiting for the running turn never holds back an interleaving call queued behind it.
+    /// </summary>
     private async Task PumpAsync()
     {
-        var exclusive = Task.CompletedTask;
-        var readers = new List<Task>();
+        var turns = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var turnPump = PumpTurnsAsync(turns.Reader);
         var interleaved = new List<Task>();
         await foreach (var item in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            var kind = _reentrant ? TurnKind.Interleave : item.Kind;
-            switch (kind)
+            if (_reentrant || item.Kind == TurnKind.Interleave)
             {
-                case TurnKind.Interleave:
-                    interleaved.RemoveAll(t => t.IsCompleted);
-                    interleaved.Add(Start(item));
-                    break;
-                case TurnKind.ReadOnly:
-                    await exclusive.ConfigureAwait(false);
-                    readers.RemoveAll(t => t.IsCompleted);
-                    readers.Add(Start(item));
-                    break;
-                default:
-                    await exclusive.ConfigureAwait(false);
-                    await Task.WhenAll(readers).ConfigureAwait(false);
-                    readers.Clear();
-                    exclusive = Start(item);
-                    break;
+                interleaved.RemoveAll(t => t.IsCompleted);
+                interleaved.Add(Start(item));
+            }
+            else
+            {
+                turns.Writer.TryWrite(item);
+            }
+        }
+        turns.Writer.TryComplete();
+        await turnPump.ConfigureAwait(false);
+        await Task.WhenAll(interleaved).ConfigureAwait(false);
+    }
+
+    /// <summary>Read-only items run together, never beside an exclusive one; exclusive items one at a time, in arrival order.</summary>
+    private async Task PumpTurnsAsync(ChannelReader<WorkItem> turns)
+    {
+        var exclusive = Task.CompletedTask;
+        var readers = new List<Task>();
+        await foreach (var item in turns.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (item.Kind == TurnKind.ReadOnly)
+            {
+                await exclusive.ConfigureAwait(false);
+                readers.RemoveAll(t => t.IsCompleted);
+                readers.Add(Start(item));
+            }
+            else
+            {
+                await exclusive.ConfigureAwait(false);
+                await Task.WhenAll(readers).ConfigureAwait(false);
+                readers.Clear();
+                exclusive = Start(item);
             }
         }
         await exclusive.ConfigureAwait(false);
-        await Task.WhenAll(readers.Concat(interleaved)).ConfigureAwait(false);
+        await Task.WhenAll(readers).ConfigureAwait(false);
     }
 
     private Task Start(WorkItem item)

@@ -86,6 +86,21 @@ public sealed class SingleSiloTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_always_interleave_call_is_not_held_behind_an_exclusive_call_waiting_for_the_running_turn()
+    {
+        var turns = _client.GetGrain<ITurnGrain>(3);
+        var running = turns.Work(3000);
+        await Task.Delay(300);
+        var waiting = turns.Work(3000); // queued: waits for the running turn
+        await Task.Delay(300);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(1, await turns.MaxConcurrent()); // [AlwaysInterleave]
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the interleaving call waited {clock.Elapsed.TotalSeconds:F1} s behind the queued turn");
+        await Task.WhenAll(running, waiting);
+        Assert.Equal(1, await turns.MaxConcurrent());
+    }
+
+    [Fact]
     public async Task Timers_tick_as_turns_and_never_overlap_calls()
     {
         var grain = _client.GetGrain<ITimerGrain>("t");
