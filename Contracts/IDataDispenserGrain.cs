@@ -21,6 +21,9 @@ public interface IDataDispenserGrain : IGrainWithStringKey
     /// <summary>Gives a lease back undone, for another worker (a removed worker, a rejected gradient).</summary>
     Task Return(long leaseId, string workerKey);
 
+    /// <summary>Hands every lease of <paramref name="workerKey"/> out again now (its silo was declared dead); returns how many.</summary>
+    Task<int> Release(string workerKey);
+
     /// <summary>Stops handing out leases (pause, checkpoint barrier) or starts again.</summary>
     Task Hold(bool hold);
 

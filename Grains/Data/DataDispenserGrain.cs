@@ -50,6 +50,8 @@ public sealed class DataDispenserGrain : Grain, IDataDispenserGrain
         return Task.CompletedTask;
     }
 
+    public Task<int> Release(string workerKey) => Task.FromResult(Book().Release(workerKey));
+
     public Task Hold(bool hold)
     {
         Book().Held = hold;

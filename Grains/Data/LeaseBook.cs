@@ -99,6 +99,18 @@ public sealed class LeaseBook(DispenserSetup setup, TimeProvider time)
         return onTime;
     }
 
+    /// <summary>Expires every lease of a worker now (it is known dead): the next lease requests re-issue them.</summary>
+    public int Release(string worker)
+    {
+        var now = time.GetUtcNow();
+        var leases = _outstanding.Where(l => l.Value.Worker == worker).Select(l => l.Key).ToList();
+        foreach (var id in leases)
+        {
+            _outstanding[id] = _outstanding[id] with { Deadline = now };
+        }
+        return leases.Count;
+    }
+
     public void Return(long leaseId)
     {
         if (_outstanding.Remove(leaseId, out var lease) && !IsDone(lease.Iteration))

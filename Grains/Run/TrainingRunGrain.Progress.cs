@@ -238,6 +238,7 @@ public sealed partial class TrainingRunGrain
         var silence = TimeSpan.FromSeconds(Options.Cluster.LeaseTimeoutSeconds + 5);
         var assignment = new WorkerAssignment { RunId = RunId, ConfigText = record.ConfigText, Shards = record.Shards, Threads = Options.Cluster.WorkerThreads };
         var starts = new List<Task>();
+        await ReleaseWorkersOfDeadSilos();
         for (var slotIndex = 0; slotIndex < desired; slotIndex++)
         {
             var key = GrainKeys.Worker(RunId, slotIndex);
@@ -257,6 +258,24 @@ public sealed partial class TrainingRunGrain
             _ = StopWorker(key, "scaled down");
         }
         await Task.WhenAll(starts);
+    }
+
+    /// <summary>
+    /// Workers on a silo the membership declared dead: their leases are handed out again at once (not after the lease
+    /// timeout) and their slots are started again elsewhere.
+    /// </summary>
+    private async Task ReleaseWorkersOfDeadSilos()
+    {
+        var view = ServiceProvider.GetService<U2PL.Runtime.Hosting.Silo>()?.MembershipView;
+        if (view is null) return;
+        var dead = view.Entries.Where(e => e.Status == U2PL.Runtime.Membership.SiloStatus.Dead).Select(e => e.Silo.ToString()).ToHashSet();
+        foreach (var (key, slot) in _workers.Where(w => dead.Contains(w.Value.Info.Silo)).ToList())
+        {
+            _workers.Remove(key);
+            _placement.Remove(key);
+            var released = await Dispenser().Release(key);
+            Emit("failed", $"{key}: its silo {slot.Info.Silo} was declared dead; {released} lease(s) handed out again, the slot is started elsewhere");
+        }
     }
 
     private async Task StartWorker(string key, WorkerAssignment assignment)

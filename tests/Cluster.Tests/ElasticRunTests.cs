@@ -70,7 +70,7 @@ public sealed class ElasticRunTests(PostgresServer postgres)
         await cluster.StartSiloAsync("state");
         var first = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
         var second = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
-        var config = cluster.Config(trainCount: 40, labeled: 8);
+        var config = cluster.Config(trainCount: 72, labeled: 8);
         var runId = NewRunId();
         await cluster.StartRunAsync(runId, config, 2);
         var training = await cluster.WaitAsync(runId, s => s.Workers.Count(w => w.Steps > 0) == 2 && s.Iteration >= 3, RunTimeout, "two workers training");
@@ -79,10 +79,10 @@ public sealed class ElasticRunTests(PostgresServer postgres)
         victim.Kill();
         var killedAt = Stopwatch.StartNew();
         var progressBefore = training.Iteration;
+        var replacement = cluster.StartSiloAsync("gpu", gpuSlots: 1); // capacity returns while the survivor trains on
         await cluster.WaitAsync(runId, s => s.Iteration >= progressBefore + 4, RunTimeout, "progress with the surviving worker");
         var recovered = killedAt.Elapsed;
-
-        await cluster.StartSiloAsync("gpu", gpuSlots: 1); // capacity returns
+        await replacement;
         var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete");
 
         Assert.Equal(done.TotalIterations, done.Iteration);
