@@ -228,7 +228,10 @@ public sealed partial class TrainingRunGrain
         return silo?.MembershipView.Active.Where(e => e.HasRole("gpu")).Sum(e => e.GpuSlots) ?? 0;
     }
 
-    /// <summary>Starts the desired slots that have no live worker; asks the surplus ones to stop.</summary>
+    /// <summary>
+    /// Starts the desired slots that have no live worker and asks the surplus ones to stop, without waiting for either:
+    /// a start that has to wait for its placement (a slot whose silo just died) must not hold the run's turns.
+    /// </summary>
     private async Task ReconcileWorkers()
     {
         var record = Record;
@@ -237,7 +240,6 @@ public sealed partial class TrainingRunGrain
         // Starting a live worker again is harmless (Start is idempotent), so silence can be short: a lease's lifetime.
         var silence = TimeSpan.FromSeconds(Options.Cluster.LeaseTimeoutSeconds + 5);
         var assignment = new WorkerAssignment { RunId = RunId, ConfigText = record.ConfigText, Shards = record.Shards, Threads = Options.Cluster.WorkerThreads };
-        var starts = new List<Task>();
         await ReleaseWorkersOfDeadSilos();
         for (var slotIndex = 0; slotIndex < desired; slotIndex++)
         {
@@ -250,14 +252,13 @@ public sealed partial class TrainingRunGrain
                 Emit("failed", $"{key} on {slot!.Info.Silo} has not reported for {(now - slot.LastHeard).TotalSeconds:F0} s; starting it again");
                 _workers.Remove(key);
             }
-            starts.Add(StartWorker(key, assignment));
+            _ = StartWorker(key, assignment); // registers the slot as starting before its first await
         }
         foreach (var (key, slot) in _workers.Where(w => GrainKeys.SlotOf(w.Key) >= desired && !w.Value.Stopping).ToList())
         {
             slot.Stopping = true;
             _ = StopWorker(key, "scaled down");
         }
-        await Task.WhenAll(starts);
     }
 
     /// <summary>

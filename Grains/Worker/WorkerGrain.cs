@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Runtime;
@@ -48,6 +49,11 @@ public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGra
 
     public override async Task OnDeactivateAsync(U2PL.Runtime.Catalog.DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_loop is { IsRunning: true } dead && ServiceProvider.GetService<U2PL.Runtime.Hosting.Silo>() is { WasDeclaredDead: true })
+        {
+            dead.Abandon(); // a step finished now could only be refused: its lease was re-issued when the silo was declared dead
+            return;
+        }
         if (_loop is { IsRunning: true } loop)
         {
             loop.RequestStop($"deactivated ({reason.Description})");

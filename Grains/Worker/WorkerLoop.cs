@@ -59,6 +59,18 @@ internal sealed class WorkerLoop
         thread.Start();
     }
 
+    /// <summary>
+    /// Ends the loop without another call to the cluster (no lease returned, no report): its silo was declared dead,
+    /// the others refuse its calls, and its leases are already handed to other workers.
+    /// </summary>
+    public void Abandon()
+    {
+        _abandoned = true;
+        RequestStop("its silo was declared dead");
+    }
+
+    private volatile bool _abandoned;
+
     public void RequestStop(string reason)
     {
         if (_stopReason.Length == 0) _stopReason = reason;
@@ -86,7 +98,7 @@ internal sealed class WorkerLoop
             if (_info.State != "failed") _info = _info with { State = "stopped" };
             try
             {
-                run.WorkerStopped(_key, reason).Wait(TimeSpan.FromSeconds(10));
+                if (!_abandoned) run.WorkerStopped(_key, reason).Wait(TimeSpan.FromSeconds(10));
             }
             catch (Exception e)
             {
@@ -136,6 +148,10 @@ internal sealed class WorkerLoop
                 Backoff($"step {lease.Iteration}", e);
                 continue;
             }
+            if (_abandoned)
+            {
+                break;
+            }
             try
             {
                 if (result.Accepted) dispenser.Complete(lease.LeaseId, _key).GetAwaiter().GetResult();
@@ -177,6 +193,7 @@ internal sealed class WorkerLoop
 
     private void TryReturn(IDataDispenserGrain dispenser, BatchLease lease)
     {
+        if (_abandoned) return;
         try
         {
             dispenser.Return(lease.LeaseId, _key).Wait(TimeSpan.FromSeconds(5));

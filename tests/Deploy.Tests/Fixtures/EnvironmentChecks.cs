@@ -15,6 +15,7 @@ internal static class EnvironmentChecks
         ["U2PL_BLOB_CONNECTION_STRING"] = "silos, when checkpoint.store is azure:// (this or the _FILE form)",
         ["U2PL_BLOB_CONNECTION_STRING_FILE"] = "silos, when checkpoint.store is azure:// (a key of the mounted Secret u2pl-blob)",
         ["U2PL_CLUSTER"] = "the client's default --cluster: the launcher passes --cluster; in a silo container the default gateway 127.0.0.1:30000 is the silo's own",
+        ["U2PL_DEBUG"] = "the client's stack traces for cluster errors (a troubleshooting switch a user sets by hand, never in a deployment)",
         ["U2PL_TORCH_NATIVE"] = "the images (ENV), pointing at the shim built into them",
     };
 
