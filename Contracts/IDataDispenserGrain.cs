@@ -24,6 +24,12 @@ public interface IDataDispenserGrain : IGrainWithStringKey
     /// <summary>Hands every lease of <paramref name="workerKey"/> out again now (its silo was declared dead); returns how many.</summary>
     Task<int> Release(string workerKey);
 
+    /// <summary>
+    /// Hands out no iteration at or above <paramref name="iteration"/> until moved on: the run closes each epoch there,
+    /// so that its epoch-end checkpoint and validation see exactly the epoch's steps.
+    /// </summary>
+    Task OpenThrough(long iteration);
+
     /// <summary>Stops handing out leases (pause, checkpoint barrier) or starts again.</summary>
     Task Hold(bool hold);
 

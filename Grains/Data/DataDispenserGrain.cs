@@ -52,6 +52,12 @@ public sealed class DataDispenserGrain : Grain, IDataDispenserGrain
 
     public Task<int> Release(string workerKey) => Task.FromResult(Book().Release(workerKey));
 
+    public Task OpenThrough(long iteration)
+    {
+        Book().Gate = iteration;
+        return Task.CompletedTask;
+    }
+
     public Task Hold(bool hold)
     {
         Book().Held = hold;

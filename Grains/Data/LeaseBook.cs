@@ -24,6 +24,9 @@ public sealed class LeaseBook(DispenserSetup setup, TimeProvider time)
 
     public bool Held { get; set; }
 
+    /// <summary>New iterations at or above the gate wait (the run moves it past each epoch's end once it closed the epoch).</summary>
+    public long Gate { get; set; } = long.MaxValue;
+
     public int Outstanding => _outstanding.Count;
 
     public LeaseReply Lease(string worker)
@@ -47,9 +50,13 @@ public sealed class LeaseBook(DispenserSetup setup, TimeProvider time)
             iteration = _returned.Min;
             _returned.Remove(iteration);
         }
-        else if (_next < setup.LastIteration)
+        else if (_next < setup.LastIteration && _next < Gate)
         {
             iteration = _next++;
+        }
+        else if (_next < setup.LastIteration)
+        {
+            return new LeaseReply { Status = LeaseStatus.Held };
         }
         else
         {

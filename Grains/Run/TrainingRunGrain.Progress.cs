@@ -37,6 +37,7 @@ public sealed partial class TrainingRunGrain
             var epochsDone = (int)(record.Iteration / record.StepsPerEpoch);
             if (epochsDone > record.EpochsEvaluated && record.State != RunState.Paused)
             {
+                // The dispenser held the next epoch's steps back: the checkpoint and validation see exactly this epoch.
                 record.EpochsEvaluated = epochsDone;
                 await Checkpoint("last", holdAfter: false);
                 var every = Options.EvaluateEveryEpochs;
@@ -49,6 +50,8 @@ public sealed partial class TrainingRunGrain
             {
                 await Checkpoint("last", holdAfter: false);
             }
+            // Every tick, so that a dispenser reactivated elsewhere gets its gate back.
+            await Dispenser().OpenThrough((record.EpochsEvaluated + 1) * record.StepsPerEpoch);
             if (record.State != RunState.Paused)
             {
                 await ReconcileWorkers();

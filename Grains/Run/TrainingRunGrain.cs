@@ -116,6 +116,7 @@ public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) :
         });
         await Task.WhenAll(shards);
         await Task.WhenAll(banks.Append(dispenser));
+        await Dispenser().OpenThrough((record.EpochsEvaluated + 1) * schedule.StepsPerEpoch);
 
         record.State = Phase(startIteration);
         Emit("started", $"{options.Model.Architecture.Name()} OS{options.Model.OutputStride}, {datasets.Labeled} labeled + {datasets.Unlabeled} unlabeled images, " +
