@@ -25,11 +25,9 @@ internal static class ClusterCheckpoint
         }
         for (var c = 0; c < banks.Count; c++)
         {
-            var rows = FlatTensors(banks[c]);
+            var rows = Model.FlatTensors.Unpack(banks[c].Data);
             sources.Add(TensorFileTensors.ToSource($"memory_bank.{c}", torch.tensor(rows, banks[c].Rows, banks[c].Dim)));
         }
         return TrainingCheckpoint.Save(directory, name, sources, model, info);
     }
-
-    private static float[] FlatTensors(FeatureBlock block) => Model.FlatTensors.Unpack(block.Data);
 }

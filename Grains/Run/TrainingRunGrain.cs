@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.Model;

@@ -1,14 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
-using U2PL.Grains.Model;
 using U2PL.Runtime;
-using U2PL.Segmentation.Augmentation;
-using U2PL.Segmentation.Data;
-using U2PL.Segmentation.Method;
-using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
 
 namespace U2PL.Grains.Worker;
 
