@@ -79,21 +79,13 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Ctrl_c_saves_a_checkpoint_before_stopping()
     {
-        var start = new System.Diagnostics.ProcessStartInfo(U2plProcess.Executable, ["train", "--config", Config(), "--json"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
+        using var process = U2plProcess.StartInteractive("train", "--config", Config(), "--json");
         string? line;
         while ((line = process.StandardOutput.ReadLine()) is not null && !line.Contains("\"type\":\"step\"", StringComparison.Ordinal))
         {
         }
         Assert.NotNull(line);
-        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            interrupt.WaitForExit();
-        }
+        U2plProcess.Interrupt(process);
         var rest = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)));
         Assert.Equal(130, process.ExitCode);

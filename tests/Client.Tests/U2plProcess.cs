@@ -32,6 +32,28 @@ internal static class U2plProcess
         return new Result(process.ExitCode, output.Result, error.Result);
     }
 
+    /// <summary>
+    /// Starts u2pl as a terminal would, with SIGINT at its default disposition. A process started in the background by
+    /// a non-interactive shell (a CI job, <c>cmd &amp;</c>) inherits SIGINT ignored, and .NET keeps a signal that was
+    /// ignored at start-up ignored, so Ctrl-C would never reach the child; <c>env --default-signal=INT</c> restores it.
+    /// </summary>
+    public static Process StartInteractive(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", Executable, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Executable}");
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does (env has exec'd u2pl, so the process id is u2pl's).</summary>
+    public static void Interrupt(Process process)
+    {
+        using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -30,13 +30,8 @@ public sealed class DemoCommandTests : IDisposable
     [Fact]
     public void Ctrl_c_stops_the_run_with_a_checkpoint_and_exits_130()
     {
-        var start = new System.Diagnostics.ProcessStartInfo(U2plProcess.Executable,
-            ["demo", "--config", TinyRunConfig.Write(_directory, maxIterations: 400, epochs: 40), "--out", Path.Combine(_directory, "out"), "--no-scale"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
+        using var process = U2plProcess.StartInteractive(
+            "demo", "--config", TinyRunConfig.Write(_directory, maxIterations: 400, epochs: 40), "--out", Path.Combine(_directory, "out"), "--no-scale");
         var error = process.StandardError.ReadToEndAsync();
         string? line;
         while ((line = process.StandardOutput.ReadLine()) is not null && !line.Contains("[joined]", StringComparison.Ordinal))
@@ -44,10 +39,7 @@ public sealed class DemoCommandTests : IDisposable
         }
         Assert.NotNull(line);
         Thread.Sleep(2000);
-        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            interrupt.WaitForExit();
-        }
+        U2plProcess.Interrupt(process);
         var rest = process.StandardOutput.ReadToEndAsync();
         var exited = process.WaitForExit(TimeSpan.FromMinutes(4));
         if (!exited) process.Kill(entireProcessTree: true);
