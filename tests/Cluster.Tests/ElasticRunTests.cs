@@ -159,10 +159,12 @@ public sealed class ElasticRunTests(PostgresServer postgres)
         Assert.Equal(RunState.Stopped, stopped.State);
         Assert.True(File.Exists(stopped.LastCheckpoint));
         await cluster.WaitAsync(runId, s => s.Workers.Count == 0, TimeSpan.FromMinutes(2), "the workers to leave");
-        // Every iteration below the stop's checkpoint is done (rejected gradients' batches were leased again); a batch
-        // given back at the barrier leaves a hole, so at most one iteration per worker above it is done too.
+        // Every iteration below the stop's checkpoint is done (rejected gradients' batches were leased again). With
+        // `scale` nothing is given back, so at most the batches in flight at the barrier are done above it. With
+        // `reject` and S = 0 a batch can lose the race to the other worker's push again and again while that worker
+        // completes later iterations, so any number may be done above the hole it leaves (redone after a resume).
         var done = stopped.Coverage.Sum(e => e.StepsDone);
-        Assert.InRange(done, stopped.Iteration, stopped.Iteration + 2);
+        Assert.InRange(done, stopped.Iteration, policy == "scale" ? stopped.Iteration + 2 : long.MaxValue);
 
         // The stop's checkpoint reached the durable store; a new run resumes from the store's latest.
         var resumedId = NewRunId();
