@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
-# Builds the native libtorch shim (Torch/native) and the .NET solution.
-#   Torch_DIR=/opt/libtorch/share/cmake/Torch ./build.sh   builds the shim against another libtorch (e.g. CUDA)
-#   U2PL_SKIP_DEPS=1 ./build.sh                            skips the apt step
+# Builds the .NET solution (TorchSharp and libtorch come from NuGet; no native build).
+#   U2PL_TORCH_BACKEND=cuda ./build.sh   the CUDA build (TorchSharp-cuda-linux; README "GPU builds")
+#   U2PL_SKIP_DEPS=1 ./build.sh          skips the apt step
 set -euo pipefail
 cd "$(dirname "$0")"
 configuration="${CONFIGURATION:-Release}"
 
 if [[ "${U2PL_SKIP_DEPS:-}" != "1" ]]; then scripts/install-deps.sh; fi
 
-cmake_args=(-S Torch/native -B artifacts/native-build -DCMAKE_BUILD_TYPE=Release
-            -DU2PL_NATIVE_OUTPUT_DIR="$PWD/artifacts/native")
-if [[ -n "${Torch_DIR:-}" ]]; then cmake_args+=(-DTorch_DIR="$Torch_DIR"); fi
-cmake "${cmake_args[@]}" > artifacts-cmake.log 2>&1 || { cat artifacts-cmake.log; exit 1; }
-rm -f artifacts-cmake.log
-cmake --build artifacts/native-build -j "$(nproc)"
-
-dotnet build U2PL.Orleans.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly
+# On a libstdc++ without GLIBCXX_3.4.32 (Debian 12) the build makes TorchSharp loadable (Directory.Build.targets,
+# scripts/torchsharp-compat); nothing to do here for it.
+dotnet build U2PL.Orleans.sln -c "$configuration" -p:TorchBackend="${U2PL_TORCH_BACKEND:-cpu}" -nologo -v quiet -clp:ErrorsOnly

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds the native shim and the solution, runs every test.
+# The test command: installs what is missing, builds the solution, runs every test.
 # Ends with the test runner's summary and one line "Tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")"

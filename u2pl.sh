@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
 client="$root/Client/bin/Release/net10.0/u2pl"
-if [[ ! -x "$client" || ! -f "$root/artifacts/native/libu2pl_torch.so" ]]; then
+if [[ ! -x "$client" ]]; then
   "$root/build.sh" >&2
 fi
 exec "$client" "$@"

@@ -2,9 +2,8 @@
 # Installs the system packages the build and the tests need (Debian 12). Idempotent: does nothing when all are present.
 # Used by test.sh, build.sh and the container images (k8s/images), so the install steps live in one place.
 #   U2PL_DEPS=all       (default) build + tests: what ./build.sh and ./test.sh need
-#   U2PL_DEPS=build     what building the native shim needs, nothing for the tests (image build stages)
-#   U2PL_DEPS=runtime   only the shared libraries the built shim loads, no compiler (image final stages)
-#   U2PL_TORCH=external leave out Debian's libtorch and OpenBLAS (the shim is built with Torch_DIR=<pytorch.org libtorch>)
+#   U2PL_DEPS=build     what the build needs, nothing for the tests (image build stages)
+#   U2PL_DEPS=runtime   what the built output needs to run (image final stages)
 #   U2PL_DEPS_EXTRA="curl unzip"  more packages
 set -euo pipefail
 
@@ -28,32 +27,26 @@ install_azurite() {
 if [[ "${1:-}" == "--azurite-only" ]]; then install_azurite; exit 0; fi
 if [[ "${U2PL_DEPS:-all}" == "all" ]]; then install_azurite; fi
 mode="${U2PL_DEPS:-all}"
-torch="${U2PL_TORCH:-debian}"
 
-# The runtime package behind a -dev package (libopencv-core-dev -> libopencv-core406 on Debian 12, ...4.5d on Ubuntu 22.04).
-runtime_of() { apt-cache depends "$1" 2>/dev/null | awk -v p="$2" '$1 == "Depends:" && $2 ~ "^" p "[0-9]" { print $2; exit }'; }
+# TorchSharp 0.107.0's native library needs GLIBCXX_3.4.32; where the system libstdc++ lacks it (Debian 12), the build
+# makes a patched copy (scripts/torchsharp-compat/patch.sh), which needs patchelf, g++ and binutils. Newer bases need none.
+needs_torchsharp_compat() {
+  local libstdcxx
+  libstdcxx="$(/sbin/ldconfig -p | awk '/libstdc\+\+\.so\.6 / { print $NF; exit }')"
+  [[ -z "$libstdcxx" ]] || ! grep -qa GLIBCXX_3.4.32 "$libstdcxx"
+}
 
 packages=()
 case "$mode" in
   all|build)
-    packages+=(cmake g++ make libopencv-dev)   # libopencv-dev: image decode/encode/resize in the native shim
-    if [[ "$torch" == "debian" ]]; then
-      packages+=(libtorch-dev          # libtorch 1.13.1 (CPU): the tensor engine behind Torch/native
-                 libopenblas0-openmp)  # switches libblas.so.3 to OpenBLAS: ~10x faster GEMM than the reference BLAS
-    fi
+    if needs_torchsharp_compat; then packages+=(patchelf g++ binutils); fi
     if [[ "$mode" == "all" ]]; then
-      packages+=(python3-torch         # reference numerics: goldens and the PyTorch peer benchmark
+      packages+=(python3-torch         # reference numerics: goldens and the PyTorch peer benchmark (not used by the product)
                  python3-torchvision
                  postgresql)           # membership store for multi-silo tests
     fi ;;
   runtime)
-    if [[ -z "$(runtime_of libopencv-core-dev libopencv-core)" ]]; then
-      sudo=""; if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-      $sudo apt-get update -qq
-    fi
-    packages+=(ca-certificates libssl3)  # the .NET runtime (InvariantGlobalization: no ICU)
-    for lib in core imgproc imgcodecs; do packages+=("$(runtime_of "libopencv-$lib-dev" "libopencv-$lib")"); done
-    if [[ "$torch" == "debian" ]]; then packages+=(libtorch1.13 libopenblas0-openmp); fi ;;
+    packages+=(ca-certificates libssl3) ;;  # the .NET runtime (InvariantGlobalization: no ICU); libtorch ships its own libgomp
   *) echo "install-deps: U2PL_DEPS must be all, build or runtime (got '$mode')" >&2; exit 2 ;;
 esac
 if [[ "${U2PL_DEPS_EXTRA:-}" != "" ]]; then read -r -a extra <<< "$U2PL_DEPS_EXTRA"; packages+=("${extra[@]}"); fi

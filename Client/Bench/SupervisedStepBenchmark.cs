@@ -1,8 +1,10 @@
+using U2PL.Segmentation.Method;
 using System.Diagnostics;
 using U2PL.Client.Cli;
 using U2PL.Segmentation.Models;
-using U2PL.Torch;
-using static U2PL.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Client.Bench;
 
@@ -30,7 +32,7 @@ public sealed class SupervisedStepBenchmark(ModelOptions options, int batch, int
         using var model = new DeepLabV3Plus(options);
         model.Decoder.ComputeRepresentation = false;
         model.train();
-        using var optimizer = torch.optim.SGD(model.parameters(), lr: 1e-3, momentum: 0.9, weight_decay: 1e-4);
+        using var optimizer = Sgd.Create([(model.parameters(), 1e-3)], momentum: 0.9, weightDecay: 1e-4);
         using var images = torch.randn([batch, 3, size, size]);
         using var labels = RandomLabels();
 
@@ -48,7 +50,7 @@ public sealed class SupervisedStepBenchmark(ModelOptions options, int batch, int
             if (step == warmup - 1 || (warmup == 0 && step == 0))
             {
                 residentAfterWarmup = ProcessMemory.ResidentMb();
-                liveAfterWarmup = torch.LiveTensorCount;
+                liveAfterWarmup = torch.Tensor.TotalCount;
             }
             if (step >= warmup)
             {
@@ -57,17 +59,17 @@ public sealed class SupervisedStepBenchmark(ModelOptions options, int batch, int
                 progress?.Invoke(step - warmup + 1, clock.Elapsed.TotalMilliseconds);
             }
         }
-        return new StepBenchmarkResult(times, model.parameter_count(), ProcessMemory.PeakResidentMb(), residentAfterWarmup,
-            ProcessMemory.ResidentMb(), GrowthPer100Steps(resident), liveAfterWarmup, torch.LiveTensorCount, loss);
+        return new StepBenchmarkResult(times, model.parameters().Sum(p => p.numel()), ProcessMemory.PeakResidentMb(), residentAfterWarmup,
+            ProcessMemory.ResidentMb(), GrowthPer100Steps(resident), liveAfterWarmup, torch.Tensor.TotalCount, loss);
     }
 
-    private static double Step(DeepLabV3Plus model, U2PL.Torch.Optimizers.SGD optimizer, Tensor images, Tensor labels)
+    private static double Step(DeepLabV3Plus model, TorchSharp.Modules.SGD optimizer, Tensor images, Tensor labels)
     {
         using var scope = torch.NewDisposeScope();
         using var output = model.forward(images);
-        var logits = functional.interpolate(output.Prediction, images.size(2), images.size(3), alignCorners: true);
-        var loss = functional.cross_entropy(logits, labels, ignoreIndex: 255);
-        optimizer.zero_grad();
+        var logits = functional.interpolate(output.Prediction, [images.size(2), images.size(3)], mode: InterpolationMode.Bilinear, align_corners: true);
+        var loss = functional.cross_entropy(logits, labels, ignore_index: 255);
+        optimizer.zero_grad(set_to_none: true);
         loss.backward();
         optimizer.step();
         return loss.ToDouble();

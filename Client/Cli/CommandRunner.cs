@@ -1,9 +1,10 @@
 using U2PL.Segmentation.Configuration;
 using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Weights;
-using U2PL.Torch;
-using U2PL.Torch.Modules;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Client.Cli;
 
@@ -18,7 +19,7 @@ public static class CommandRunner
         {
             return body();
         }
-        catch (Exception e) when (e is ConfigException or BadSampleException or SplitFileException or WeightsException or TensorFileException or StateDictException or TorchException
+        catch (Exception e) when (e is ConfigException or BadSampleException or SplitFileException or WeightsException or TensorFileException or StateDictException or System.Runtime.InteropServices.ExternalException
                                       or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -4,7 +4,8 @@ using Spectre.Console;
 using U2PL.Client.Bench;
 using U2PL.Client.Cli;
 using U2PL.Segmentation.Models;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Client.Commands;
 
@@ -131,7 +132,7 @@ public static class BenchCommands
             ["live_tensors_after_warmup"] = result.LiveTensorsAfterWarmup,
             ["live_tensors_end"] = result.LiveTensorsEnd,
             ["final_loss"] = Math.Round(result.FinalLoss, 5),
-            ["libtorch"] = torch.LibTorchVersion,
+            ["libtorch"] = torch.__version__,
         };
     }
 

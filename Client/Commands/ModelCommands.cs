@@ -21,8 +21,8 @@ public static class ModelCommands
             var options = new ModelOptions(ResNetArchitectures.Parse(parse.GetValue(arch)!), parse.GetValue(classes), parse.GetValue(outputStride));
             using var model = new DeepLabV3Plus(options);
             var parts = model.Decoder.named_children()
-                .Select(child => (name: $"decoder.{child.name}", count: child.module.parameter_count()))
-                .Prepend((name: "encoder", count: model.Encoder.parameter_count()))
+                .Select(child => (name: $"decoder.{child.name}", count: child.module.parameters().Sum(p => p.numel())))
+                .Prepend((name: "encoder", count: model.Encoder.parameters().Sum(p => p.numel())))
                 .ToList();
             if (parse.GetValue(json))
             {
@@ -31,9 +31,9 @@ public static class ModelCommands
                     ["arch"] = options.Architecture.Name(),
                     ["classes"] = options.NumClasses,
                     ["output_stride"] = options.OutputStride,
-                    ["backbone_params"] = model.Encoder.parameter_count(),
-                    ["decoder_params"] = model.Decoder.parameter_count(),
-                    ["total_params"] = model.parameter_count(),
+                    ["backbone_params"] = model.Encoder.parameters().Sum(p => p.numel()),
+                    ["decoder_params"] = model.Decoder.parameters().Sum(p => p.numel()),
+                    ["total_params"] = model.parameters().Sum(p => p.numel()),
                     ["parts"] = parts.ToDictionary(part => part.name, part => part.count),
                 }));
                 return 0;
@@ -43,7 +43,7 @@ public static class ModelCommands
             {
                 table.AddRow(name, $"{count:N0}");
             }
-            table.AddRow("[bold]total[/]", $"[bold]{model.parameter_count():N0}[/]");
+            table.AddRow("[bold]total[/]", $"[bold]{model.parameters().Sum(p => p.numel()):N0}[/]");
             AnsiConsole.MarkupLine($"DeepLabv3+ on [bold]{options.Architecture.Name()}[/], {options.NumClasses} classes, output stride {options.OutputStride}");
             AnsiConsole.Write(table);
             return 0;

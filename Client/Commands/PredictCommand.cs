@@ -1,7 +1,8 @@
 using System.CommandLine;
 using U2PL.Client.Cli;
 using U2PL.Client.Prediction;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Client.Commands;
 
@@ -27,7 +28,7 @@ public static class PredictCommand
                     var (mask, overlay) = predictor.PredictFile(file.FullName, directory);
                     Console.WriteLine($"{file.FullName} -> {mask}, {overlay}");
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException or TorchException)
+                catch (Exception e) when (e is IOException or InvalidDataException or System.Runtime.InteropServices.ExternalException)
                 {
                     Console.Error.WriteLine($"error: {e.Message}");
                     failures++;

@@ -2,7 +2,8 @@ using System.CommandLine;
 using U2PL.Client.Cli;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Weights;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Client.Commands;
 

@@ -1,7 +1,8 @@
 using U2PL.Client.Prediction;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
-using U2PL.Torch.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Data.Images;
 
 namespace U2PL.Client.Demo;
 

@@ -2,9 +2,10 @@ using U2PL.Segmentation.Augmentation;
 using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
-using U2PL.Torch.Imaging;
-using static U2PL.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Data.Images;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Client.Prediction;
 
@@ -44,7 +45,7 @@ public sealed class SegmentationPredictor : IDisposable
         using var sample = new SegmentationSample(0, Path.GetFileName(stem), image.alias(), null);
         using var prepared = _transform.Apply(sample, new SampleKey(0, 0, 0, 0));
         using var output = _model.forward(prepared.Image.unsqueeze(0));
-        var classes = functional.interpolate(output.Prediction, image.size(0), image.size(1), alignCorners: true).argmax(1).squeeze(0);
+        var classes = functional.interpolate(output.Prediction, [image.size(0), image.size(1)], mode: InterpolationMode.Bilinear, align_corners: true).argmax(1).squeeze(0);
         var colours = Colour(classes);
         var overlay = image.to(ScalarType.Float32).mul(0.5).add(colours.to(ScalarType.Float32).mul(0.5)).to(ScalarType.Byte);
         var (mask, blended) = (stem + "_mask.png", stem + "_overlay.png");

@@ -3,8 +3,10 @@ using U2PL.Grains.Model;
 using U2PL.Runtime;
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Grains.MemoryBank;
 
@@ -50,7 +52,7 @@ public sealed class MemoryBankGrain : Grain, IMemoryBankGrain
         {
             throw new ArgumentException($"{GrainId}: a block of {block.Rows}×{block.Dim} with {values.LongLength} values does not fit rows of {bank.FeatureDim} features");
         }
-        using var rows = torch.tensor(values, block.Rows, block.Dim);
+        using var rows = values.ToTensor(block.Rows, block.Dim);
         bank.Push(rows);
         _pushed += block.Rows;
         return Task.CompletedTask;

@@ -1,5 +1,7 @@
 using U2PL.Contracts;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
 
 namespace U2PL.Grains.Model;
 
@@ -26,7 +28,7 @@ public static class FlatTensors
         var flat = new long[length];
         foreach (var entry in entries)
         {
-            flat[entry.Offset] = tensor(entry.Name).ToArray<long>()[0];
+            flat[entry.Offset] = tensor(entry.Name).ToInt64();
         }
         return flat;
     }
@@ -44,30 +46,30 @@ public static class FlatTensors
     {
         foreach (var entry in entries)
         {
-            using var value = torch.tensor(flat.Slice((int)entry.Offset, 1));
+            using var value = flat.Slice((int)entry.Offset, 1).ToTensor();
             tensor(entry.Name).copy_(value);
         }
     }
 
     public static void CopyOut(Tensor source, Span<float> destination)
     {
-        if (source.device.Type == DeviceType.CPU && source.is_contiguous() && source.dtype == ScalarType.Float32)
+        if (source.device_type == DeviceType.CPU && source.is_contiguous() && source.dtype == ScalarType.Float32)
         {
-            source.data<float>().CopyTo(destination);
+            source.AsSpan<float>().CopyTo(destination);
             return;
         }
-        using var local = source.to(Device.CPU).to(ScalarType.Float32).contiguous();
-        local.data<float>().CopyTo(destination);
+        using var local = source.cpu().to(ScalarType.Float32).contiguous();
+        local.AsSpan<float>().CopyTo(destination);
     }
 
     public static void CopyIn(Tensor target, ReadOnlySpan<float> source)
     {
-        if (target.device.Type == DeviceType.CPU && target.is_contiguous() && target.dtype == ScalarType.Float32)
+        if (target.device_type == DeviceType.CPU && target.is_contiguous() && target.dtype == ScalarType.Float32)
         {
-            source.CopyTo(target.data<float>());
+            source.CopyTo(target.AsSpan<float>());
             return;
         }
-        using var staged = torch.tensor(source, target.shape);
+        using var staged = source.ToTensor(target.shape);
         using var _ = torch.no_grad();
         target.copy_(staged);
     }

@@ -2,7 +2,9 @@ using U2PL.Segmentation.Configuration;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
 using U2PL.Segmentation.Weights;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Grains.Model;
 
@@ -34,7 +36,7 @@ public static class RunModel
             if (options.InitFrom is { } init)
             {
                 using var trained = TrainingCheckpoint.LoadEvaluatedModel(TrainingCheckpoint.Resolve(init));
-                model.load_state_dict(trained.state_dict());
+                StrictStateDict.Load(model, trained.state_dict());
             }
             return model;
         }

@@ -3,8 +3,9 @@ using U2PL.Contracts;
 using U2PL.Grains.Model;
 using U2PL.Runtime;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Grains.ParameterServer;
 

@@ -3,9 +3,11 @@ using U2PL.Grains.Model;
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
-using U2PL.Torch.Optimizers;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
+using TorchSharp.Modules;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Grains.ParameterServer;
 
@@ -37,7 +39,7 @@ public sealed class ShardTensors : IDisposable
         {
             foreach (var entry in layout.Parameters)
             {
-                _student[entry.Name] = parameters[entry.Name].detach().clone().requires_grad_().DetachFromDisposeScope();
+                _student[entry.Name] = new Parameter(parameters[entry.Name].detach().clone()).DetachFromDisposeScope();
                 _teacher[entry.Name] = parameters[entry.Name].detach().clone().DetachFromDisposeScope();
                 _gradients[entry.Name] = torch.zeros_like(parameters[entry.Name]).DetachFromDisposeScope();
             }
@@ -47,17 +49,17 @@ public sealed class ShardTensors : IDisposable
                 _teacher[entry.Name] = buffers[entry.Name].clone().DetachFromDisposeScope();
             }
         }
-        var groups = new List<ParamGroup>();
+        var groups = new List<(IEnumerable<Tensor>, double)>();
         var groupEntries = new List<List<LayoutEntry>>();
         foreach (var decoder in new[] { false, true })
         {
             var entries = layout.Parameters.Where(p => p.IsDecoder == decoder).ToList();
             if (entries.Count == 0) continue;
-            groups.Add(new ParamGroup(entries.Select(e => _student[e.Name]).ToList(),
+            groups.Add((entries.Select(e => _student[e.Name]).ToList(),
                 options.LearningRate * (decoder ? options.DecoderLearningRateMultiplier : 1)));
             groupEntries.Add(entries);
         }
-        _optimizer = new SGD(groups, options.Momentum, options.WeightDecay);
+        _optimizer = Sgd.Create(groups, options.Momentum, options.WeightDecay);
         var state = _optimizer.named_state().Select(s => s.buffer).ToList();
         var flat = groupEntries.SelectMany(e => e).ToList();
         for (var i = 0; i < state.Count; i++)
@@ -127,7 +129,7 @@ public sealed class ShardTensors : IDisposable
             {
                 foreach (var entry in _layout.Buffers)
                 {
-                    using var delta = torch.tensor(bufferDelta.AsSpan(offset + (int)entry.Offset, (int)entry.Length), entry.Shape);
+                    using var delta = bufferDelta.AsSpan(offset + (int)entry.Offset, (int)entry.Length).ToTensor(entry.Shape);
                     models[entry.Name].add_(delta);
                 }
             }

@@ -1,8 +1,10 @@
 using U2PL.Contracts;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Grains.Run;
 
@@ -20,13 +22,13 @@ internal static class ClusterCheckpoint
         var sources = new List<TensorSource>();
         foreach (var tensor in shards.SelectMany(s => s.Tensors).OrderBy(t => t.Name, StringComparer.Ordinal))
         {
-            var value = tensor.Int64 is { } longs ? torch.tensor(longs, tensor.Shape) : torch.tensor(tensor.Single ?? [], tensor.Shape);
+            var value = tensor.Int64 is { } longs ? longs.ToTensor(tensor.Shape) : (tensor.Single ?? []).ToTensor(tensor.Shape);
             sources.Add(TensorFileTensors.ToSource(tensor.Name, value));
         }
         for (var c = 0; c < banks.Count; c++)
         {
             var rows = Model.FlatTensors.Unpack(banks[c].Data);
-            sources.Add(TensorFileTensors.ToSource($"memory_bank.{c}", torch.tensor(rows, banks[c].Rows, banks[c].Dim)));
+            sources.Add(TensorFileTensors.ToSource($"memory_bank.{c}", rows.ToTensor(banks[c].Rows, banks[c].Dim)));
         }
         return TrainingCheckpoint.Save(directory, name, sources, model, info);
     }

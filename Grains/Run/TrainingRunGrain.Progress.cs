@@ -4,7 +4,8 @@ using U2PL.Contracts;
 using U2PL.Grains.Model;
 using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Grains.Run;
 

@@ -1,5 +1,7 @@
 using U2PL.Segmentation.Method;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
 
 namespace U2PL.Grains.Worker;
 
@@ -57,7 +59,7 @@ internal sealed class CachedMemoryBank(long cacheRows, long featureDim) : IMemor
         {
             return;
         }
-        using var block = torch.tensor(values, rows, featureDim);
+        using var block = values.ToTensor(rows, featureDim);
         _local.Restore(block.narrow(0, 0, Math.Min(rows, cacheRows)));
     }
 

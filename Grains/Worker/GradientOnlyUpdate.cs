@@ -1,7 +1,8 @@
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Grains.Worker;
 

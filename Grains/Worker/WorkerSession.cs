@@ -8,7 +8,8 @@ using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Grains.Worker;
 
@@ -207,7 +208,7 @@ internal sealed class WorkerSession : IDisposable
     }
 
     private static Dictionary<string, Tensor> Tensors(DeepLabV3Plus model) =>
-        model.named_parameters().Concat(model.named_buffers()).ToDictionary(e => e.Item1, e => e.Item2);
+        model.named_parameters().Select(e => (e.name, (Tensor)e.parameter)).Concat(model.named_buffers()).ToDictionary(e => e.Item1, e => e.Item2);
 
     public void Dispose()
     {

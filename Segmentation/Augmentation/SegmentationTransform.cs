@@ -1,6 +1,7 @@
 using U2PL.Segmentation.Data;
-using U2PL.Torch;
-using U2PL.Torch.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Data.Images;
 
 namespace U2PL.Segmentation.Augmentation;
 
@@ -53,8 +54,8 @@ public sealed class SegmentationTransform : ISampleTransform
             }
             var output = torch.empty([3, plan.OutputHeight, plan.OutputWidth], ScalarType.Float32);
             var labels = withMask ? torch.empty([plan.OutputHeight, plan.OutputWidth], ScalarType.Int64) : null;
-            CropKernel.Apply(plan, image.data<byte>(), mask is null ? default : mask.data<byte>(), output.data<float>(),
-                labels is null ? default : labels.data<long>(), _normalize, Options.IgnoreIndex);
+            CropKernel.Apply(plan, image.AsSpan<byte>(), mask is null ? default : mask.AsSpan<byte>(), output.AsSpan<float>(),
+                labels is null ? default : labels.AsSpan<long>(), _normalize, Options.IgnoreIndex);
             return new TransformedSample(output, labels);
         }
         finally

@@ -1,5 +1,6 @@
-using U2PL.Torch;
-using U2PL.Torch.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Data.Images;
 
 namespace U2PL.Segmentation.Data;
 
@@ -56,8 +57,8 @@ public static class SampleFileLoader
         {
             return raw.dtype switch
             {
-                ScalarType.Byte => CheckedIds(raw.data<byte>(), raw, path, classCount),
-                ScalarType.Int32 => CheckedIds(raw.data<int>(), raw, path, classCount),
+                ScalarType.Byte => CheckedIds(raw.AsSpan<byte>(), raw, path, classCount),
+                ScalarType.Int32 => CheckedIds(raw.AsSpan<int>(), raw, path, classCount),
                 _ => throw new BadSampleException(BadSampleReason.InvalidFormat, path, $"mask '{path}' has element type {raw.dtype}"),
             };
         }
@@ -91,7 +92,7 @@ public static class SampleFileLoader
         {
             throw new BadSampleException(BadSampleReason.UnreadableFile, path, e.Message, e);
         }
-        catch (TorchException e)
+        catch (System.Runtime.InteropServices.ExternalException e)
         {
             throw new BadSampleException(BadSampleReason.CorruptImage, path, $"corrupt or undecodable image '{path}': {e.Message}", e);
         }
@@ -100,7 +101,7 @@ public static class SampleFileLoader
     private static Tensor CheckedIds(ReadOnlySpan<byte> values, Tensor raw, string path, int classCount)
     {
         var result = torch.empty([raw.size(0), raw.size(1)], ScalarType.Byte);
-        var ids = result.data<byte>();
+        var ids = result.AsSpan<byte>();
         for (var i = 0; i < values.Length; i++)
         {
             var value = values[i];
@@ -118,7 +119,7 @@ public static class SampleFileLoader
     private static Tensor CheckedIds(ReadOnlySpan<int> values, Tensor raw, string path, int classCount)
     {
         var result = torch.empty([raw.size(0), raw.size(1)], ScalarType.Byte);
-        var ids = result.data<byte>();
+        var ids = result.AsSpan<byte>();
         for (var i = 0; i < values.Length; i++)
         {
             var value = values[i];
@@ -137,8 +138,8 @@ public static class SampleFileLoader
         var channels = (int)raw.size(2);
         var width = raw.size(1);
         var result = torch.empty([raw.size(0), width], ScalarType.Byte);
-        var ids = result.data<byte>();
-        var rgb = raw.data<byte>();
+        var ids = result.AsSpan<byte>();
+        var rgb = raw.AsSpan<byte>();
         for (var i = 0; i < ids.Length; i++)
         {
             var p = i * channels;

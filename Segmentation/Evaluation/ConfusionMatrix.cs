@@ -1,4 +1,5 @@
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Segmentation.Evaluation;
 
@@ -18,7 +19,7 @@ public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = 255)
         using var scope = torch.NewDisposeScope();
         var valid = truth.ne(ignoreIndex);
         var pairs = truth.masked_select(valid).mul(NumClasses).add(prediction.masked_select(valid));
-        var counts = pairs.bincount(NumClasses * NumClasses).ToArray<long>();
+        var counts = pairs.bincount(null, NumClasses * NumClasses).ToArray<long>();
         for (var i = 0; i < _counts.Length; i++)
         {
             _counts[i] += counts[i];

@@ -1,8 +1,9 @@
 using U2PL.Segmentation.Augmentation;
 using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Models;
-using U2PL.Torch;
-using static U2PL.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Segmentation.Evaluation;
 
@@ -49,7 +50,7 @@ public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normaliza
     private static Tensor Whole(DeepLabV3Plus model, Tensor image)
     {
         using var output = model.forward(image);
-        return functional.interpolate(output.Prediction, image.size(2), image.size(3), alignCorners: true).softmax(1);
+        return functional.interpolate(output.Prediction, [image.size(2), image.size(3)], mode: InterpolationMode.Bilinear, align_corners: true).softmax(1);
     }
 
     /// <summary>Windows of crop size at stride ⌈2/3·crop⌉ (the last one flush with the border), probabilities averaged.</summary>

@@ -1,5 +1,6 @@
 using U2PL.Segmentation.Models;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Segmentation.Method;
 

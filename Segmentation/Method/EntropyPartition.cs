@@ -1,4 +1,5 @@
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Segmentation.Method;
 
@@ -30,7 +31,9 @@ public static class EntropyPartition
         {
             return double.PositiveInfinity;
         }
-        using var quantile = values.quantile(1 - alphaT);
+        // q must have the input's dtype (a bare double would become a float64 tensor, which libtorch refuses).
+        using var q = torch.tensor(1 - alphaT, values.dtype);
+        using var quantile = values.quantile(q);
         return quantile.ToDouble();
     }
 

@@ -1,4 +1,4 @@
-using U2PL.Torch.Optimizers;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Method;
 
@@ -11,7 +11,7 @@ public static class PolyLearningRate
     public static void Apply(SGD optimizer, long iteration, long totalIterations, double power = 0.9)
     {
         var factor = Factor(iteration, totalIterations, power);
-        foreach (var group in optimizer.param_groups)
+        foreach (var group in optimizer.param_groups())
         {
             group.LearningRate = group.InitialLearningRate * factor;
         }

@@ -1,4 +1,5 @@
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Segmentation.Method;
 
@@ -16,6 +17,6 @@ public static class Prototype
             return null;
         }
         using var _ = torch.no_grad();
-        return selected.mean(0);
+        return selected.mean([0]);
     }
 }

@@ -1,5 +1,6 @@
-using U2PL.Torch;
-using static U2PL.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Segmentation.Method;
 
@@ -10,7 +11,7 @@ public sealed record SupervisedLoss(bool Ohem = false, double OhemThreshold = 0.
     {
         if (!Ohem)
         {
-            return functional.cross_entropy(logits, labels, ignoreIndex: 255);
+            return functional.cross_entropy(logits, labels, ignore_index: 255);
         }
         using var scope = torch.NewDisposeScope();
         // Keep the pixels whose probability of their true class is below the threshold, and at least min_kept of the
@@ -33,6 +34,6 @@ public sealed record SupervisedLoss(bool Ohem = false, double OhemThreshold = 0.
             var hard = trueProbability.le(threshold).logical_and(valid);
             target = labels.masked_fill(hard.logical_not(), 255);
         }
-        return functional.cross_entropy(logits, target, ignoreIndex: 255).MoveToOuterDisposeScope();
+        return functional.cross_entropy(logits, target, ignore_index: 255).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
-using U2PL.Torch;
-using static U2PL.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Segmentation.Method;
 
@@ -23,7 +24,7 @@ public static class UnsupervisedLoss
             return logits.sum().mul(0).MoveToOuterDisposeScope();
         }
         var target = pseudoLabels.masked_fill(reliable.logical_not(), 255);
-        var loss = functional.cross_entropy(logits, target, ignoreIndex: 255);
+        var loss = functional.cross_entropy(logits, target, ignore_index: 255);
         return loss.mul(lambda).MoveToOuterDisposeScope();
     }
 }

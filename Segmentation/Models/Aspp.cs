@@ -1,5 +1,6 @@
-using U2PL.Torch;
-using U2PL.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Models;
 
@@ -8,33 +9,44 @@ namespace U2PL.Segmentation.Models;
 /// each conv (no bias) + BN + ReLU with 256 channels, concatenated to 1280 channels. Key names follow U2PL
 /// (conv1 = pooling branch, conv2 = 1×1, conv3..conv5 = dilated).
 /// </summary>
-public sealed class Aspp : Module<Tensor, Tensor>
+public sealed class Aspp : nn.Module<Tensor, Tensor>
 {
     public const int BranchChannels = 256;
 
-    private readonly Sequential _pooling;
-    private readonly Sequential[] _branches;
+    private readonly InPlaceSequential _pooling;
+    private readonly InPlaceSequential[] _branches;
 
-    public Aspp(long inChannels, IReadOnlyList<long> dilations)
+    public Aspp(long inChannels, IReadOnlyList<long> dilations) : base(nameof(Aspp))
     {
         if (dilations.Count != 3)
         {
             throw new ArgumentException("ASPP takes three dilations", nameof(dilations));
         }
-        _pooling = register_module("conv1", new Sequential(
-            new AdaptiveAvgPool2d(1, 1),
-            new Conv2d(inChannels, BranchChannels, 1, bias: false),
-            new BatchNorm2d(BranchChannels),
-            new ReLU(inplace: true)));
-        _branches = new Sequential[4];
-        _branches[0] = register_module("conv2", ConvBnRelu(inChannels, 1, 0, 1));
+        _pooling = new InPlaceSequential(
+            nn.AdaptiveAvgPool2d(1),
+            nn.Conv2d(inChannels, BranchChannels, 1, bias: false),
+            nn.BatchNorm2d(BranchChannels),
+            nn.ReLU(inplace: true));
+        register_module("conv1", _pooling);
+        _branches = new InPlaceSequential[4];
+        _branches[0] = ConvBnRelu(inChannels, 1, 0, 1);
         for (var i = 0; i < 3; i++)
         {
-            _branches[i + 1] = register_module($"conv{i + 3}", ConvBnRelu(inChannels, 3, dilations[i], dilations[i]));
+            _branches[i + 1] = ConvBnRelu(inChannels, 3, dilations[i], dilations[i]);
+        }
+        for (var i = 0; i < 4; i++)
+        {
+            register_module($"conv{i + 2}", _branches[i]);
         }
     }
 
     /// <summary>Channels of the concatenated output.</summary>
+    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
+    /// every module field under the field's name, giving each weight a second key.</summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     public static long OutputChannels => 5 * BranchChannels;
 
     public override Tensor forward(Tensor input)
@@ -46,7 +58,7 @@ public sealed class Aspp : Module<Tensor, Tensor>
         {
             using (var pooled = _pooling.forward(input))
             {
-                outputs.Add(torch.nn.functional.interpolate(pooled, height, width, alignCorners: true));
+                outputs.Add(nn.functional.interpolate(pooled, [height, width], mode: InterpolationMode.Bilinear, align_corners: true));
             }
             foreach (var branch in _branches)
             {
@@ -60,8 +72,8 @@ public sealed class Aspp : Module<Tensor, Tensor>
         }
     }
 
-    private static Sequential ConvBnRelu(long inChannels, long kernel, long padding, long dilation) => new(
-        new Conv2d(inChannels, BranchChannels, kernel, padding: padding, dilation: dilation, bias: false),
-        new BatchNorm2d(BranchChannels),
-        new ReLU(inplace: true));
+    private static InPlaceSequential ConvBnRelu(long inChannels, long kernel, long padding, long dilation) => new(
+        nn.Conv2d(inChannels, BranchChannels, kernel, padding: padding, dilation: dilation, bias: false),
+        nn.BatchNorm2d(BranchChannels),
+        nn.ReLU(inplace: true));
 }

@@ -1,5 +1,6 @@
-using U2PL.Torch;
-using U2PL.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Models;
 
@@ -7,9 +8,9 @@ namespace U2PL.Segmentation.Models;
 /// The segmentation model of U2PL: a ResNet encoder and the DeepLabv3+ decoder with classifier and representation
 /// heads. State-dict keys: <c>encoder.*</c> (torchvision names) and <c>decoder.*</c> (U2PL names).
 /// </summary>
-public sealed class DeepLabV3Plus : Module<Tensor, SegmentationOutput>
+public sealed class DeepLabV3Plus : nn.Module<Tensor, SegmentationOutput>
 {
-    public DeepLabV3Plus(ModelOptions options)
+    public DeepLabV3Plus(ModelOptions options) : base(nameof(DeepLabV3Plus))
     {
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -18,8 +19,16 @@ public sealed class DeepLabV3Plus : Module<Tensor, SegmentationOutput>
         }
         Options = options;
         var (low, high) = options.Architecture.Channels();
-        Encoder = register_module("encoder", new ResNet(options.Architecture, options.OutputStride));
-        Decoder = register_module("decoder", new DeepLabV3PlusDecoder(low, high, options.NumClasses, options.AsppDilations));
+        Encoder = new ResNet(options.Architecture, options.OutputStride);
+        Decoder = new DeepLabV3PlusDecoder(low, high, options.NumClasses, options.AsppDilations);
+        register_module("encoder", Encoder);
+        register_module("decoder", Decoder);
+    }
+
+    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
+    /// every module field under the field's name, giving each weight a second key.</summary>
+    protected override void RegisterComponents()
+    {
     }
 
     public ModelOptions Options { get; }

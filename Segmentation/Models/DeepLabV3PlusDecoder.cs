@@ -1,5 +1,6 @@
-using U2PL.Torch;
-using U2PL.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Models;
 
@@ -18,34 +19,45 @@ public sealed record SegmentationOutput(Tensor Prediction, Tensor? Representatio
 /// layer1, bilinear upsampling (align_corners) to layer1's size, concatenation, then the classifier and the
 /// representation head (the features of the contrastive loss).
 /// </summary>
-public sealed class DeepLabV3PlusDecoder : Module<ResNetFeatures, SegmentationOutput>
+public sealed class DeepLabV3PlusDecoder : nn.Module<ResNetFeatures, SegmentationOutput>
 {
     private const long Channels = 256;
 
     private readonly Aspp _aspp;
-    private readonly Sequential _head;
-    private readonly Sequential _lowConv;
-    private readonly Sequential _classifier;
-    private readonly Sequential _representation;
+    private readonly InPlaceSequential _head;
+    private readonly InPlaceSequential _lowConv;
+    private readonly InPlaceSequential _classifier;
+    private readonly InPlaceSequential _representation;
 
     public DeepLabV3PlusDecoder(long lowLevelChannels, long highLevelChannels, long numClasses, IReadOnlyList<long> dilations,
-        long representationChannels = 256)
+        long representationChannels = 256) : base(nameof(DeepLabV3PlusDecoder))
     {
-        _aspp = register_module("aspp", new Aspp(highLevelChannels, dilations));
-        _head = register_module("head", new Sequential(
-            new Conv2d(Aspp.OutputChannels, Channels, 3, padding: 1, bias: false),
-            new BatchNorm2d(Channels),
-            new ReLU(inplace: true),
-            new Dropout2d(0.1)));
-        _lowConv = register_module("low_conv", new Sequential(
-            new Conv2d(lowLevelChannels, Channels, 1),
-            new BatchNorm2d(Channels),
-            new ReLU(inplace: true)));
-        _classifier = register_module("classifier", Head(numClasses));
-        _representation = register_module("representation", Head(representationChannels));
+        _aspp = new Aspp(highLevelChannels, dilations);
+        _head = new InPlaceSequential(
+            nn.Conv2d(Aspp.OutputChannels, Channels, 3, padding: 1, bias: false),
+            nn.BatchNorm2d(Channels),
+            nn.ReLU(inplace: true),
+            nn.Dropout2d(0.1));
+        _lowConv = new InPlaceSequential(
+            nn.Conv2d(lowLevelChannels, Channels, 1),
+            nn.BatchNorm2d(Channels),
+            nn.ReLU(inplace: true));
+        _classifier = Head(numClasses);
+        _representation = Head(representationChannels);
+        register_module("aspp", _aspp);
+        register_module("head", _head);
+        register_module("low_conv", _lowConv);
+        register_module("classifier", _classifier);
+        register_module("representation", _representation);
     }
 
     /// <summary>Whether forward computes the representation head (only the contrastive loss needs it).</summary>
+    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
+    /// every module field under the field's name, giving each weight a second key.</summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     public bool ComputeRepresentation { get; set; } = true;
 
     public override SegmentationOutput forward(ResNetFeatures features)
@@ -61,19 +73,19 @@ public sealed class DeepLabV3PlusDecoder : Module<ResNetFeatures, SegmentationOu
         using var pyramid = _aspp.forward(features.Layer4);
         using var high = _head.forward(pyramid);
         using var low = _lowConv.forward(features.Layer1);
-        using var upsampled = torch.nn.functional.interpolate(high, low.size(2), low.size(3), alignCorners: true);
+        using var upsampled = nn.functional.interpolate(high, [low.size(2), low.size(3)], mode: InterpolationMode.Bilinear, align_corners: true);
         return torch.cat([low, upsampled], 1);
     }
 
     /// <summary>3×3 512→256 (bias) + BN + ReLU + Dropout2d, 3×3 256→256 (bias) + BN + ReLU + Dropout2d, 1×1 → outputs.</summary>
-    private static Sequential Head(long outputs) => new(
-        new Conv2d(2 * Channels, Channels, 3, padding: 1),
-        new BatchNorm2d(Channels),
-        new ReLU(inplace: true),
-        new Dropout2d(0.1),
-        new Conv2d(Channels, Channels, 3, padding: 1),
-        new BatchNorm2d(Channels),
-        new ReLU(inplace: true),
-        new Dropout2d(0.1),
-        new Conv2d(Channels, outputs, 1));
+    private static InPlaceSequential Head(long outputs) => new(
+        nn.Conv2d(2 * Channels, Channels, 3, padding: 1),
+        nn.BatchNorm2d(Channels),
+        nn.ReLU(inplace: true),
+        nn.Dropout2d(0.1),
+        nn.Conv2d(Channels, Channels, 3, padding: 1),
+        nn.BatchNorm2d(Channels),
+        nn.ReLU(inplace: true),
+        nn.Dropout2d(0.1),
+        nn.Conv2d(Channels, outputs, 1));
 }

@@ -1,5 +1,6 @@
-using U2PL.Torch;
-using U2PL.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Models;
 
@@ -19,14 +20,14 @@ public sealed record ResNetFeatures(Tensor Layer1, Tensor Layer2, Tensor Layer3,
 /// ResNet in torchvision's layout and key names (conv1, bn1, layer1..layer4; no fc), with output stride 8
 /// (layer3, layer4 dilated 2 and 4: torchvision's replace_stride_with_dilation=[False, True, True]), 16 or 32.
 /// </summary>
-public sealed class ResNet : Module<Tensor, ResNetFeatures>
+public sealed class ResNet : nn.Module<Tensor, ResNetFeatures>
 {
     private readonly Conv2d _conv1;
     private readonly BatchNorm2d _bn1;
     private readonly MaxPool2d _maxpool;
-    private readonly Sequential[] _layers = new Sequential[4];
+    private readonly InPlaceSequential[] _layers = new InPlaceSequential[4];
 
-    public ResNet(ResNetArchitecture architecture, int outputStride = 8)
+    public ResNet(ResNetArchitecture architecture, int outputStride = 8) : base(nameof(ResNet))
     {
         if (outputStride is not (8 or 16 or 32))
         {
@@ -34,9 +35,11 @@ public sealed class ResNet : Module<Tensor, ResNetFeatures>
         }
         Architecture = architecture;
         OutputStride = outputStride;
-        _conv1 = register_module("conv1", new Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false));
-        _bn1 = register_module("bn1", new BatchNorm2d(64));
-        _maxpool = new MaxPool2d(3, 2, 1);
+        _conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
+        _bn1 = nn.BatchNorm2d(64);
+        _maxpool = nn.MaxPool2d(3, 2, 1);
+        register_module("conv1", _conv1);
+        register_module("bn1", _bn1);
 
         bool[] dilate = outputStride switch { 8 => [false, false, true, true], 16 => [false, false, false, true], _ => [false, false, false, false] };
         long[] planes = [64, 128, 256, 512];
@@ -46,11 +49,18 @@ public sealed class ResNet : Module<Tensor, ResNetFeatures>
         for (var i = 0; i < 4; i++)
         {
             var (layer, outChannels, nextDilation) = MakeLayer(architecture, inChannels, planes[i], blocks[i], stride: i == 0 ? 1 : 2, dilation, dilate[i]);
-            _layers[i] = register_module($"layer{i + 1}", layer);
+            _layers[i] = layer;
+            register_module($"layer{i + 1}", layer);
             inChannels = outChannels;
             dilation = nextDilation;
         }
         InitializeAsTorchvision();
+    }
+
+    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
+    /// every module field under the field's name, giving each weight a second key.</summary>
+    protected override void RegisterComponents()
+    {
     }
 
     public ResNetArchitecture Architecture { get; }
@@ -76,7 +86,7 @@ public sealed class ResNet : Module<Tensor, ResNetFeatures>
     }
 
     /// <summary>As torchvision's _make_layer: a dilated stage keeps stride 1; its first block uses the previous dilation.</summary>
-    private static (Sequential Layer, long OutChannels, long Dilation) MakeLayer(ResNetArchitecture architecture, long inChannels,
+    private static (InPlaceSequential Layer, long OutChannels, long Dilation) MakeLayer(ResNetArchitecture architecture, long inChannels,
         long planes, int blocks, long stride, long previousDilation, bool dilate)
     {
         var dilation = previousDilation;
@@ -86,7 +96,7 @@ public sealed class ResNet : Module<Tensor, ResNetFeatures>
             stride = 1;
         }
         var expansion = architecture.UsesBottleneck() ? Bottleneck.Expansion : BasicBlock.Expansion;
-        var layers = new Module<Tensor, Tensor>[blocks];
+        var layers = new nn.Module<Tensor, Tensor>[blocks];
         for (var b = 0; b < blocks; b++)
         {
             var blockIn = b == 0 ? inChannels : planes * expansion;
@@ -96,7 +106,7 @@ public sealed class ResNet : Module<Tensor, ResNetFeatures>
                 ? new Bottleneck(blockIn, planes, blockStride, blockDilation)
                 : new BasicBlock(blockIn, planes, blockStride, blockDilation);
         }
-        return (new Sequential(layers), planes * expansion, dilation);
+        return (new InPlaceSequential(layers), planes * expansion, dilation);
     }
 
     /// <summary>torchvision's init: Kaiming normal (fan_out, ReLU) for convolutions, BN weight 1 and bias 0.</summary>
@@ -106,7 +116,7 @@ public sealed class ResNet : Module<Tensor, ResNetFeatures>
         {
             if (module is Conv2d conv)
             {
-                torch.nn.init.kaiming_normal_(conv.weight, mode: torch.nn.init.FanMode.FanOut);
+                nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
             }
         }
     }

@@ -1,12 +1,13 @@
-using U2PL.Torch;
-using U2PL.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Models;
 
 /// <summary>A residual block: out = relu(body(x) + shortcut(x)).</summary>
-public abstract class ResNetBlock : Module<Tensor, Tensor>
+public abstract class ResNetBlock : nn.Module<Tensor, Tensor>
 {
-    protected ResNetBlock(long inChannels, long outChannels, long stride)
+    protected ResNetBlock(string name, long inChannels, long outChannels, long stride) : base(name)
     {
         if (stride != 1 || inChannels != outChannels)
         {
@@ -17,17 +18,24 @@ public abstract class ResNetBlock : Module<Tensor, Tensor>
     private readonly (long In, long Out, long Stride)? _shortcutShape;
 
     /// <summary>The 1×1 projection shortcut (torchvision's <c>downsample</c>), when shape or stride changes.</summary>
-    protected Sequential? downsample { get; private set; }
+    protected InPlaceSequential? downsample { get; private set; }
 
     /// <summary>Registers the shortcut after the body so that state-dict keys keep torchvision's order.</summary>
     protected void RegisterShortcut()
     {
         if (_shortcutShape is { } spec)
         {
-            downsample = register_module("downsample", new Sequential(
-                new Conv2d(spec.In, spec.Out, 1, stride: spec.Stride, bias: false),
-                new BatchNorm2d(spec.Out)));
+            downsample = new InPlaceSequential(
+                nn.Conv2d(spec.In, spec.Out, 1, stride: spec.Stride, bias: false),
+                nn.BatchNorm2d(spec.Out));
+            register_module("downsample", downsample);
         }
+    }
+
+    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
+    /// every module field under the field's name, giving each weight a second key.</summary>
+    protected override void RegisterComponents()
+    {
     }
 
     /// <summary>The residual branch, before the final ReLU.</summary>
@@ -76,12 +84,16 @@ public sealed class BasicBlock : ResNetBlock
     private readonly Conv2d _conv2;
     private readonly BatchNorm2d _bn2;
 
-    public BasicBlock(long inChannels, long planes, long stride, long dilation) : base(inChannels, planes * Expansion, stride)
+    public BasicBlock(long inChannels, long planes, long stride, long dilation) : base(nameof(BasicBlock), inChannels, planes * Expansion, stride)
     {
-        _conv1 = register_module("conv1", new Conv2d(inChannels, planes, 3, stride, padding: dilation, dilation: dilation, bias: false));
-        _bn1 = register_module("bn1", new BatchNorm2d(planes));
-        _conv2 = register_module("conv2", new Conv2d(planes, planes, 3, 1, padding: dilation, dilation: dilation, bias: false));
-        _bn2 = register_module("bn2", new BatchNorm2d(planes));
+        _conv1 = nn.Conv2d(inChannels, planes, 3, stride, padding: dilation, dilation: dilation, bias: false);
+        _bn1 = nn.BatchNorm2d(planes);
+        _conv2 = nn.Conv2d(planes, planes, 3, 1, padding: dilation, dilation: dilation, bias: false);
+        _bn2 = nn.BatchNorm2d(planes);
+        register_module("conv1", _conv1);
+        register_module("bn1", _bn1);
+        register_module("conv2", _conv2);
+        register_module("bn2", _bn2);
         RegisterShortcut();
     }
 
@@ -104,14 +116,20 @@ public sealed class Bottleneck : ResNetBlock
     private readonly Conv2d _conv3;
     private readonly BatchNorm2d _bn3;
 
-    public Bottleneck(long inChannels, long planes, long stride, long dilation) : base(inChannels, planes * Expansion, stride)
+    public Bottleneck(long inChannels, long planes, long stride, long dilation) : base(nameof(Bottleneck), inChannels, planes * Expansion, stride)
     {
-        _conv1 = register_module("conv1", new Conv2d(inChannels, planes, 1, bias: false));
-        _bn1 = register_module("bn1", new BatchNorm2d(planes));
-        _conv2 = register_module("conv2", new Conv2d(planes, planes, 3, stride, padding: dilation, dilation: dilation, bias: false));
-        _bn2 = register_module("bn2", new BatchNorm2d(planes));
-        _conv3 = register_module("conv3", new Conv2d(planes, planes * Expansion, 1, bias: false));
-        _bn3 = register_module("bn3", new BatchNorm2d(planes * Expansion));
+        _conv1 = nn.Conv2d(inChannels, planes, 1, bias: false);
+        _bn1 = nn.BatchNorm2d(planes);
+        _conv2 = nn.Conv2d(planes, planes, 3, stride, padding: dilation, dilation: dilation, bias: false);
+        _bn2 = nn.BatchNorm2d(planes);
+        _conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
+        _bn3 = nn.BatchNorm2d(planes * Expansion);
+        register_module("conv1", _conv1);
+        register_module("bn1", _bn1);
+        register_module("conv2", _conv2);
+        register_module("bn2", _bn2);
+        register_module("conv3", _conv3);
+        register_module("bn3", _bn3);
         RegisterShortcut();
     }
 

@@ -1,6 +1,7 @@
 using U2PL.Segmentation.Method;
-using U2PL.Torch;
-using U2PL.Torch.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Training;
 
@@ -23,12 +24,12 @@ public sealed class LocalSgdUpdate(SGD optimizer, EmaTeacher teacher, TrainingSc
     public double Prepare(long iteration)
     {
         PolyLearningRate.Apply(optimizer, iteration, schedule.TotalIterations);
-        return optimizer.param_groups[0].LearningRate;
+        return optimizer.param_groups()[0].LearningRate;
     }
 
     public void Apply(Tensor loss, long iteration, bool semi)
     {
-        optimizer.zero_grad();
+        optimizer.zero_grad(set_to_none: true);
         loss.backward();
         optimizer.step();
         if (semi)

@@ -1,5 +1,6 @@
-using U2PL.Torch;
-using static U2PL.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Segmentation.Training;
 
@@ -11,7 +12,7 @@ internal static class NearestResize
     {
         using var scope = torch.NewDisposeScope();
         var type = map.dtype;
-        var resized = functional.interpolate(map.unsqueeze(1).to(ScalarType.Float32), height, width, InterpolationMode.Nearest).squeeze(1);
+        var resized = functional.interpolate(map.unsqueeze(1).to(ScalarType.Float32), [height, width], mode: InterpolationMode.Nearest).squeeze(1);
         return (type == ScalarType.Bool ? resized.gt(0.5) : resized.to(type)).MoveToOuterDisposeScope();
     }
 }

@@ -3,9 +3,10 @@ using System.Text.Json;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Weights;
-using U2PL.Torch;
-using U2PL.Torch.Optimizers;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Segmentation.Training;
 
@@ -142,9 +143,9 @@ public static class TrainingCheckpoint
             .ToDictionary(e => e.Name[prefix.Length..], e => reader.ReadTensor(e.Name));
         try
         {
-            model.load_state_dict(tensors);
+            StrictStateDict.Load(model, tensors);
         }
-        catch (Torch.Modules.StateDictException e)
+        catch (StateDictException e)
         {
             throw new WeightsException($"{reader.FilePath} ({prefix}*): {e.Message}", e);
         }

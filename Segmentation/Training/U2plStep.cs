@@ -1,8 +1,9 @@
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Method;
-using U2PL.Torch;
-using U2PL.Torch.Optimizers;
-using static U2PL.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Segmentation.Training;
 
@@ -158,5 +159,5 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
     private TimeSpan BankTime() => banks.Aggregate(TimeSpan.Zero, (sum, bank) => sum + bank.Elapsed);
 
     private static Tensor Upsample(Tensor logits, Tensor like) =>
-        functional.interpolate(logits, like.size(2), like.size(3), alignCorners: true);
+        functional.interpolate(logits, [like.size(2), like.size(3)], mode: InterpolationMode.Bilinear, align_corners: true);
 }

@@ -5,8 +5,10 @@ using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Weights;
-using U2PL.Torch;
-using U2PL.Torch.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Serialization;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Training;
 
@@ -43,13 +45,13 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
         if (options.InitFrom is { } init)
         {
             using var trained = TrainingCheckpoint.LoadEvaluatedModel(TrainingCheckpoint.Resolve(init));
-            student.load_state_dict(trained.state_dict());
+            StrictStateDict.Load(student, trained.state_dict());
             observer.OnMessage($"student and teacher start from {init}");
         }
-        teacherModel.load_state_dict(student.state_dict());
-        using var optimizer = new SGD(
-            [new ParamGroup(student.Encoder.parameters().ToList(), options.LearningRate),
-             new ParamGroup(student.Decoder.parameters().ToList(), options.LearningRate * options.DecoderLearningRateMultiplier)],
+        StrictStateDict.Load(teacherModel, student.state_dict());
+        using var optimizer = Sgd.Create(
+            [(student.Encoder.parameters(), options.LearningRate),
+             (student.Decoder.parameters(), options.LearningRate * options.DecoderLearningRateMultiplier)],
             options.Momentum, options.WeightDecay);
         var banks = Enumerable.Range(0, options.Model.NumClasses)
             .Select(c => new ClassMemoryBank(c == 0 ? options.Method.ContrastiveOptions.BackgroundBankCapacity : options.Method.ContrastiveOptions.BankCapacity, 256))

@@ -1,8 +1,9 @@
 using System.Globalization;
 using U2PL.Segmentation.Models;
-using U2PL.Torch;
-using U2PL.Torch.Modules;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Segmentation.Weights;
 
@@ -66,13 +67,13 @@ public static class ModelWeights
         LoadInto(model, reader);
     }
 
-    private static void LoadInto(Module model, SafeTensorsReader reader)
+    private static void LoadInto(nn.Module model, SafeTensorsReader reader)
     {
         using var scope = torch.NewDisposeScope();
         var tensors = reader.Entries.ToDictionary(entry => entry.Name, entry => reader.ReadTensor(entry.Name));
         try
         {
-            model.load_state_dict(tensors);
+            StrictStateDict.Load(model, tensors);
         }
         catch (StateDictException e)
         {

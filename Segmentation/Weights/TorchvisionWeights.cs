@@ -1,7 +1,8 @@
 using U2PL.Segmentation.Models;
-using U2PL.Torch;
-using U2PL.Torch.Modules;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Segmentation.Weights;
 
@@ -46,7 +47,7 @@ public static class TorchvisionWeights
             }
             try
             {
-                model.Encoder.load_state_dict(tensors);
+                StrictStateDict.Load(model.Encoder, tensors);
             }
             catch (StateDictException e)
             {

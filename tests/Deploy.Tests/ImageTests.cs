@@ -46,12 +46,15 @@ public partial class ImageTests
     }
 
     [Fact]
-    public void Gpu_image_pins_libtorch_with_cuda_and_builds_the_shim_against_it()
+    public void Gpu_image_builds_and_publishes_with_the_cuda_switch_on_a_base_whose_libstdcxx_loads_torchsharp()
     {
         var text = File.ReadAllText(Path.Combine(Repository.K8s, "images", "gpu.Dockerfile"));
-        Assert.Matches(@"download\.pytorch\.org/libtorch/cu[0-9]+/libtorch-cxx11-abi-shared-with-deps-[0-9.]+%2Bcu[0-9]+\.zip", text);
-        Assert.Contains("Torch_DIR=/opt/libtorch/share/cmake/Torch", text);
-        Assert.Matches(@"(?m)^FROM nvidia/cuda:\$\{CUDA_VERSION\}-runtime-", Stages("gpu.Dockerfile").Last().Insert(0, "FROM "));
+        Assert.Contains("U2PL_TORCH_BACKEND=cuda", text);
+        foreach (Match publish in Regex.Matches(text, @"dotnet publish \S+"))
+            Assert.Contains("-p:TorchBackend=cuda", text[publish.Index..text.IndexOf('\n', publish.Index)]);
+        // Ubuntu 24.04 has GLIBCXX_3.4.32, which TorchSharp 0.107.0's native library needs.
+        Assert.Matches(@"(?m)^FROM ubuntu:24\.04 AS build", text);
+        Assert.Matches(@"(?m)^FROM nvidia/cuda:\$\{CUDA_VERSION\}-runtime-ubuntu24\.04", Stages("gpu.Dockerfile").Last().Insert(0, "FROM "));
     }
 
     [GeneratedRegex(@"(?m)^FROM ")]

@@ -1,7 +1,8 @@
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Weights;
-using U2PL.Torch;
-using U2PL.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Serialization;
 
 namespace U2PL.Segmentation.Tests;
 

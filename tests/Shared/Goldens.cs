@@ -1,6 +1,7 @@
 using System.Text.Json;
 
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Tests.Shared;
 

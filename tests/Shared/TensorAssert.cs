@@ -1,4 +1,6 @@
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
 
 namespace U2PL.Tests.Shared;
 

@@ -1,4 +1,5 @@
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Segmentation.Data;
 
@@ -45,7 +46,7 @@ public sealed class SyntheticStreetDataset : ISegmentationDataset
         var (height, width) = (Options.Height, Options.Width);
         var image = torch.empty([height, width, 3], ScalarType.Byte);
         var mask = torch.empty([height, width], ScalarType.Byte);
-        SyntheticSceneRenderer.Render(Options.Seed, index, height, width, Options.NoiseStd, image.data<byte>(), mask.data<byte>());
+        SyntheticSceneRenderer.Render(Options.Seed, index, height, width, Options.NoiseStd, image.AsSpan<byte>(), mask.AsSpan<byte>());
         if (!HasMasks)
         {
             mask.Dispose();

@@ -16,7 +16,6 @@ internal static class EnvironmentChecks
         ["U2PL_BLOB_CONNECTION_STRING_FILE"] = "silos, when checkpoint.store is azure:// (a key of the mounted Secret u2pl-blob)",
         ["U2PL_CLUSTER"] = "the client's default --cluster: the launcher passes --cluster; in a silo container the default gateway 127.0.0.1:30000 is the silo's own",
         ["U2PL_DEBUG"] = "the client's stack traces for cluster errors (a troubleshooting switch a user sets by hand, never in a deployment)",
-        ["U2PL_TORCH_NATIVE"] = "the images (ENV), pointing at the shim built into them",
     };
 
     public static IEnumerable<string> Check(Manifest manifest, List<SiloContainer> silos, string? checkpointStore)
@@ -42,11 +41,6 @@ internal static class EnvironmentChecks
         {
             foreach (var silo in silos.Where(s => !BlobVariables.Any(s.Environment.Variables.ContainsKey)))
                 yield return $"{silo}: checkpoint.store is {checkpointStore} but neither {string.Join(" nor ", BlobVariables)} is set";
-        }
-        foreach (var dockerfile in Directory.GetFiles(Path.Combine(Repository.K8s, "images"), "*.Dockerfile"))
-        {
-            if (!File.ReadAllText(dockerfile).Contains("U2PL_TORCH_NATIVE=", StringComparison.Ordinal))
-                yield return $"{Path.GetFileName(dockerfile)} does not set U2PL_TORCH_NATIVE";
         }
     }
 

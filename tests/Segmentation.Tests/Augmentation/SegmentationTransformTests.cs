@@ -2,7 +2,9 @@ using FsCheck;
 using FsCheck.Fluent;
 using U2PL.Segmentation.Augmentation;
 using U2PL.Segmentation.Data;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
 
 namespace U2PL.Segmentation.Tests.Augmentation;
 
@@ -18,17 +20,17 @@ public class SegmentationTransformTests
         var key = new SampleKey(RunSeed: 7, WorkerId: 0, Epoch: 1, SampleIndex: 2);
         using var a = transform.Apply(sample, key);
         using var b = transform.Apply(sample, key);
-        Assert.True(a.Image.data<float>().SequenceEqual(b.Image.data<float>()));
-        Assert.True(a.Label!.data<long>().SequenceEqual(b.Label!.data<long>()));
+        Assert.True(a.Image.AsSpan<float>().SequenceEqual(b.Image.AsSpan<float>()));
+        Assert.True(a.Label!.AsSpan<long>().SequenceEqual(b.Label!.AsSpan<long>()));
         var differs = 0;
         for (var epoch = 2; epoch < 6; epoch++)
         {
             using var c = transform.Apply(sample, key with { Epoch = epoch });
-            differs += c.Image.data<float>().SequenceEqual(a.Image.data<float>()) ? 0 : 1;
+            differs += c.Image.AsSpan<float>().SequenceEqual(a.Image.AsSpan<float>()) ? 0 : 1;
         }
         using var w = transform.Apply(sample, key with { WorkerId = 1 });
         Assert.True(differs >= 3);
-        Assert.False(w.Image.data<float>().SequenceEqual(a.Image.data<float>()));
+        Assert.False(w.Image.AsSpan<float>().SequenceEqual(a.Image.AsSpan<float>()));
     }
 
     [Fact]
@@ -43,8 +45,8 @@ public class SegmentationTransformTests
         Assert.Equal([56L, 56L], output.Label!.shape);
         Assert.Equal(ScalarType.Float32, output.Image.dtype);
         Assert.Equal(ScalarType.Int64, output.Label.dtype);
-        var labels = output.Label.data<long>();
-        var image = output.Image.data<float>();
+        var labels = output.Label.AsSpan<long>();
+        var image = output.Image.AsSpan<float>();
         var padded = 0;
         for (var i = 0; i < labels.Length; i++)
         {
@@ -69,8 +71,8 @@ public class SegmentationTransformTests
         using var b = flip.Apply(sample, key);
         using var aFlipped = a.Image.flip(2).contiguous();
         using var aLabelFlipped = a.Label!.flip(1).contiguous();
-        Assert.True(aFlipped.data<float>().SequenceEqual(b.Image.data<float>()));
-        Assert.True(aLabelFlipped.data<long>().SequenceEqual(b.Label!.data<long>()));
+        Assert.True(aFlipped.AsSpan<float>().SequenceEqual(b.Image.AsSpan<float>()));
+        Assert.True(aLabelFlipped.AsSpan<long>().SequenceEqual(b.Label!.AsSpan<long>()));
     }
 
     [Fact]
@@ -80,13 +82,13 @@ public class SegmentationTransformTests
         var center = SegmentationTransform.Eval(AugmentationOptions.WithCrop(32));
         using var a = center.Apply(sample, new SampleKey(1, 0, 0, 3));
         using var b = center.Apply(sample, new SampleKey(2, 5, 9, 3));
-        Assert.True(a.Image.data<float>().SequenceEqual(b.Image.data<float>()));
+        Assert.True(a.Image.AsSpan<float>().SequenceEqual(b.Image.AsSpan<float>()));
         // Centre of a 64x80 image: rows 16..47, columns 24..55.
-        Assert.Equal(sample.Mask!.data<byte>()[16 * 80 + 24], (byte)a.Label!.data<long>()[0]);
+        Assert.Equal(sample.Mask!.AsSpan<byte>()[16 * 80 + 24], (byte)a.Label!.AsSpan<long>()[0]);
         using var whole = SegmentationTransform.Eval(new AugmentationOptions()).Apply(sample, default);
         Assert.Equal([3L, 64L, 80L], whole.Image.shape);
-        var expected = (sample.Image.data<byte>()[0] - 123.675) / 58.395;
-        Assert.Equal(expected, whole.Image.data<float>()[0], 5);
+        var expected = (sample.Image.AsSpan<byte>()[0] - 123.675) / 58.395;
+        Assert.Equal(expected, whole.Image.AsSpan<float>()[0], 5);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using U2PL.Segmentation.Augmentation;
 using U2PL.Segmentation.Data;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
 
 namespace U2PL.Segmentation.Tests.Data;
 
@@ -17,7 +19,7 @@ public class BatchLoaderTests
     [Fact]
     public void Yields_every_index_exactly_once_per_epoch_in_order_and_leaks_no_tensors()
     {
-        var before = torch.LiveTensorCount;
+        var before = torch.Tensor.TotalCount;
         var order = EpochOrder.Shuffle(Scenes.Count, seed: 9, epoch: 1);
         var seen = new List<int>();
         using (var loader = new BatchLoader(Scenes, Train, order, new BatchLoaderOptions { BatchSize = 8 }, new SampleKey(9, 0, 1, 0)))
@@ -36,7 +38,7 @@ public class BatchLoaderTests
             Assert.Equal(5, loader.Delivered);
         }
         Assert.Equal(order, seen);
-        Assert.Equal(before, torch.LiveTensorCount);
+        Assert.Equal(before, torch.Tensor.TotalCount);
     }
 
     [Fact]
@@ -46,7 +48,7 @@ public class BatchLoaderTests
         float[] Run(int workers, int prefetch)
         {
             using var loader = new BatchLoader(Scenes, Train, order, new BatchLoaderOptions { BatchSize = 4, Workers = workers, PrefetchBatches = prefetch }, new SampleKey(1, 0, 0, 0));
-            return loader.ReadAll().SelectMany(b => { using (b) { return b.Images.data<float>().ToArray(); } }).ToArray();
+            return loader.ReadAll().SelectMany(b => { using (b) { return b.Images.AsSpan<float>().ToArray(); } }).ToArray();
         }
         Assert.Equal(Run(1, 1), Run(2, 3));
     }
@@ -54,7 +56,7 @@ public class BatchLoaderTests
     [Fact]
     public void Disposing_mid_epoch_stops_the_producer_and_frees_undelivered_batches()
     {
-        var before = torch.LiveTensorCount;
+        var before = torch.Tensor.TotalCount;
         var loader = new BatchLoader(Scenes, Train, Enumerable.Range(0, Scenes.Count).ToArray(), new BatchLoaderOptions { BatchSize = 4, PrefetchBatches = 2 }, default);
         using (var first = loader.Next())
         {
@@ -62,7 +64,7 @@ public class BatchLoaderTests
         }
         Thread.Sleep(50);
         loader.Dispose();
-        Assert.Equal(before, torch.LiveTensorCount);
+        Assert.Equal(before, torch.Tensor.TotalCount);
         Assert.Throws<ObjectDisposedException>(() => loader.Next());
     }
 
@@ -106,7 +108,7 @@ public class BatchLoaderTests
         }
 
         var statistics = new BadSampleStatistics();
-        var before = torch.LiveTensorCount;
+        var before = torch.Tensor.TotalCount;
         using (var skipping = new BatchLoader(dataset, transform, order, new BatchLoaderOptions { BatchSize = 3, OnBadSample = BadSamplePolicy.Skip }, default, statistics))
         {
             var indices = new List<int>();
@@ -120,7 +122,7 @@ public class BatchLoaderTests
             }
             Assert.Equal([0, 1, 3, 3, 5, 5], indices);
         }
-        Assert.Equal(before, torch.LiveTensorCount);
+        Assert.Equal(before, torch.Tensor.TotalCount);
         Assert.Equal(2, statistics.Count);
         Assert.Equal(1, statistics.CountByReason[BadSampleReason.CorruptImage]);
         Assert.Equal(1, statistics.CountByReason[BadSampleReason.InvalidMaskValue]);

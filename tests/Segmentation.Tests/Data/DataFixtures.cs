@@ -1,6 +1,7 @@
 using System.IO.Compression;
-using U2PL.Torch;
-using U2PL.Torch.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation.Data.Images;
 
 namespace U2PL.Segmentation.Tests.Data;
 

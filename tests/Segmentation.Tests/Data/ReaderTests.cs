@@ -1,5 +1,7 @@
 using U2PL.Segmentation.Data;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
 
 namespace U2PL.Segmentation.Tests.Data;
 
@@ -22,7 +24,7 @@ public class ReaderTests
             using var sample = train.Load(index);
             Assert.Equal([180L, 240L, 3L], sample.Image.shape);
             Assert.Equal([180L, 240L], sample.Mask!.shape);
-            Assert.All(sample.Mask.data<byte>().ToArray(), v => Assert.True(v < 11 || v == 255));
+            Assert.All(sample.Mask.AsSpan<byte>().ToArray(), v => Assert.True(v < 11 || v == 255));
         }
     }
 
@@ -42,8 +44,8 @@ public class ReaderTests
         Assert.Equal(["a", "b", "c"], dataset.ClassNames);
         using var sample = dataset.Load(1);
         Assert.Equal("s2", sample.Id);
-        Assert.Equal(2, sample.Mask!.data<byte>()[0]);
-        Assert.Equal(255, sample.Mask.data<byte>()[15]);
+        Assert.Equal(2, sample.Mask!.AsSpan<byte>()[0]);
+        Assert.Equal(255, sample.Mask.AsSpan<byte>()[15]);
     }
 
     [Fact]
@@ -69,11 +71,11 @@ public class ReaderTests
         Assert.Equal(21, classic.ClassCount);
         using (var aug = classic.Load(0))
         {
-            Assert.Equal(0, aug.Mask!.data<byte>()[0]);
-            Assert.Equal(15, aug.Mask.data<byte>()[9 * 14]);
+            Assert.Equal(0, aug.Mask!.AsSpan<byte>()[0]);
+            Assert.Equal(15, aug.Mask.AsSpan<byte>()[9 * 14]);
         }
         using var palettized = classic.Load(1);
-        var ids = palettized.Mask!.data<byte>();
+        var ids = palettized.Mask!.AsSpan<byte>();
         for (var x = 0; x < 14; x++)
         {
             Assert.Equal(x == 0 ? 255 : x % 21, ids[3 * 14 + x]);
@@ -110,7 +112,7 @@ public class ReaderTests
         Assert.Equal("leftImg8bit/train/aachen/aachen_000001_000019_leftImg8bit.png", dataset.GetId(0));
         using (var sample = dataset.Load(1))
         {
-            Assert.Equal(15, sample.Mask!.data<byte>()[15]);
+            Assert.Equal(15, sample.Mask!.AsSpan<byte>()[15]);
         }
         var split = f.WriteText("splits/labeled.txt", "leftImg8bit/train/bremen/bremen_000000_000019_leftImg8bit.png");
         var fromSplit = CityscapesDataset.Open(f.Root, split, withMasks: true, name: null);
@@ -131,7 +133,7 @@ public class ReaderTests
         Assert.Equal(["a", "b"], new[] { all.GetId(0), all.GetId(1) });
         using (var a = all.Load(0))
         {
-            Assert.Equal(1, a.Mask!.data<byte>()[0]);
+            Assert.Equal(1, a.Mask!.AsSpan<byte>()[0]);
         }
         var split = f.WriteText("val.txt", "b");
         var subset = FolderDataset.Open(f.Root, split);

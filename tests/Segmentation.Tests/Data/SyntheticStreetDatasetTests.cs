@@ -16,10 +16,10 @@ public class SyntheticStreetDatasetTests
         using var s2 = b.Load(3);
         using var s3 = a.Load(4);
         using var s4 = other.Load(3);
-        Assert.True(s1.Image.data<byte>().SequenceEqual(s2.Image.data<byte>()));
-        Assert.True(s1.Mask!.data<byte>().SequenceEqual(s2.Mask!.data<byte>()));
-        Assert.False(s1.Image.data<byte>().SequenceEqual(s3.Image.data<byte>()));
-        Assert.False(s1.Mask.data<byte>().SequenceEqual(s4.Mask!.data<byte>()));
+        Assert.True(s1.Image.AsSpan<byte>().SequenceEqual(s2.Image.AsSpan<byte>()));
+        Assert.True(s1.Mask!.AsSpan<byte>().SequenceEqual(s2.Mask!.AsSpan<byte>()));
+        Assert.False(s1.Image.AsSpan<byte>().SequenceEqual(s3.Image.AsSpan<byte>()));
+        Assert.False(s1.Mask.AsSpan<byte>().SequenceEqual(s4.Mask!.AsSpan<byte>()));
         Assert.Equal([128L, 160L, 3L], s1.Image.shape);
     }
 
@@ -34,7 +34,7 @@ public class SyntheticStreetDatasetTests
             for (var i = start; i < start + 8; i++)
             {
                 using var sample = dataset.Load(i);
-                foreach (var v in sample.Mask!.data<byte>())
+                foreach (var v in sample.Mask!.AsSpan<byte>())
                 {
                     Assert.True(v < 8, $"label {v}");
                     present.Add(v);

@@ -1,5 +1,6 @@
 using U2PL.Segmentation.Evaluation;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace U2PL.Segmentation.Tests.Evaluation;
 

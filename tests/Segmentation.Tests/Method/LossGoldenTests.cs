@@ -1,5 +1,7 @@
 using U2PL.Segmentation.Method;
-using U2PL.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using U2PL.Segmentation;
 
 namespace U2PL.Segmentation.Tests.Method;
 

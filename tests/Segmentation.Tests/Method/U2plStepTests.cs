@@ -1,8 +1,9 @@
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
 using U2PL.Segmentation.Method;
-using U2PL.Torch;
-using U2PL.Torch.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace U2PL.Segmentation.Tests.Method;
 
@@ -18,7 +19,7 @@ public class U2plStepTests
             torch.manual_seed(seed);
             Student = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, Classes, 16));
             Teacher = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, Classes, 16));
-            Optimizer = new SGD(Student.parameters(), 0.01, momentum: 0.9, weightDecay: 1e-4);
+            Optimizer = Sgd.Create([(Student.parameters(), 0.01)], momentum: 0.9, weightDecay: 1e-4);
             Banks = Enumerable.Range(0, Classes).Select(_ => new ClassMemoryBank(2000, 256)).ToArray();
             Schedule = new TrainingSchedule(StepsPerEpoch: 2, options.Epochs, options.SupervisedOnlyEpochs);
             Step = new U2plStep(Student, new EmaTeacher(Student, Teacher, options.EmaDecay), Optimizer, Banks, options, Schedule, seed);
@@ -63,14 +64,14 @@ public class U2plStepTests
         Assert.Equal(0, warmup.UnsupervisedLoss);
         Assert.All(setup.Banks, bank => Assert.Equal(0, bank.Count));
 
-        var live = torch.LiveTensorCount;
+        var live = torch.Tensor.TotalCount;
         var semi = Enumerable.Range(2, 3).Select(i => setup.Step.Run(setup.Labeled, setup.Unlabeled, i)).ToList();
         Assert.All(semi, m => Assert.True(double.IsFinite(m.SupervisedLoss) && m.UnsupervisedLoss > 0 && double.IsFinite(m.ContrastiveLoss)));
         Assert.True(semi[^1].Alpha < 0.2, "αt decays with the epoch");
         Assert.True(setup.Banks.Sum(bank => bank.Count) > 0, "unreliable pixels are pushed as negatives");
         Assert.Contains(semi, m => m.ContrastiveLoss > 0);
         // Nothing leaks from a step but what the banks grew.
-        Assert.InRange(torch.LiveTensorCount - live, 0, Classes);
+        Assert.InRange(torch.Tensor.TotalCount - live, 0, Classes);
     }
 
     [Fact]
