@@ -146,6 +146,8 @@ internal sealed class WorkerSession : IDisposable
         for (var k = 0; k < _shards.Length; k++)
         {
             var layout = _layouts[k];
+            // Each read of .grad is a new tensor handle: the scope frees them.
+            using var gradients = torch.NewDisposeScope();
             var noGradient = new List<int>();
             for (var i = 0; i < layout.Parameters.Count; i++)
             {
