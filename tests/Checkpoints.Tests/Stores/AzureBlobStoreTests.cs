@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Azure.Storage.Blobs.Models;
 using U2PL.Checkpoints.Azure;
 using U2PL.Checkpoints.Tests.Infrastructure;
 
@@ -16,15 +17,14 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
 
     public void Dispose() => _store?.Dispose();
 
-    /// <summary>Puts other bytes under the block's own id, with their own valid Content-MD5, and commits the same id list.</summary>
+    /// <summary>Stages other bytes under the block's own id (their own transactional MD5 valid) and commits the same id list.</summary>
     protected override async Task CorruptBlockAsync(string name, int index)
     {
-        var client = ((AzureBlobCheckpointStore)Store).Client;
-        var blob = "runs/r1/" + name;
-        var list = (await client.GetBlockListAsync(blob, default))!;
-        var other = Bytes((int)list.Blocks[index].Size, seed: 99);
-        await client.PutBlockAsync(blob, list.Blocks[index].Id, other, BlockChecksum.ComputeBase64(other), default);
-        await client.PutBlockListAsync(blob, list.Blocks.Select(b => b.Id).ToList(), WriteCondition.None, default);
+        var blob = ((AzureBlobCheckpointStore)Store).Blob(name);
+        var blocks = (await blob.GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.ToList();
+        var other = Bytes((int)blocks[index].SizeLong, seed: 99);
+        await blob.StageBlockAsync(blocks[index].Name, new MemoryStream(other));
+        await blob.CommitBlockListAsync(blocks.Select(b => b.Name));
     }
 
     [Fact]
@@ -111,9 +111,9 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
     {
         var content = Bytes(3 * BlockSize + 10, seed: 12);
         await Store.UploadAsync("blocks.bin", new MemoryStream(content));
-        var list = (await ((AzureBlobCheckpointStore)Store).Client.GetBlockListAsync("runs/r1/blocks.bin", default))!;
-        Assert.Equal([BlockSize, BlockSize, BlockSize, 10L], list.Blocks.Select(b => b.Size));
-        Assert.Equal(BlockChecksum.Compute(content.AsSpan(BlockSize, BlockSize)), BlockIds.Checksum(list.Blocks[1].Id));
+        var blocks = (await ((AzureBlobCheckpointStore)Store).Blob("blocks.bin").GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.ToList();
+        Assert.Equal([BlockSize, BlockSize, BlockSize, 10L], blocks.Select(b => b.SizeLong));
+        Assert.Equal(BlockChecksum.Compute(content.AsSpan(BlockSize, BlockSize)), BlockIds.Checksum(blocks[1].Name));
     }
 
     [Fact]
