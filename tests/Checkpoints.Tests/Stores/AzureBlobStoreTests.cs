@@ -117,6 +117,21 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
     }
 
     [Fact]
+    public async Task A_block_damaged_in_transit_is_refused_by_its_transactional_md5()
+    {
+        var previous = Bytes(BlockSize, seed: 13);
+        using var direct = azurite.Open(_container, "", Small);
+        await direct.UploadAsync("model.safetensors", new MemoryStream(previous));
+        await using var proxy = await ThrottlingProxy.StartAsync(azurite.BlobEndpoint, n => n == 1 ? ProxyAction.CorruptBody : ProxyAction.Forward);
+        using var store = azurite.Open(_container, "", Small with { BlobConnectionString = AzuriteFixture.ConnectionStringFor(proxy.Endpoint) });
+
+        var error = await Assert.ThrowsAsync<CheckpointStoreException>(() => store.UploadAsync("model.safetensors", new MemoryStream(Bytes(2 * BlockSize, seed: 14))));
+        Assert.Contains("upload block 0 of 'model.safetensors'", error.Message);
+        Assert.Contains("HTTP 400", error.Message);
+        Assert.Equal(previous, await DownloadAsync(store, "model.safetensors"));
+    }
+
+    [Fact]
     public async Task A_300_MB_object_round_trips_with_bounded_memory()
     {
         using var store = azurite.Open(_container, "big");
