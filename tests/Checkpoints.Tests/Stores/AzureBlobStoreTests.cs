@@ -31,7 +31,8 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
     public async Task Throttled_requests_are_retried_after_the_wait_the_service_asks_for()
     {
         await using var proxy = await ThrottlingProxy.StartAsync(azurite.BlobEndpoint, n => n <= 2 ? ProxyAction.Throttle : ProxyAction.Forward);
-        using var store = azurite.Open(_container, "", Small with { BlobConnectionString = AzuriteFixture.ConnectionStringFor(proxy.Endpoint) });
+        var log = new RecordingLogger();
+        using var store = azurite.Open(_container, "", Small with { BlobConnectionString = AzuriteFixture.ConnectionStringFor(proxy.Endpoint), Logger = log });
         var content = Bytes(2 * BlockSize + 5, seed: 10);
 
         var clock = Stopwatch.StartNew();
@@ -40,6 +41,10 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
 
         Assert.Equal(2, proxy.Throttled);
         Assert.True(elapsed >= TimeSpan.FromSeconds(1.9), $"two 503s with Retry-After: 1 were retried after {elapsed.TotalSeconds:F2} s in all");
+        var retries = log.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Equal(2, retries.Count);
+        Assert.Contains("try 2 after: HTTP 503", retries[0]);
+        Assert.Contains("try 3 after: HTTP 503", retries[1]);
         Assert.Equal(content, await DownloadAsync(store, "throttled.bin"));
     }
 
