@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using Azure.Storage.Blobs.Models;
 using U2PL.Checkpoints.Azure;
 using U2PL.Checkpoints.Tests.Infrastructure;
@@ -119,6 +121,28 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
         var blocks = (await ((AzureBlobCheckpointStore)Store).Blob("blocks.bin").GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.ToList();
         Assert.Equal([BlockSize, BlockSize, BlockSize, 10L], blocks.Select(b => b.SizeLong));
         Assert.Equal(BlockChecksum.Compute(content.AsSpan(BlockSize, BlockSize)), BlockIds.Checksum(blocks[1].Name));
+    }
+
+    [Fact]
+    public async Task Blobs_whose_block_ids_have_the_rest_store_format_read_back_verified()
+    {
+        // The ids the hand-written REST store wrote before issue 13, spelled out here so that the format cannot drift:
+        // base64 of "u2pl-" + the block's index in 6 digits + "-" + its MD5 in lowercase hex.
+        string Id(int index, byte[] block) => Convert.ToBase64String(Encoding.ASCII.GetBytes($"u2pl-{index:D6}-{Convert.ToHexStringLower(MD5.HashData(block))}"));
+        var blocks = new[] { Bytes(BlockSize, seed: 21), Bytes(BlockSize, seed: 22), Bytes(100, seed: 23) };
+        var blob = ((AzureBlobCheckpointStore)Store).Blob("written-by-rest.bin");
+        await ((AzureBlobCheckpointStore)Store).Container.CreateIfNotExistsAsync();
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            await blob.StageBlockAsync(Id(i, blocks[i]), new MemoryStream(blocks[i]));
+        }
+        await blob.CommitBlockListAsync(blocks.Select((b, i) => Id(i, b)));
+
+        Assert.Equal(blocks.SelectMany(b => b).ToArray(), await DownloadAsync(Store, "written-by-rest.bin"));
+        await blob.StageBlockAsync(Id(1, blocks[1]), new MemoryStream(blocks[0]));
+        await blob.CommitBlockListAsync(blocks.Select((b, i) => Id(i, b)));
+        var error = await Assert.ThrowsAsync<CheckpointCorruptException>(() => Store.DownloadAsync("written-by-rest.bin", Stream.Null));
+        Assert.Contains("block 1", error.Message);
     }
 
     [Fact]
