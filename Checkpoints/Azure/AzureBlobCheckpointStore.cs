@@ -81,11 +81,11 @@ public sealed partial class AzureBlobCheckpointStore : ICheckpointStore
         var commit = new CommitBlockListOptions
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = "application/octet-stream" },
-            Conditions = Conditions(condition),
+            Conditions = condition.ToRequestConditions(),
         };
         var committed = await CallAsync($"commit '{name}' ({condition})",
             () => WithContainerAsync(() => blob.CommitBlockListAsync(ids, commit, cancellationToken), cancellationToken), cancellationToken).ConfigureAwait(false);
-        return new StoredObject(name, length, Unquote(committed.Value.ETag), committed.Value.LastModified);
+        return new StoredObject(name, length, ETags.Unquote(committed.Value.ETag), committed.Value.LastModified);
     }
 
     public async Task<StoredObject> DownloadAsync(string name, Stream destination, CancellationToken cancellationToken = default)
@@ -109,7 +109,7 @@ public sealed partial class AzureBlobCheckpointStore : ICheckpointStore
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        return new StoredObject(name, list.BlobContentLength, Unquote(list.ETag), list.LastModified);
+        return new StoredObject(name, list.BlobContentLength, ETags.Unquote(list.ETag), list.LastModified);
     }
 
     public async Task<int> ReadAsync(string name, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -150,7 +150,7 @@ public sealed partial class AzureBlobCheckpointStore : ICheckpointStore
         try
         {
             var properties = await CallAsync($"get the properties of '{name}'", () => blob.GetPropertiesAsync(cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
-            return new StoredObject(name, properties.Value.ContentLength, Unquote(properties.Value.ETag), properties.Value.LastModified);
+            return new StoredObject(name, properties.Value.ContentLength, ETags.Unquote(properties.Value.ETag), properties.Value.LastModified);
         }
         catch (CheckpointNotFoundException)
         {
@@ -170,7 +170,7 @@ public sealed partial class AzureBlobCheckpointStore : ICheckpointStore
                 if (ObjectNames.IsValid(name))
                 {
                     var properties = blobs.Current.Properties;
-                    yield return new StoredObject(name, properties.ContentLength ?? 0, Unquote(properties.ETag ?? default), properties.LastModified ?? default);
+                    yield return new StoredObject(name, properties.ContentLength ?? 0, ETags.Unquote(properties.ETag ?? default), properties.LastModified ?? default);
                 }
             }
         }
@@ -181,7 +181,7 @@ public sealed partial class AzureBlobCheckpointStore : ICheckpointStore
         var blob = Blob(name);
         try
         {
-            await CallAsync($"delete '{name}' ({condition})", () => blob.DeleteAsync(DeleteSnapshotsOption.None, Conditions(condition), cancellationToken), cancellationToken).ConfigureAwait(false);
+            await CallAsync($"delete '{name}' ({condition})", () => blob.DeleteAsync(DeleteSnapshotsOption.None, condition.ToRequestConditions(), cancellationToken), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (CheckpointNotFoundException) when (condition.IfMatch is null)
@@ -289,14 +289,6 @@ public sealed partial class AzureBlobCheckpointStore : ICheckpointStore
             throw translated;
         }
     }
-
-    private static BlobRequestConditions? Conditions(WriteCondition condition) =>
-        condition.IfMatch is { } etag ? new BlobRequestConditions { IfMatch = new ETag("\"" + etag + "\"") }
-        : condition.IfNotExists ? new BlobRequestConditions { IfNoneMatch = ETag.All }
-        : null;
-
-    /// <summary>The store's ETags are the service's without the quotes, as they always were.</summary>
-    private static string Unquote(ETag etag) => etag == default ? "" : etag.ToString().Trim('"');
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Location}: created container {Container}")]
     private static partial void LogContainerCreated(ILogger logger, string location, string container);
