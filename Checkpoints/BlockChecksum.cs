@@ -12,8 +12,6 @@ internal static class BlockChecksum
 
     public static string Compute(ReadOnlySpan<byte> block) => Convert.ToHexStringLower(MD5.HashData(block));
 
-    public static string ComputeBase64(ReadOnlySpan<byte> block) => Convert.ToBase64String(MD5.HashData(block));
-
     public static void Verify(string location, string name, int index, long offset, ReadOnlySpan<byte> block, string expected)
     {
         var actual = Compute(block);

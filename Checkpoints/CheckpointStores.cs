@@ -9,7 +9,8 @@ public static class CheckpointStores
     /// <summary>
     /// <c>file:///path</c> or a plain path: a directory (<see cref="FileCheckpointStore"/>);
     /// <c>azure://ACCOUNT/CONTAINER/PREFIX</c>: a blob container (<see cref="AzureBlobCheckpointStore"/>), credentials
-    /// from <see cref="CheckpointStoreOptions.BlobConnectionString"/> or the environment. Opening does no I/O.
+    /// from <see cref="CheckpointStoreOptions.BlobConnectionString"/>, the environment, else a Microsoft Entra ID token
+    /// credential. Opening does no I/O.
     /// </summary>
     public static ICheckpointStore Open(string uri, CheckpointStoreOptions? options = null)
     {
@@ -56,15 +57,8 @@ public static class CheckpointStores
         {
             throw new ArgumentException($"{uri}: invalid prefix '{prefix}'");
         }
-        var connectionString = options.ResolveConnectionString()
-            ?? throw new CheckpointStoreException($"{uri}: no credentials: set {CheckpointStoreOptions.ConnectionStringVariable} to the storage account's connection string " +
-                                                  $"(account key or SAS), or {CheckpointStoreOptions.ConnectionStringFileVariable} to a file holding it");
-        var connection = BlobConnection.Parse(uri, account, connectionString);
-        global::Azure.Core.Pipeline.HttpPipelinePolicy authentication = connection.AccountKey is { } key
-            ? new SharedKeyPolicy(connection.AccountName, key)
-            : new SasPolicy(connection.SharedAccessSignature!);
-        var sender = new BlobRequestSender(uri, authentication, options);
-        return new AzureBlobCheckpointStore(uri, new BlobRestClient(uri, connection.BlobEndpoint, container, sender), prefix, options.BlockSize);
+        var (client, credentials) = BlobContainerConnector.Connect(uri, account, container, options);
+        return new AzureBlobCheckpointStore(uri, client, credentials, prefix, options);
     }
 
     private static bool IsContainerName(string name) =>

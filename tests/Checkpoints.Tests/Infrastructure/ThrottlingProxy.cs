@@ -13,11 +13,13 @@ public enum ProxyAction
     Throttle,
     /// <summary>Waits 3 s, then forwards: longer than a short attempt timeout.</summary>
     Stall,
+    /// <summary>Forwards the request with one byte of its body flipped, as a faulty network might.</summary>
+    CorruptBody,
 }
 
 /// <summary>
-/// A loopback HTTP proxy in front of Azurite (Kestrel + HttpClient) that answers or delays chosen requests, so that
-/// the store's retries meet real 503s with real Retry-After headers and real slow responses.
+/// A loopback HTTP proxy in front of Azurite (Kestrel + HttpClient) that answers, delays or damages chosen requests, so
+/// that the store meets real 503s with real Retry-After headers, real slow responses and real bad bytes.
 /// </summary>
 public sealed class ThrottlingProxy : IAsyncDisposable
 {
@@ -71,7 +73,15 @@ public sealed class ThrottlingProxy : IAsyncDisposable
             }
         }
         var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(origin, context.Request.Path + context.Request.QueryString));
-        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        if (action == ProxyAction.CorruptBody)
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            var bytes = body.ToArray();
+            bytes[bytes.Length / 2] ^= 0xFF;
+            request.Content = new ByteArrayContent(bytes);
+        }
+        else if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
             request.Content = new StreamContent(context.Request.Body);
         }

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Storage.Blobs.Models;
 using U2PL.Checkpoints.Azure;
 using U2PL.Checkpoints.Tests.Infrastructure;
 
@@ -16,22 +19,22 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
 
     public void Dispose() => _store?.Dispose();
 
-    /// <summary>Puts other bytes under the block's own id, with their own valid Content-MD5, and commits the same id list.</summary>
+    /// <summary>Stages other bytes under the block's own id (their own transactional MD5 valid) and commits the same id list.</summary>
     protected override async Task CorruptBlockAsync(string name, int index)
     {
-        var client = ((AzureBlobCheckpointStore)Store).Client;
-        var blob = "runs/r1/" + name;
-        var list = (await client.GetBlockListAsync(blob, default))!;
-        var other = Bytes((int)list.Blocks[index].Size, seed: 99);
-        await client.PutBlockAsync(blob, list.Blocks[index].Id, other, BlockChecksum.ComputeBase64(other), default);
-        await client.PutBlockListAsync(blob, list.Blocks.Select(b => b.Id).ToList(), WriteCondition.None, default);
+        var blob = ((AzureBlobCheckpointStore)Store).Blob(name);
+        var blocks = (await blob.GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.ToList();
+        var other = Bytes((int)blocks[index].SizeLong, seed: 99);
+        await blob.StageBlockAsync(blocks[index].Name, new MemoryStream(other));
+        await blob.CommitBlockListAsync(blocks.Select(b => b.Name));
     }
 
     [Fact]
     public async Task Throttled_requests_are_retried_after_the_wait_the_service_asks_for()
     {
         await using var proxy = await ThrottlingProxy.StartAsync(azurite.BlobEndpoint, n => n <= 2 ? ProxyAction.Throttle : ProxyAction.Forward);
-        using var store = azurite.Open(_container, "", Small with { BlobConnectionString = AzuriteFixture.ConnectionStringFor(proxy.Endpoint) });
+        var log = new RecordingLogger();
+        using var store = azurite.Open(_container, "", Small with { BlobConnectionString = AzuriteFixture.ConnectionStringFor(proxy.Endpoint), Logger = log });
         var content = Bytes(2 * BlockSize + 5, seed: 10);
 
         var clock = Stopwatch.StartNew();
@@ -40,6 +43,10 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
 
         Assert.Equal(2, proxy.Throttled);
         Assert.True(elapsed >= TimeSpan.FromSeconds(1.9), $"two 503s with Retry-After: 1 were retried after {elapsed.TotalSeconds:F2} s in all");
+        var retries = log.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Equal(2, retries.Count);
+        Assert.Contains("try 2 after: HTTP 503", retries[0]);
+        Assert.Contains("try 3 after: HTTP 503", retries[1]);
         Assert.Equal(content, await DownloadAsync(store, "throttled.bin"));
     }
 
@@ -111,9 +118,46 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : StoreContract,
     {
         var content = Bytes(3 * BlockSize + 10, seed: 12);
         await Store.UploadAsync("blocks.bin", new MemoryStream(content));
-        var list = (await ((AzureBlobCheckpointStore)Store).Client.GetBlockListAsync("runs/r1/blocks.bin", default))!;
-        Assert.Equal([BlockSize, BlockSize, BlockSize, 10L], list.Blocks.Select(b => b.Size));
-        Assert.Equal(BlockChecksum.Compute(content.AsSpan(BlockSize, BlockSize)), BlockIds.Checksum(list.Blocks[1].Id));
+        var blocks = (await ((AzureBlobCheckpointStore)Store).Blob("blocks.bin").GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.ToList();
+        Assert.Equal([BlockSize, BlockSize, BlockSize, 10L], blocks.Select(b => b.SizeLong));
+        Assert.Equal(BlockChecksum.Compute(content.AsSpan(BlockSize, BlockSize)), BlockIds.Checksum(blocks[1].Name));
+    }
+
+    [Fact]
+    public async Task Blobs_whose_block_ids_have_the_rest_store_format_read_back_verified()
+    {
+        // The ids the hand-written REST store wrote before issue 13, spelled out here so that the format cannot drift:
+        // base64 of "u2pl-" + the block's index in 6 digits + "-" + its MD5 in lowercase hex.
+        string Id(int index, byte[] block) => Convert.ToBase64String(Encoding.ASCII.GetBytes($"u2pl-{index:D6}-{Convert.ToHexStringLower(MD5.HashData(block))}"));
+        var blocks = new[] { Bytes(BlockSize, seed: 21), Bytes(BlockSize, seed: 22), Bytes(100, seed: 23) };
+        var blob = ((AzureBlobCheckpointStore)Store).Blob("written-by-rest.bin");
+        await ((AzureBlobCheckpointStore)Store).Container.CreateIfNotExistsAsync();
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            await blob.StageBlockAsync(Id(i, blocks[i]), new MemoryStream(blocks[i]));
+        }
+        await blob.CommitBlockListAsync(blocks.Select((b, i) => Id(i, b)));
+
+        Assert.Equal(blocks.SelectMany(b => b).ToArray(), await DownloadAsync(Store, "written-by-rest.bin"));
+        await blob.StageBlockAsync(Id(1, blocks[1]), new MemoryStream(blocks[0]));
+        await blob.CommitBlockListAsync(blocks.Select((b, i) => Id(i, b)));
+        var error = await Assert.ThrowsAsync<CheckpointCorruptException>(() => Store.DownloadAsync("written-by-rest.bin", Stream.Null));
+        Assert.Contains("block 1", error.Message);
+    }
+
+    [Fact]
+    public async Task A_block_damaged_in_transit_is_refused_by_its_transactional_md5()
+    {
+        var previous = Bytes(BlockSize, seed: 13);
+        using var direct = azurite.Open(_container, "", Small);
+        await direct.UploadAsync("model.safetensors", new MemoryStream(previous));
+        await using var proxy = await ThrottlingProxy.StartAsync(azurite.BlobEndpoint, n => n == 1 ? ProxyAction.CorruptBody : ProxyAction.Forward);
+        using var store = azurite.Open(_container, "", Small with { BlobConnectionString = AzuriteFixture.ConnectionStringFor(proxy.Endpoint) });
+
+        var error = await Assert.ThrowsAsync<CheckpointStoreException>(() => store.UploadAsync("model.safetensors", new MemoryStream(Bytes(2 * BlockSize, seed: 14))));
+        Assert.Contains("upload block 0 of 'model.safetensors'", error.Message);
+        Assert.Contains("HTTP 400", error.Message);
+        Assert.Equal(previous, await DownloadAsync(store, "model.safetensors"));
     }
 
     [Fact]
