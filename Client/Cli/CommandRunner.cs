@@ -1,5 +1,6 @@
 using U2PL.Segmentation.Configuration;
 using U2PL.Segmentation.Data;
+using U2PL.Segmentation.Training;
 using U2PL.Segmentation.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public static class CommandRunner
             return body();
         }
         catch (Exception e) when (e is ConfigException or BadSampleException or SplitFileException or WeightsException or TensorFileException or StateDictException or System.Runtime.InteropServices.ExternalException
-                                      or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
+                                      or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException or DeviceUnavailableException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Failure;

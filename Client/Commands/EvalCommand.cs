@@ -8,7 +8,10 @@ using U2PL.Segmentation.Training;
 
 namespace U2PL.Client.Commands;
 
-/// <summary><c>u2pl eval</c>: mIoU and per-class IoU of a checkpoint on a validation split.</summary>
+/// <summary>
+/// <c>u2pl eval</c>: mIoU and per-class IoU of a checkpoint on a validation split, on the config's
+/// <c>trainer.device</c> (a checkpoint trained on a GPU evaluates on a CPU machine with --set trainer.device=cpu).
+/// </summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -27,7 +30,9 @@ public static class EvalCommand
             var options = ReadOptions(path, parse.GetValue(config), parse.GetValue(set) ?? []);
             var data = options.Data with { ValSplit = parse.GetValue(split) ?? options.Data.ValSplit };
             var evaluationMode = parse.GetValue(mode) switch { "sliding" => EvaluationMode.Sliding, "center" => EvaluationMode.Center, _ => data.ValMode };
+            var device = TrainingDevice.Resolve(options.Device);
             using var model = TrainingCheckpoint.LoadEvaluatedModel(path);
+            TrainingDevice.Move(model, device);
             var dataset = TrainingDatasets.OpenValidation(data);
             var asJson = parse.GetValue(json);
             var result = new Evaluator(evaluationMode, data.ValAugmentation, data.ValCropSize).Evaluate(model, dataset, asJson ? null : (done, total) =>

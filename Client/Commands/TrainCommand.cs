@@ -25,6 +25,8 @@ public static class TrainCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var options = TrainingConfigReader.Read(parse.GetValue(config)!.FullName, parse.GetValue(set) ?? []);
+            // The trainer checks too; here a missing GPU fails before the store is leased or a checkpoint downloaded.
+            TrainingDevice.Resolve(options.Device);
             var asJson = parse.GetValue(json);
             using var store = options.CheckpointStore is { } uri ? CheckpointStores.Open(uri) : null;
             using var resumeFrom = ResumeSource.Resolve(parse.GetValue(resume), asJson);

@@ -13,13 +13,16 @@ public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = 255)
     /// <summary>count[truth, prediction].</summary>
     public long this[int truth, int prediction] => _counts[truth * NumClasses + prediction];
 
-    /// <summary>Adds a (H, W) prediction against its (H, W) ground truth (int64); ignored pixels are skipped.</summary>
+    /// <summary>
+    /// Adds a (H, W) prediction against its (H, W) ground truth (int64, on the prediction's device); ignored pixels are
+    /// skipped. The pairs are counted where the tensors are; only the C² counts come back to the CPU.
+    /// </summary>
     public void Add(Tensor prediction, Tensor truth)
     {
         using var scope = torch.NewDisposeScope();
         var valid = truth.ne(ignoreIndex);
         var pairs = truth.masked_select(valid).mul(NumClasses).add(prediction.masked_select(valid));
-        var counts = pairs.bincount(null, NumClasses * NumClasses).ToArray<long>();
+        var counts = pairs.bincount(null, NumClasses * NumClasses).cpu().ToArray<long>();
         for (var i = 0; i < _counts.Length; i++)
         {
             _counts[i] += counts[i];

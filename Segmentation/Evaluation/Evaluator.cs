@@ -19,7 +19,10 @@ public enum EvaluationMode
 /// <summary>The result of one evaluation.</summary>
 public sealed record EvaluationResult(double MeanIoU, double[] ClassIoU, double PixelAccuracy, int Images);
 
-/// <summary>mIoU of a model over a labeled dataset, in eval mode and without gradients.</summary>
+/// <summary>
+/// mIoU of a model over a labeled dataset, in eval mode and without gradients, on the model's device (images and
+/// labels are moved there; only the confusion counts come back).
+/// </summary>
 public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normalization, int? cropSize = null)
 {
     public EvaluationResult Evaluate(DeepLabV3Plus model, ISegmentationDataset dataset, Action<int, int>? progress = null)
@@ -27,6 +30,7 @@ public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normaliza
         var matrix = new ConfusionMatrix(model.Options.NumClasses, normalization.IgnoreIndex);
         var centerCrop = mode == EvaluationMode.Center && cropSize is { } size ? normalization with { CropHeight = size, CropWidth = size } : normalization with { CropHeight = null, CropWidth = null };
         var transform = SegmentationTransform.Eval(centerCrop);
+        var device = model.Device;
         model.eval();
         model.Decoder.ComputeRepresentation = false;
         using var _ = torch.no_grad();
@@ -39,9 +43,9 @@ public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normaliza
             {
                 throw new InvalidOperationException($"{dataset.Name}: sample '{sample.Id}' has no mask to evaluate against");
             }
-            var image = prepared.Image.unsqueeze(0);
+            var image = prepared.Image.unsqueeze(0).to(device);
             var probabilities = mode == EvaluationMode.Sliding && cropSize is { } window ? Sliding(model, image, window) : Whole(model, image);
-            matrix.Add(probabilities.argmax(1).squeeze(0), prepared.Label);
+            matrix.Add(probabilities.argmax(1).squeeze(0), prepared.Label.to(device));
             progress?.Invoke(i + 1, dataset.Count);
         }
         return new EvaluationResult(matrix.MeanIoU(), matrix.IoU(), matrix.PixelAccuracy(), dataset.Count);
@@ -64,8 +68,8 @@ public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normaliza
         var h = padded.size(2);
         var w = padded.size(3);
         var stride = (long)Math.Ceiling(crop * 2 / 3.0);
-        var sum = torch.zeros([1, model.Options.NumClasses, h, w]);
-        var count = torch.zeros([1, 1, h, w]);
+        var sum = torch.zeros([1, model.Options.NumClasses, h, w], device: image.device);
+        var count = torch.zeros([1, 1, h, w], device: image.device);
         for (long top = 0; ; top += stride)
         {
             var y = Math.Min(top, h - crop);

@@ -18,10 +18,14 @@ public static class AnchorSampler
         return labeledC.logical_and(confident);
     }
 
-    /// <summary>M rows of <paramref name="candidateFeatures"/> (K, D) drawn uniformly with replacement.</summary>
+    /// <summary>
+    /// M rows of <paramref name="candidateFeatures"/> (K, D) drawn uniformly with replacement, the indices from the CPU
+    /// generator on every device (see <see cref="ClassMemoryBank"/>).
+    /// </summary>
     public static Tensor Sample(Tensor candidateFeatures, long m)
     {
-        using var indices = torch.randint(0, candidateFeatures.size(0), [m]);
+        using var drawn = torch.randint(0, candidateFeatures.size(0), [m]);
+        using var indices = drawn.to(candidateFeatures.device);
         return candidateFeatures.index_select(0, indices);
     }
 }

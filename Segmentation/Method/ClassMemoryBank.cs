@@ -7,13 +7,17 @@ namespace U2PL.Segmentation.Method;
 /// Q_c: the FIFO queue of one class's negative features (teacher representations of unreliable pixels, detached).
 /// A ring buffer of at most <see cref="Capacity"/> rows that grows on demand (a bank that never fills stays small);
 /// when full, a push overwrites the oldest rows. Sampling draws rows uniformly with replacement.
+/// The rows live on the training device: a push copies only the new rows there and a sample gathers only the drawn
+/// rows (the official code copies the whole bank to the GPU to sample, DESIGN §4). The row indices are drawn from
+/// libtorch's CPU generator on every device, so a run samples the same rows on CPU and GPU and a checkpoint's
+/// <c>rng.cpu</c> is all a resume needs for them.
 /// </summary>
 public sealed class ClassMemoryBank : IMemoryBank, IDisposable
 {
     private Tensor? _buffer;
     private long _start;
 
-    public ClassMemoryBank(long capacity, long featureDim)
+    public ClassMemoryBank(long capacity, long featureDim, Device? device = null)
     {
         if (capacity < 1 || featureDim < 1)
         {
@@ -21,7 +25,11 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
         }
         Capacity = capacity;
         FeatureDim = featureDim;
+        Device = device ?? torch.CPU;
     }
+
+    /// <summary>Where the rows are kept, and where <see cref="Sample"/> and <see cref="Snapshot"/> return them.</summary>
+    public Device Device { get; }
 
     public long Capacity { get; }
 
@@ -62,7 +70,7 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
-        var source = block.detach().to(ScalarType.Float32);
+        var source = block.detach().to(ScalarType.Float32, Device);
         if (rows >= Capacity)
         {
             Replace(source.narrow(0, rows - Capacity, Capacity).contiguous());
@@ -84,7 +92,7 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
                 _start = (_start + 1) % allocated;
             }
         }
-        _buffer.index_copy_(0, torch.tensor(positions), source);
+        _buffer.index_copy_(0, torch.tensor(positions, device: Device), source);
     }
 
     /// <summary>n rows drawn uniformly with replacement (torch's default generator), as an (n, D) tensor.</summary>
@@ -97,7 +105,8 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
         _clock.Start();
         try
         {
-            using var indices = torch.randint(0, Count, [n]);
+            using var drawn = torch.randint(0, Count, [n]);
+            using var indices = drawn.to(Device);
             // Occupied rows are [0, Count) until the buffer is full (growth compacts), and all rows once it is.
             return _buffer!.index_select(0, indices);
         }
@@ -112,9 +121,9 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
     {
         if (Count == 0)
         {
-            return torch.zeros([0, FeatureDim]);
+            return torch.zeros([0, FeatureDim], device: Device);
         }
-        using var order = torch.arange(0, Count).add(_start).remainder(_buffer!.size(0));
+        using var order = torch.arange(0, Count, device: Device).add(_start).remainder(_buffer!.size(0));
         return _buffer.index_select(0, order);
     }
 
@@ -133,7 +142,7 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
             _start = 0;
             return;
         }
-        using var copy = rows.to(ScalarType.Float32).contiguous();
+        using var copy = rows.to(ScalarType.Float32, Device).contiguous();
         Replace(copy);
     }
 
@@ -156,7 +165,7 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
             return;
         }
         var size = Math.Min(Capacity, Math.Max(needed, Math.Max(1024, allocated * 2)));
-        var grown = torch.zeros([size, FeatureDim]).DetachFromDisposeScope();
+        var grown = torch.zeros([size, FeatureDim], device: Device).DetachFromDisposeScope();
         if (Count > 0)
         {
             using var existing = Snapshot();

@@ -42,8 +42,8 @@ public static class CutMix
         var width = (int)images.size(3);
         var keep = torch.stack(Enumerable.Range(0, batch).Select(_ => BoxMask(height, width, random)).ToList());
         var order = Enumerable.Range(0, batch).Select(i => (long)((i + 1) % batch)).ToArray();
-        var next = torch.tensor(order);
-        var keepBool = keep.gt(0.5);
+        var next = torch.tensor(order, device: images.device);
+        var keepBool = keep.gt(0.5).to(images.device);
 
         var mixedImages = torch.where(keepBool.unsqueeze(1), images, images.index_select(0, next));
         var mixedLabels = torch.where(keepBool, labels, labels.index_select(0, next));

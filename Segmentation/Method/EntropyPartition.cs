@@ -31,8 +31,8 @@ public static class EntropyPartition
         {
             return double.PositiveInfinity;
         }
-        // q must have the input's dtype (a bare double would become a float64 tensor, which libtorch refuses).
-        using var q = torch.tensor(1 - alphaT, values.dtype);
+        // q must have the input's dtype and device (a bare double would become a float64 CPU tensor, which libtorch refuses).
+        using var q = torch.tensor(1 - alphaT, values.dtype, values.device);
         using var quantile = values.quantile(q);
         return quantile.ToDouble();
     }

@@ -21,7 +21,7 @@ public static class InfoNce
         var positives = positive.view(1, 1, -1).expand(m, 1, -1);
         var keys = torch.cat([positives, negatives], 1);
         var logits = functional.cosine_similarity(anchors.unsqueeze(1), keys, dim: 2).div(temperature);
-        var target = torch.zeros([m], ScalarType.Int64);
+        var target = torch.zeros([m], ScalarType.Int64, device: anchors.device);
         return functional.cross_entropy(logits, target).MoveToOuterDisposeScope();
     }
 }

@@ -35,6 +35,9 @@ public sealed class DeepLabV3Plus : nn.Module<Tensor, SegmentationOutput>
 
     public ResNet Encoder { get; }
 
+    /// <summary>Where the parameters are (PyTorch's <c>next(model.parameters()).device</c>): inputs go there.</summary>
+    public Device Device => Encoder.parameters().First().device;
+
     public DeepLabV3PlusDecoder Decoder { get; }
 
     public override SegmentationOutput forward(Tensor input)

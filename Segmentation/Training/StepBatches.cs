@@ -4,10 +4,18 @@ using static TorchSharp.torch;
 namespace U2PL.Segmentation.Training;
 
 /// <summary>A labeled batch: normalized images (B, 3, H, W) and labels (B, H, W) int64 with 255 ignored.</summary>
-public sealed record LabeledBatch(Tensor Images, Tensor Labels);
+public sealed record LabeledBatch(Tensor Images, Tensor Labels)
+{
+    /// <summary>The batch on <paramref name="device"/> (new tensors in the current dispose scope).</summary>
+    public LabeledBatch to(Device device) => new(Images.to(device), Labels.to(device));
+}
 
 /// <summary>An unlabeled batch (weakly augmented): images (B, 3, H, W) and the pixels that are image, not padding (B, H, W) bool.</summary>
-public sealed record UnlabeledBatch(Tensor Images, Tensor Valid);
+public sealed record UnlabeledBatch(Tensor Images, Tensor Valid)
+{
+    /// <summary>The batch on <paramref name="device"/> (new tensors in the current dispose scope).</summary>
+    public UnlabeledBatch to(Device device) => new(Images.to(device), Valid.to(device));
+}
 
 /// <summary>What one step measured.</summary>
 public sealed record StepMetrics(

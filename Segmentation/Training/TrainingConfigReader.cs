@@ -51,6 +51,7 @@ public static class TrainingConfigReader
             EvaluateEveryEpochs = tree.Int("trainer.eval_every", 1),
             MaxIterations = tree.Has("trainer.max_iterations") ? tree.Long("trainer.max_iterations", 0) : null,
             Seed = tree.Long("seed", 0),
+            Device = tree.String("trainer.device", "cpu")!,
             Threads = tree.Int("trainer.threads", 0),
             Cluster = ClusterTrainingOptions.Read(tree),
             ConfigText = text,
@@ -71,6 +72,7 @@ public static class TrainingConfigReader
         if (options.CheckpointStore is "") tree.Problem("checkpoint.store: expected a URI (file:///path or azure://account/container/prefix)");
         if (options.EvaluateEveryEpochs < 0) tree.Problem($"trainer.eval_every must be non-negative, got {options.EvaluateEveryEpochs}");
         if (options.MaxIterations is < 1) tree.Problem($"trainer.max_iterations must be at least 1, got {options.MaxIterations}");
+        if (TrainingDevice.Parse(options.Device, out var deviceProblem) is null) tree.Problem($"trainer.device: {deviceProblem}");
         if (options.Threads < 0) tree.Problem($"trainer.threads must be non-negative, got {options.Threads}");
         if (options.Pretrained is { } weights && !File.Exists(weights)) tree.Problem($"net.pretrained: no such file '{weights}'");
         if (options.InitFrom is { } init && !File.Exists(init) && !Directory.Exists(init)) tree.Problem($"net.init_from: no such checkpoint '{init}'");

@@ -36,14 +36,30 @@ public static class TrainingDevice
         }
         if (!torch.cuda.is_available())
         {
-            throw new InvalidOperationException(
+            throw new DeviceUnavailableException(
                 $"trainer.device is '{name}' but CUDA is not available: this build uses libtorch {torch.__version__} without CUDA " +
                 "(TorchSharp-cpu; build with -p:TorchBackend=cuda, see README \"GPU builds\") or no NVIDIA GPU is visible; use trainer.device: cpu");
         }
         if (parsed.Index >= torch.cuda.device_count())
         {
-            throw new InvalidOperationException($"trainer.device is '{name}' but only {torch.cuda.device_count()} CUDA device(s) are visible");
+            throw new DeviceUnavailableException($"trainer.device is '{name}' but only {torch.cuda.device_count()} CUDA device(s) are visible");
         }
         return torch.device(DeviceType.CUDA, parsed.Index);
+    }
+
+    /// <summary>
+    /// <c>module.to(device)</c>, then disposes the tensors it replaced. TorchSharp moves a parameter or buffer by
+    /// putting a new tensor in its place and leaves the old one to the finalizer (DESIGN §8: scope every tensor).
+    /// Parameters are new objects after a move to another device: build optimizers and EMA views afterwards.
+    /// </summary>
+    public static void Move(nn.Module module, Device device)
+    {
+        var before = module.parameters().Concat(module.buffers()).ToList();
+        module.to(device);
+        var after = module.parameters().Concat(module.buffers()).ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var replaced in before.Where(tensor => !after.Contains(tensor)))
+        {
+            replaced.Dispose();
+        }
     }
 }

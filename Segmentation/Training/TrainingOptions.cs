@@ -55,6 +55,9 @@ public sealed record TrainingOptions
 
     public long Seed { get; init; }
 
+    /// <summary>Where the models and every tensor of a step live (trainer.device): cpu, cuda or cuda:N (see <see cref="TrainingDevice"/>).</summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>libtorch intra-op threads (0: all cores).</summary>
     public int Threads { get; init; }
 

@@ -13,6 +13,7 @@ namespace U2PL.Segmentation.Training;
 /// Ls + λu·Lu + λc·Lc, SGD, and the EMA teacher update. Stateless across steps except for the models, the optimizer
 /// and the memory banks it is given; randomness comes from libtorch's generator and a Random seeded by (seed, iteration).
 /// What happens to the loss (SGD here, or a gradient for the parameter server) is the <see cref="IStudentUpdate"/>'s.
+/// Everything runs on the student's device; the batches are moved there first.
 /// </summary>
 public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudentUpdate update, IReadOnlyList<IMemoryBank> banks,
     MethodOptions options, TrainingSchedule schedule, long seed)
@@ -33,9 +34,10 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
     {
         var learningRate = update.Prepare(iteration);
         using var scope = torch.NewDisposeScope();
+        var device = student.Device;
         var metrics = IsSemi(iteration, unlabeled is not null)
-            ? Semi(labeled, unlabeled!, iteration)
-            : Supervised(labeled, iteration);
+            ? Semi(labeled.to(device), unlabeled!.to(device), iteration)
+            : Supervised(labeled.to(device), iteration);
         return metrics with { LearningRate = learningRate };
     }
 

@@ -16,12 +16,15 @@ namespace U2PL.Segmentation.Training;
 /// Single-process U2PL training: datasets and prefetching loaders, student and EMA teacher, SGD with poly decay, the
 /// memory banks, <see cref="U2plStep"/> per iteration, evaluation at epoch ends (the student during the warm-up, the
 /// teacher after), checkpoints ("last" periodically and at epoch ends, "best" by val mIoU), resume from a checkpoint
-/// (same seed → the same losses), and a checkpoint before stopping when cancelled.
+/// (same seed → the same losses), and a checkpoint before stopping when cancelled. Models, memory banks and every
+/// tensor of a step live on <c>trainer.device</c>; checkpoints are written from and read into CPU memory.
 /// </summary>
 public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver observer)
 {
     public TrainingSummary Run(string? resumeFrom = null, CancellationToken cancellationToken = default)
     {
+        // First, so that a device this machine lacks fails before any data is read or anything is written.
+        var device = TrainingDevice.Resolve(options.Device);
         torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
         torch.manual_seed(options.Seed);
         var datasets = TrainingDatasets.Create(options.Data);
@@ -34,7 +37,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
             observer.OnMessage("warning: " + warning);
         }
         observer.OnMessage($"labeled {datasets.Labeled.Count}, unlabeled {datasets.Unlabeled.Count}, val {datasets.Validation.Count} images; " +
-                           $"{options.Model.Architecture.Name()} OS{options.Model.OutputStride}, {options.Model.NumClasses} classes");
+                           $"{options.Model.Architecture.Name()} OS{options.Model.OutputStride}, {options.Model.NumClasses} classes; device {device}");
 
         using var student = new DeepLabV3Plus(options.Model);
         using var teacherModel = new DeepLabV3Plus(options.Model);
@@ -49,12 +52,15 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
             observer.OnMessage($"student and teacher start from {init}");
         }
         StrictStateDict.Load(teacherModel, student.state_dict());
+        TrainingDevice.Move(student, device);
+        TrainingDevice.Move(teacherModel, device);
+        // After the move: a move to another device replaces the parameters, and SGD must hold the moved ones.
         using var optimizer = Sgd.Create(
             [(student.Encoder.parameters(), options.LearningRate),
              (student.Decoder.parameters(), options.LearningRate * options.DecoderLearningRateMultiplier)],
             options.Momentum, options.WeightDecay);
         var banks = Enumerable.Range(0, options.Model.NumClasses)
-            .Select(c => new ClassMemoryBank(c == 0 ? options.Method.ContrastiveOptions.BackgroundBankCapacity : options.Method.ContrastiveOptions.BankCapacity, 256))
+            .Select(c => new ClassMemoryBank(c == 0 ? options.Method.ContrastiveOptions.BackgroundBankCapacity : options.Method.ContrastiveOptions.BankCapacity, 256, device))
             .ToArray();
         try
         {
@@ -129,7 +135,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
                 using var unlabeledBatch = unlabeledLoader?.Next(cancellationToken);
                 var stepStart = clock.Elapsed;
                 dataWait += stepStart - waitStart;
-                using var valid = unlabeledBatch is null ? null : torch.ones([unlabeledBatch.Images.size(0), unlabeledBatch.Images.size(2), unlabeledBatch.Images.size(3)], ScalarType.Bool);
+                using var valid = unlabeledBatch is null ? null : torch.ones([unlabeledBatch.Images.size(0), unlabeledBatch.Images.size(2), unlabeledBatch.Images.size(3)], ScalarType.Bool, student.Device);
                 var metrics = step.Run(new LabeledBatch(labeledBatch.Images, labeledBatch.Labels!),
                     unlabeledBatch is null ? null : new UnlabeledBatch(unlabeledBatch.Images, valid!), iteration);
                 var thisStep = clock.Elapsed - stepStart;

@@ -119,4 +119,22 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("contrastive.low_rank must be 1 with 2 classes", result.Error);
     }
+
+    [Fact]
+    public void Cuda_without_cuda_fails_at_once_with_a_clear_error_and_writes_nothing()
+    {
+        Assert.SkipWhen(TorchSharp.torch.cuda.is_available(), "this machine has CUDA: the error cannot happen here");
+        var snapshots = Path.Combine(_directory, "cuda-run");
+        var result = U2plProcess.Run("train", "--config", Config(), "--set", "trainer.device=cuda", "--set", $"saver.snapshot_dir={snapshots}", "--json");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: trainer.device is 'cuda' but CUDA is not available", result.Error);
+        Assert.Contains("use trainer.device: cpu", result.Error);
+        Assert.DoesNotContain("Unhandled exception", result.Error);
+        Assert.Equal("", result.Output);
+        Assert.False(Directory.Exists(snapshots), "no checkpoint directory");
+
+        var typo = U2plProcess.Run("train", "--config", Config(), "--set", "trainer.device=tpu");
+        Assert.Equal(1, typo.ExitCode);
+        Assert.Contains("trainer.device: 'tpu' is not a device: use cpu, cuda or cuda:N", typo.Error);
+    }
 }

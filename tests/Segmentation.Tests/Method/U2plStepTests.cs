@@ -10,18 +10,26 @@ namespace U2PL.Segmentation.Tests.Method;
 
 public class U2plStepTests
 {
-    private const int Classes = 5;
+    internal const int Classes = 5;
 
     /// <summary>A tiny student/teacher/optimizer/banks set-up on random 64×64 images.</summary>
-    private sealed class Setup : IDisposable
+    internal sealed class Setup : IDisposable
     {
-        public Setup(MethodOptions options, long seed = 3)
+        /// <param name="options">the method</param>
+        /// <param name="seed">the step's seed</param>
+        /// <param name="device">when given, the models and banks are put there as U2plTrainer does (the batches stay on the CPU)</param>
+        public Setup(MethodOptions options, long seed = 3, Device? device = null)
         {
             torch.manual_seed(seed);
             Student = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, Classes, 16));
             Teacher = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, Classes, 16));
+            if (device is not null)
+            {
+                TrainingDevice.Move(Student, device);
+                TrainingDevice.Move(Teacher, device);
+            }
             Optimizer = Sgd.Create([(Student.parameters(), 0.01)], momentum: 0.9, weightDecay: 1e-4);
-            Banks = Enumerable.Range(0, Classes).Select(_ => new ClassMemoryBank(2000, 256)).ToArray();
+            Banks = Enumerable.Range(0, Classes).Select(_ => new ClassMemoryBank(2000, 256, device)).ToArray();
             Schedule = new TrainingSchedule(StepsPerEpoch: 2, options.Epochs, options.SupervisedOnlyEpochs);
             Step = new U2plStep(Student, new EmaTeacher(Student, Teacher, options.EmaDecay), Optimizer, Banks, options, Schedule, seed);
             Labeled = new LabeledBatch(torch.randn([2, 3, 64, 64]).DetachFromDisposeScope(), torch.randint(0, Classes, [2, 64, 64]).DetachFromDisposeScope());
@@ -47,7 +55,7 @@ public class U2plStepTests
         }
     }
 
-    private static MethodOptions Options(ContrastiveVariant variant = ContrastiveVariant.Paper) => new()
+    internal static MethodOptions Options(ContrastiveVariant variant = ContrastiveVariant.Paper) => new()
     {
         Epochs = 3,
         SupervisedOnlyEpochs = 1,

@@ -110,10 +110,10 @@ public class TensorBehaviourTests
             Assert.Equal(DeviceType.CUDA, TrainingDevice.Resolve("cuda").type);
             return;
         }
-        var error = Assert.Throws<InvalidOperationException>(() => TrainingDevice.Resolve("cuda"));
+        var error = Assert.Throws<DeviceUnavailableException>(() => TrainingDevice.Resolve("cuda"));
         Assert.Contains("CUDA is not available", error.Message);
         Assert.Contains("TorchBackend=cuda", error.Message);
-        Assert.Throws<InvalidOperationException>(() => TrainingDevice.Resolve("cuda:1"));
+        Assert.Throws<DeviceUnavailableException>(() => TrainingDevice.Resolve("cuda:1"));
     }
 
     [Fact]
