@@ -15,11 +15,12 @@ namespace U2PL.Segmentation.Tests;
 public sealed class OnnxEncoderTests : IDisposable
 {
     /// <summary>
-    /// The fold is exact except where conv1's window overlaps the zero padding (zero x is not zero BGR − mean); those
-    /// border pixels give 5.9e-4 (layer1) to 7.8e-4 (layer4) relative error on the golden image (DESIGN §5: 6.4e-4).
-    /// 2e-3 leaves room for another libtorch's summation order; a wrong mapping or fold is off by 1e-1 or more.
+    /// The fold is exact except where conv1's window overlaps the zero padding (zero x is not zero BGR − mean): on the
+    /// golden image those border pixels give 5.9e-4 (layer1) to 7.8e-4 (layer4) relative error (DESIGN §5: 6.4e-4), a
+    /// deterministic figure (float32 rounding adds ~1e-6). Leaving bn1's constant out gives 1.1e-3 to 1.9e-3 (the ImageNet
+    /// means are within 0.5 of the mean image's averages), unreversed channels 4e-1 or more; 1e-3 catches both.
     /// </summary>
-    private const double BorderTolerance = 2e-3;
+    private const double BorderTolerance = 1e-3;
 
     private static readonly AugmentationOptions s_normalization = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("u2pl-onnx-").FullName;
@@ -44,7 +45,7 @@ public sealed class OnnxEncoderTests : IDisposable
             Assert.True(error <= BorderTolerance, $"{layer}: relative error {error:E2} > {BorderTolerance:E0} against the channel-mean graph");
 
             // Against the graph as packaged, the mean image's spatial variation (which no fold can carry) adds its own
-            // difference: ours must be within that plus the border tolerance (1.4e-2 to 3.3e-2 on the golden image).
+            // difference (1.4e-2 to 3.3e-2 on the golden image): ours must be within that plus the border tolerance.
             var meanImageEffect = RelativeError(channelMean, packaged);
             var packagedError = RelativeError(ours[i], packaged);
             Assert.True(packagedError <= meanImageEffect + BorderTolerance,
@@ -56,7 +57,8 @@ public sealed class OnnxEncoderTests : IDisposable
     public void The_fold_is_exact_away_from_the_image_border()
     {
         // layer1 pixel j sees conv1 rows 2j-1..2j+1 through the max pool, widened by 4 px by the block convs; conv1 rows
-        // 0, 1 and 111 of 112 overlap the padding, so only j <= 5 and j >= 51 of 56 can differ. Compare 8..47.
+        // 0, 1 and 111 of 112 overlap the padding, so only j <= 5 and j >= 51 of 56 can differ. Compare 8..47: measured
+        // 5e-7 (float32 rounding); without bn1's constant it is 9e-4.
         using var scope = torch.NewDisposeScope();
         using var encoder = ImportedEncoder();
         using var goldens = TorchCheckpointReader.Open(OnnxGoldens.File);
