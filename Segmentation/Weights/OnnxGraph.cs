@@ -47,9 +47,14 @@ internal sealed class OnnxGraph
         }
     }
 
-    /// <summary>The error for <paramref name="node"/>: file, node name and op type, then what is wrong.</summary>
-    public WeightsException Refuse(NodeProto node, string problem) =>
-        new($"{FilePath}: node '{node.Name}' ({node.OpType}): {problem}");
+    /// <summary>The error for <paramref name="node"/>: file, node name (or position and output when unnamed) and op type, then what is wrong.</summary>
+    public WeightsException Refuse(NodeProto node, string problem)
+    {
+        var name = node.Name.Length > 0
+            ? $"'{node.Name}'"
+            : $"{Nodes.ToList().IndexOf(node)} (unnamed, output '{node.Output.FirstOrDefault()}')";
+        return new WeightsException($"{FilePath}: node {name} ({node.OpType}): {problem}");
+    }
 
     public bool IsInitializer(string name) => _initializers.ContainsKey(name);
 

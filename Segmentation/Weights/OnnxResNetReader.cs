@@ -163,7 +163,7 @@ internal sealed class OnnxResNetReader
         var tensor = _graph.Initializer(node, input);
         if (!tensor.shape.SequenceEqual(shape))
         {
-            throw _graph.Refuse(node, $"the model's {key} is [{string.Join(", ", shape)}], the graph's '{node.Input[input]}' " +
+            throw _graph.Refuse(node, $"the model's {key} is [{string.Join(", ", shape)}], the graph's '{node.Input[input]}' is " +
                                       $"[{string.Join(", ", tensor.shape)}]");
         }
         return tensor;
