@@ -60,7 +60,7 @@ internal sealed class OnnxResNetReader
         if (extra is not null)
         {
             throw _graph.Refuse(extra, $"the graph goes on after {last}, the last block of {architecture.Name()}: " +
-                                       $"it has more layers than {architecture.Name()} ({string.Join("-", blocks)} blocks)");
+                                       $"it has more blocks than {architecture.Name()}'s {string.Join("-", blocks)} (the packaged ImageNet ResNet-18 is resnet18-3b)");
         }
     }
 
