@@ -43,6 +43,7 @@ case "$mode" in
     if [[ "$mode" == "all" ]]; then
       packages+=(python3-torch         # reference numerics: goldens and the PyTorch peer benchmark (not used by the product)
                  python3-torchvision
+                 python3-onnx          # reads the ImageNet encoder's ONNX graphs for its goldens
                  postgresql)           # membership store for multi-silo tests
     fi ;;
   runtime)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using U2PL.Segmentation.Models;
 
 namespace U2PL.Client.Cli;
 
@@ -7,8 +8,9 @@ public static class CommonOptions
 {
     public static Option<string> Arch(bool required = true)
     {
-        var option = new Option<string>("--arch") { Description = "Backbone: resnet18, resnet50 or resnet101", Required = required };
-        option.AcceptOnlyFromAmong("resnet18", "resnet50", "resnet101");
+        var names = ResNetArchitectures.Names.Select(entry => entry.Name).ToArray();
+        var option = new Option<string>("--arch") { Description = $"Backbone: {string.Join(", ", names)}", Required = required };
+        option.AcceptOnlyFromAmong(names);
         return option;
     }
 

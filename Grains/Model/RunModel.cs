@@ -31,7 +31,7 @@ public static class RunModel
         {
             if (options.Pretrained is { } pretrained)
             {
-                TorchvisionWeights.ImportInto(model, pretrained);
+                PretrainedEncoder.ImportInto(model, pretrained, options.Data.TrainAugmentation.Mean, options.Data.TrainAugmentation.Std);
             }
             if (options.InitFrom is { } init)
             {

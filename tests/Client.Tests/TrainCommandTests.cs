@@ -1,4 +1,8 @@
 using System.Text.Json;
+using Onnx;
+using TorchSharp;
+using U2PL.Segmentation.Training;
+using U2PL.Segmentation.Weights;
 
 namespace U2PL.Client.Tests;
 
@@ -74,6 +78,28 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("missing.png", predict.Error);
         Assert.True(File.Exists(Path.Combine(predictions, "scene_mask.png")), "the readable image is still segmented");
         Assert.True(File.Exists(Path.Combine(predictions, "scene_overlay.png")));
+    }
+
+    [Fact]
+    public void Training_with_net_pretrained_on_the_packaged_onnx_graph_starts_from_the_imagenet_encoder()
+    {
+        var graph = Path.Combine(U2plProcess.RepositoryRoot, OnnxEncoderWeights.BuiltGraph);
+        var run = U2plProcess.Run("train", "--config", Config(), "--set", "net.arch=resnet18-3b", "--set", $"net.pretrained={graph}",
+            "--set", "trainer.max_iterations=1", "--json");
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        var checkpoint = Lines(run.Output, "checkpoint")[^1].GetProperty("path").GetString()!;
+
+        // One SGD step (lr 0.01) moves layer4.2.conv2 (the graph's Parameter10) by far less than 1%; a random init is ~100% off.
+        using var model = TrainingCheckpoint.LoadEvaluatedModel(TrainingCheckpoint.Resolve(checkpoint));
+        var initializer = ModelProto.Parser.ParseFromFile(graph).Graph.Initializer.Single(t => t.Name == "Parameter10");
+        using var expected = torch.tensor(initializer.FloatData.ToArray(), [.. initializer.Dims]);
+        using var difference = model.Encoder.state_dict()["layer4.2.conv2.weight"] - expected;
+        var relative = difference.norm().ToDouble() / expected.norm().ToDouble();
+        Assert.True(relative < 1e-2, $"layer4.2.conv2 is {relative:E2} away from the ImageNet weights");
+
+        var missing = U2plProcess.Run("train", "--config", Config(), "--set", "net.arch=resnet18-3b", "--set", "net.pretrained=artifacts/nowhere/ResNet18.onnx");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("net.pretrained: no such file 'artifacts/nowhere/ResNet18.onnx' (./build.sh copies Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1's graphs to artifacts/DnnImageModels/ResNet18Onnx/ResNet18.onnx", missing.Error);
     }
 
     [Fact]

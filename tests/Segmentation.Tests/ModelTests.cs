@@ -10,6 +10,8 @@ public class ModelTests
     [InlineData(ResNetArchitecture.ResNet18, 11_176_512L, 21_560_149L)]
     [InlineData(ResNetArchitecture.ResNet50, 23_508_032L, 45_344_085L)]
     [InlineData(ResNetArchitecture.ResNet101, 42_500_160L, 64_336_213L)]
+    // resnet18-3b: one more 512-channel BasicBlock (2 × 512·512·9 conv weights + 2 × 2 × 512 BN affine = 4,720,640).
+    [InlineData(ResNetArchitecture.ResNet18Layer4Blocks3, 15_897_152L, 26_280_789L)]
     public void Parameter_counts_equal_the_design_check_values(ResNetArchitecture architecture, long backbone, long total)
     {
         using var model = new DeepLabV3Plus(new ModelOptions(architecture, 21, 8));
@@ -73,5 +75,17 @@ public class ModelTests
         Assert.Contains("classes", error.Message);
         Assert.Contains("output stride", error.Message);
         Assert.Throws<ArgumentException>(() => ResNetArchitectures.Parse("resnet34"));
+    }
+
+    [Fact]
+    public void Resnet18_3b_has_three_blocks_in_layer4_and_its_name_round_trips()
+    {
+        Assert.Equal(ResNetArchitecture.ResNet18Layer4Blocks3, ResNetArchitectures.Parse("ResNet18-3b"));
+        Assert.Equal("resnet18-3b", ResNetArchitecture.ResNet18Layer4Blocks3.Name());
+        using var model = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18Layer4Blocks3, 11, 16));
+        var keys = model.state_dict().Keys.ToHashSet();
+        Assert.Contains("encoder.layer4.2.conv2.weight", keys);
+        Assert.DoesNotContain("encoder.layer4.3.conv1.weight", keys);
+        Assert.DoesNotContain("encoder.layer3.2.conv1.weight", keys);
     }
 }

@@ -7,17 +7,19 @@ namespace U2PL.Segmentation.Tests.Training;
 
 public class ShippedConfigTests
 {
-    private static string ConfigsDirectory()
+    private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "U2PL.Orleans.sln")))
             {
-                return Path.Combine(directory.FullName, "configs");
+                return directory.FullName;
             }
         }
         throw new InvalidOperationException("repository root not found");
     }
+
+    private static string ConfigsDirectory() => Path.Combine(RepositoryRoot(), "configs");
 
     public static TheoryData<string> Configs() => new(Directory.GetFiles(ConfigsDirectory(), "*.yaml").Select(Path.GetFileName)!);
 
@@ -28,7 +30,14 @@ public class ShippedConfigTests
         var dataRoot = Directory.CreateTempSubdirectory("u2pl-config-").FullName;
         try
         {
-            var options = TrainingConfigReader.Read(Path.Combine(ConfigsDirectory(), name), [$"dataset.data_root={dataRoot}"]);
+            var path = Path.Combine(ConfigsDirectory(), name);
+            List<string> overrides = [$"dataset.data_root={dataRoot}"];
+            // Users run u2pl from the repository root (README), so that is where a relative net.pretrained must exist.
+            if (ConfigTree.Load(path).String("net.pretrained") is { } pretrained && !Path.IsPathRooted(pretrained))
+            {
+                overrides.Add($"net.pretrained={Path.Combine(RepositoryRoot(), pretrained)}");
+            }
+            var options = TrainingConfigReader.Read(path, overrides);
             Assert.True(options.Method.Epochs > 0);
             Assert.Equal(ContrastiveVariant.Paper, options.Method.ContrastiveOptions.Variant);
         }
@@ -61,7 +70,7 @@ public class ShippedConfigTests
             ["trainer.epochs=0", "trainer.contrastive.temperature=-1", "net.arch=vgg16", "dataset.colour=blue"]));
         Assert.Contains(error.Problems, p => p.Contains("trainer.epochs must be at least 1"));
         Assert.Contains(error.Problems, p => p.Contains("contrastive.temperature must be positive"));
-        Assert.Contains(error.Problems, p => p.Contains("net.arch: expected one of resnet18, resnet50, resnet101, got 'vgg16'"));
+        Assert.Contains(error.Problems, p => p.Contains("net.arch: expected one of resnet18, resnet50, resnet101, resnet18-3b, got 'vgg16'"));
         Assert.Contains(error.Problems, p => p.Contains("dataset.colour: unknown key"));
         var ok = TrainingConfigReader.Read(path, ["trainer.epochs=7", "trainer.contrastive.variant=official"]);
         Assert.Equal(7, ok.Method.Epochs);
