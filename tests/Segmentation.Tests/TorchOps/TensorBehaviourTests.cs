@@ -11,11 +11,13 @@ public class TensorBehaviourTests
     [Fact]
     public void A_libtorch_error_becomes_an_exception_with_libtorchs_message_and_the_process_survives()
     {
+        // TorchSharp 0.107.0's matmul lets a shape error escape as a C++ exception, which aborts the process; the ops
+        // the product calls on user data (add, view, cat, ...) report it; its matmuls take shapes it builds itself.
         using var a = torch.zeros([2, 3]);
         using var b = torch.zeros([4, 5]);
-        var error = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => a.matmul(b));
-        Assert.Contains("2x3", error.Message);
-        Assert.Contains("4x5", error.Message);
+        var error = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => a.add(b));
+        Assert.Contains("size of tensor a (3) must match the size of tensor b (5)", error.Message);
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => a.view(4, 4));
         using var ok = a.add(1);
         Assert.Equal(6.0, ok.sum().ToDouble());
     }
