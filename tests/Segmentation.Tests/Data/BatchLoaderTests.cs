@@ -19,7 +19,7 @@ public class BatchLoaderTests
     [Fact]
     public void Yields_every_index_exactly_once_per_epoch_in_order_and_leaks_no_tensors()
     {
-        var before = torch.Tensor.TotalCount;
+        var before = LiveTensors.Baseline();
         var order = EpochOrder.Shuffle(Scenes.Count, seed: 9, epoch: 1);
         var seen = new List<int>();
         using (var loader = new BatchLoader(Scenes, Train, order, new BatchLoaderOptions { BatchSize = 8 }, new SampleKey(9, 0, 1, 0)))
@@ -56,7 +56,7 @@ public class BatchLoaderTests
     [Fact]
     public void Disposing_mid_epoch_stops_the_producer_and_frees_undelivered_batches()
     {
-        var before = torch.Tensor.TotalCount;
+        var before = LiveTensors.Baseline();
         var loader = new BatchLoader(Scenes, Train, Enumerable.Range(0, Scenes.Count).ToArray(), new BatchLoaderOptions { BatchSize = 4, PrefetchBatches = 2 }, default);
         using (var first = loader.Next())
         {
@@ -108,7 +108,7 @@ public class BatchLoaderTests
         }
 
         var statistics = new BadSampleStatistics();
-        var before = torch.Tensor.TotalCount;
+        var before = LiveTensors.Baseline();
         using (var skipping = new BatchLoader(dataset, transform, order, new BatchLoaderOptions { BatchSize = 3, OnBadSample = BadSamplePolicy.Skip }, default, statistics))
         {
             var indices = new List<int>();
