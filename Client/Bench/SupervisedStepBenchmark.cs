@@ -1,3 +1,4 @@
+using U2PL.Segmentation;
 using U2PL.Segmentation.Method;
 using System.Diagnostics;
 using U2PL.Client.Cli;
@@ -46,6 +47,7 @@ public sealed class SupervisedStepBenchmark(ModelOptions options, int batch, int
         {
             clock.Restart();
             loss = Step(model, optimizer, images, labels);
+            NativeHeap.Trim();
             clock.Stop();
             if (step == warmup - 1 || (warmup == 0 && step == 0))
             {

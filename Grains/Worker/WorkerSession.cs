@@ -1,3 +1,4 @@
+using U2PL.Segmentation;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
@@ -87,6 +88,7 @@ internal sealed class WorkerSession : IDisposable
         using var valid = unlabeled is null ? null : torch.ones([unlabeled.Images.size(0), unlabeled.Images.size(2), unlabeled.Images.size(3)], ScalarType.Bool);
         var metrics = _step.Run(new LabeledBatch(labeled.Images, labeled.Labels!),
             unlabeled is null ? null : new UnlabeledBatch(unlabeled.Images, valid!), lease.Iteration);
+        NativeHeap.Trim();
         var resetTeacher = semi && _schedule.IsFirstSemiEpoch(lease.Iteration);
 
         communication.Start();

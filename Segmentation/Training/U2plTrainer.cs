@@ -138,6 +138,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
                 using var valid = unlabeledBatch is null ? null : torch.ones([unlabeledBatch.Images.size(0), unlabeledBatch.Images.size(2), unlabeledBatch.Images.size(3)], ScalarType.Bool, student.Device);
                 var metrics = step.Run(new LabeledBatch(labeledBatch.Images, labeledBatch.Labels!),
                     unlabeledBatch is null ? null : new UnlabeledBatch(unlabeledBatch.Images, valid!), iteration);
+                NativeHeap.Trim();
                 var thisStep = clock.Elapsed - stepStart;
                 stepTime += thisStep;
                 bankTime += metrics.MemoryBankTime;
