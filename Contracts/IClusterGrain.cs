@@ -1,9 +1,9 @@
-using U2PL.Runtime;
+using Orleans.Concurrency;
 
 namespace U2PL.Contracts;
 
 /// <summary>The cluster as <c>u2pl cluster status</c> shows it (key <see cref="Key"/>).</summary>
-[GrainType("u2pl.cluster")]
+[Alias("u2pl.cluster")]
 public interface IClusterGrain : IGrainWithStringKey
 {
     public const string Key = "cluster";

@@ -1,4 +1,4 @@
-using U2PL.Runtime;
+using Orleans.Concurrency;
 
 namespace U2PL.Contracts;
 
@@ -7,7 +7,7 @@ namespace U2PL.Contracts;
 /// A lease not completed before its deadline is handed out again, so every epoch covers every sample even when
 /// workers die.
 /// </summary>
-[GrainType("u2pl.dispenser")]
+[Alias("u2pl.dispenser")]
 public interface IDataDispenserGrain : IGrainWithStringKey
 {
     /// <summary>Sets the schedule up; <see cref="DispenserSetup.CompletedIterations"/> are skipped (a restored run).</summary>

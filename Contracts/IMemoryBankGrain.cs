@@ -1,9 +1,9 @@
-using U2PL.Runtime;
+using Orleans.Concurrency;
 
 namespace U2PL.Contracts;
 
 /// <summary>Q_c of one class of a run (key: run/class): a FIFO of negative features with a fixed capacity.</summary>
-[GrainType("u2pl.bank")]
+[Alias("u2pl.bank")]
 public interface IMemoryBankGrain : IGrainWithStringKey
 {
     Task Setup(BankSetup setup);
@@ -16,7 +16,7 @@ public interface IMemoryBankGrain : IGrainWithStringKey
     Task<FeatureBlock> Sample(int rows, bool half);
 
     /// <summary>Every row, oldest first, for a checkpoint.</summary>
-    [ReadOnly, ResponseTimeout(300)]
+    [ReadOnly, ResponseTimeout("00:05:00")]
     Task<FeatureBlock> Export();
 
     [ReadOnly]

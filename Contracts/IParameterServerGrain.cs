@@ -1,4 +1,4 @@
-using U2PL.Runtime;
+using Orleans.Concurrency;
 
 namespace U2PL.Contracts;
 
@@ -6,11 +6,11 @@ namespace U2PL.Contracts;
 /// One shard of a run's parameter server (key: run/shard): the student and teacher tensors assigned to the shard, the
 /// SGD momentum, BN running statistics and a version that counts the gradients applied. Pushes apply SGD then EMA.
 /// </summary>
-[GrainType("u2pl.ps")]
+[Alias("u2pl.ps")]
 public interface IParameterServerGrain : IGrainWithStringKey
 {
     /// <summary>Sets the shard up from the run's config: restored from <see cref="ShardSetup.RestoreFrom"/> when given, else initialized from the seed.</summary>
-    [ResponseTimeout(300)]
+    [ResponseTimeout("00:05:00")]
     Task<long> Setup(ShardSetup setup);
 
     /// <summary>
@@ -24,7 +24,7 @@ public interface IParameterServerGrain : IGrainWithStringKey
     Task<PushOutcome> PushGradient(GradientPush push);
 
     /// <summary>Everything the shard holds, for a checkpoint.</summary>
-    [ReadOnly, ResponseTimeout(300)]
+    [ReadOnly, ResponseTimeout("00:05:00")]
     Task<ShardState> Export();
 
     [ReadOnly]

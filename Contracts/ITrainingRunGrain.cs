@@ -1,4 +1,4 @@
-using U2PL.Runtime;
+using Orleans.Concurrency;
 
 namespace U2PL.Contracts;
 
@@ -7,11 +7,11 @@ namespace U2PL.Contracts;
 /// in samples (epochs, iterations and every schedule derive from it), checkpoints, validation at epoch ends, the event
 /// log, and progress events to subscribers.
 /// </summary>
-[GrainType("u2pl.run")]
+[Alias("u2pl.run")]
 public interface ITrainingRunGrain : IGrainWithStringKey
 {
     /// <summary>Validates the config (every problem listed in one <see cref="RunConfigException"/>), creates the run's grains and starts the workers.</summary>
-    [ResponseTimeout(300)]
+    [ResponseTimeout("00:05:00")]
     Task<RunStatus> Start(RunSpec spec);
 
     [AlwaysInterleave]
@@ -24,11 +24,11 @@ public interface ITrainingRunGrain : IGrainWithStringKey
 
     Task<RunStatus> Resume();
 
-    [ResponseTimeout(300)]
+    [ResponseTimeout("00:05:00")]
     Task<RunStatus> Stop();
 
     /// <summary>Writes a checkpoint now; returns where.</summary>
-    [ResponseTimeout(300)]
+    [ResponseTimeout("00:05:00")]
     Task<string> Checkpoint();
 
     [AlwaysInterleave]
@@ -60,7 +60,7 @@ public interface IRunObserver : IGrainObserver
 }
 
 /// <summary>All runs of the cluster (key <see cref="GrainKeys.Registry"/>).</summary>
-[GrainType("u2pl.runs")]
+[Alias("u2pl.runs")]
 public interface IRunRegistryGrain : IGrainWithStringKey
 {
     Task Register(RunSummary run);

@@ -1,4 +1,3 @@
-using U2PL.Runtime;
 
 namespace U2PL.Contracts;
 
@@ -99,10 +98,26 @@ public sealed record RunSummary
 }
 
 /// <summary>A run config that does not validate: every problem, listed at once.</summary>
-public sealed class RunConfigException(string message) : Exception(message);
+[GenerateSerializer, Alias("u2pl.RunConfigException")]
+public sealed class RunConfigException : Exception
+{
+    public RunConfigException() { }
+
+    public RunConfigException(string message) : base(message) { }
+
+    public RunConfigException(string message, Exception inner) : base(message, inner) { }
+}
 
 /// <summary>A run id that does not exist.</summary>
-public sealed class UnknownRunException(string message) : Exception(message);
+[GenerateSerializer, Alias("u2pl.UnknownRunException")]
+public sealed class UnknownRunException : Exception
+{
+    public UnknownRunException() { }
+
+    public UnknownRunException(string message) : base(message) { }
+
+    public UnknownRunException(string message, Exception inner) : base(message, inner) { }
+}
 
 /// <summary>Where one of a run's grains is activated.</summary>
 [GenerateSerializer]
@@ -110,4 +125,15 @@ public sealed record GrainPlacement
 {
     [Id(1)] public string Grain { get; init; } = "";
     [Id(2)] public string Silo { get; init; } = "";
+}
+
+/// <summary>A worker could not be placed: no GPU-role silo has a free GPU slot (the run emits a <c>capacity</c> event).</summary>
+[GenerateSerializer, Alias("u2pl.no-free-gpu-slot")]
+public sealed class NoFreeGpuSlotException : Exception
+{
+    public NoFreeGpuSlotException() { }
+
+    public NoFreeGpuSlotException(string message) : base(message) { }
+
+    public NoFreeGpuSlotException(string message, Exception inner) : base(message, inner) { }
 }

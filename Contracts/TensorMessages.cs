@@ -1,4 +1,3 @@
-using U2PL.Runtime;
 
 namespace U2PL.Contracts;
 
@@ -6,14 +5,14 @@ namespace U2PL.Contracts;
 /// Tensors on the wire: raw float32, or float16 when asked (<c>cluster.half_precision_wire</c>), never JSON. The
 /// shard's tensors travel flattened in the order of its layout, which both sides derive from the model's config.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable, Alias("u2pl.packed")]
 public sealed record PackedTensors
 {
-    [Id(1)] public float[]? Single { get; init; }
-    [Id(2)] public Half[]? Half { get; init; }
+    /// <summary>The values as little-endian bytes: 4 per value, or 2 when <see cref="Half"/>.</summary>
+    [Id(0)] public byte[] Bytes { get; init; } = [];
+    [Id(1)] public bool Half { get; init; }
 
-    public long Length => Single?.LongLength ?? Half?.LongLength ?? 0;
-    public long Bytes => Single is not null ? Single.LongLength * 4 : (Half?.LongLength ?? 0) * 2;
+    public long Length => Bytes.LongLength / (Half ? 2 : 4);
 }
 
 [GenerateSerializer]
@@ -36,7 +35,7 @@ public sealed record ShardWeights
     [Id(2)] public PackedTensors? Student { get; init; }
     [Id(3)] public PackedTensors? Teacher { get; init; }
     /// <summary>Float buffers (running means and variances) of the student, then of the teacher.</summary>
-    [Id(4)] public float[]? Buffers { get; init; }
+    [Id(4)] public RawFloats? Buffers { get; init; }
     /// <summary>num_batches_tracked of the student, then of the teacher.</summary>
     [Id(5)] public long[]? Counters { get; init; }
 }
@@ -49,7 +48,7 @@ public sealed record GradientPush
     [Id(3)] public long Iteration { get; init; }
     [Id(4)] public PackedTensors Gradient { get; init; } = new();
     /// <summary>How far the step moved the float buffers (student then teacher) from the pulled ones.</summary>
-    [Id(5)] public float[] BufferDelta { get; init; } = [];
+    [Id(5)] public RawFloats BufferDelta { get; init; } = new();
     [Id(6)] public long[] CounterDelta { get; init; } = [];
     /// <summary>Whether the step was semi-supervised (the teacher moves by EMA) and in the first semi epoch (teacher reset first).</summary>
     [Id(7)] public bool Semi { get; init; }
@@ -81,7 +80,7 @@ public sealed record NamedTensor
 {
     [Id(1)] public string Name { get; init; } = "";
     [Id(2)] public long[] Shape { get; init; } = [];
-    [Id(3)] public float[]? Single { get; init; }
+    [Id(3)] public RawFloats? Single { get; init; }
     [Id(4)] public long[]? Int64 { get; init; }
 }
 

@@ -1,4 +1,3 @@
-using U2PL.Runtime;
 
 namespace U2PL.Contracts;
 

@@ -1,18 +1,21 @@
-using System.Text.Json;
-using U2PL.Runtime;
+using Orleans.Runtime;
 
 namespace U2PL.Grains;
 
-/// <summary>A grain's small persisted record (JSON through the runtime's fenced storage): setups, a run's record.</summary>
+/// <summary>
+/// A grain's small persisted record (setups, a run's record) in the <see cref="Storage"/> provider (Redis). Writes are
+/// ETag-guarded: a stale activation (after a failover) gets <c>InconsistentStateException</c> and changes nothing.
+/// </summary>
 internal static class GrainState
 {
-    public static async Task<T?> ReadAsync<T>(IGrainContext context) where T : class
-    {
-        var bytes = await context.ReadStateAsync();
-        return bytes is null ? null : JsonSerializer.Deserialize<T>(bytes);
-    }
+    /// <summary>The grain storage provider the silo registers for U2PL's grains.</summary>
+    public const string Storage = "u2pl";
 
-    /// <summary>Writes the record; a stale activation (after a failover) gets the runtime's StaleActivationException.</summary>
-    public static Task WriteAsync<T>(IGrainContext context, T state) =>
-        context.WriteStateAsync(JsonSerializer.SerializeToUtf8Bytes(state));
+    public static T? Read<T>(IPersistentState<T> state) where T : class => state.RecordExists ? state.State : null;
+
+    public static Task WriteAsync<T>(IPersistentState<T> state, T value)
+    {
+        state.State = value;
+        return state.WriteStateAsync();
+    }
 }

@@ -1,6 +1,7 @@
 using U2PL.Contracts;
+using U2PL.Grains.Placement;
 using U2PL.Grains.Model;
-using U2PL.Runtime;
+using Orleans.Runtime;
 using U2PL.Segmentation.Training;
 
 namespace U2PL.Grains.Data;
@@ -10,22 +11,22 @@ namespace U2PL.Grains.Data;
 /// starts again from the iteration of the run's latest checkpoint (checkpoints are taken at a barrier with no lease
 /// outstanding, so every iteration below it is done and none above it is).
 /// </summary>
-[SiloRole("state")]
-public sealed class DataDispenserGrain : Grain, IDataDispenserGrain
+[StateSiloPlacement]
+public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<DispenserSetup> stored) : Grain, IDataDispenserGrain
 {
     private DispenserSetup? _setup;
     private LeaseBook? _book;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var setup = await GrainState.ReadAsync<DispenserSetup>(GrainContext);
+        var setup = GrainState.Read(stored);
         if (setup is not null)
         {
             var latest = RunModel.LatestCheckpoint(setup.CheckpointDirectory);
             var completed = latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration;
             _setup = setup with { CompletedIterations = completed };
             _book = new LeaseBook(_setup, TimeProvider.System);
-            _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(GrainId.ToString(), completed);
+            _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(this.GetGrainId().ToString(), completed);
         }
     }
 
@@ -37,7 +38,7 @@ public sealed class DataDispenserGrain : Grain, IDataDispenserGrain
         }
         _setup = setup;
         _book = new LeaseBook(setup, TimeProvider.System);
-        await GrainState.WriteAsync(GrainContext, setup);
+        await GrainState.WriteAsync(stored, setup);
     }
 
     public Task<LeaseReply> Lease(string workerKey) => Task.FromResult(Book().Lease(workerKey));
@@ -67,5 +68,5 @@ public sealed class DataDispenserGrain : Grain, IDataDispenserGrain
     public Task<DispenserProgress> Progress() => Task.FromResult(Book().Progress());
 
     private LeaseBook Book() =>
-        _book ?? throw new InvalidOperationException($"{GrainId} is not set up: the run creates its dispenser when it starts");
+        _book ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its dispenser when it starts");
 }

@@ -1,6 +1,7 @@
 using U2PL.Contracts;
+using U2PL.Grains.Placement;
 using U2PL.Grains.Model;
-using U2PL.Runtime;
+using Orleans.Runtime;
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Training;
 using TorchSharp;
@@ -14,8 +15,8 @@ namespace U2PL.Grains.MemoryBank;
 /// Q_c of one class (<see cref="IMemoryBankGrain"/>): the same <see cref="ClassMemoryBank"/> the single-process trainer
 /// uses, fed by workers' blocks. Checkpointed with the run; a reactivated bank restores itself from the latest checkpoint.
 /// </summary>
-[SiloRole("state")]
-public sealed class MemoryBankGrain : Grain, IMemoryBankGrain
+[StateSiloPlacement]
+public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<BankSetup> stored) : Grain, IMemoryBankGrain
 {
     private BankSetup? _setup;
     private ClassMemoryBank? _bank;
@@ -23,7 +24,7 @@ public sealed class MemoryBankGrain : Grain, IMemoryBankGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _setup = await GrainState.ReadAsync<BankSetup>(GrainContext);
+        _setup = GrainState.Read(stored);
         if (_setup is not null)
         {
             Load(_setup, latestOnly: true);
@@ -37,7 +38,7 @@ public sealed class MemoryBankGrain : Grain, IMemoryBankGrain
             return;
         }
         Load(setup, latestOnly: false);
-        await GrainState.WriteAsync(GrainContext, setup);
+        await GrainState.WriteAsync(stored, setup);
     }
 
     public Task Push(FeatureBlock block)
@@ -50,7 +51,7 @@ public sealed class MemoryBankGrain : Grain, IMemoryBankGrain
         var values = FlatTensors.Unpack(block.Data);
         if (block.Dim != bank.FeatureDim || values.LongLength != (long)block.Rows * block.Dim)
         {
-            throw new ArgumentException($"{GrainId}: a block of {block.Rows}×{block.Dim} with {values.LongLength} values does not fit rows of {bank.FeatureDim} features");
+            throw new ArgumentException($"{this.GetGrainId()}: a block of {block.Rows}×{block.Dim} with {values.LongLength} values does not fit rows of {bank.FeatureDim} features");
         }
         using var rows = values.ToTensor(block.Rows, block.Dim);
         bank.Push(rows);
@@ -73,15 +74,15 @@ public sealed class MemoryBankGrain : Grain, IMemoryBankGrain
     {
         var bank = Bank();
         using var rows = bank.Snapshot();
-        return Task.FromResult(new FeatureBlock { Rows = (int)bank.Count, Dim = (int)bank.FeatureDim, Data = new PackedTensors { Single = rows.ToArray<float>() } });
+        return Task.FromResult(new FeatureBlock { Rows = (int)bank.Count, Dim = (int)bank.FeatureDim, Data = FlatTensors.Pack(rows.ToArray<float>(), half: false) });
     }
 
     public Task<BankStatistics> Statistics() => Task.FromResult(new BankStatistics
     {
-        Count = _bank?.Count ?? 0, Capacity = _bank?.Capacity ?? _setup?.Capacity ?? 0, Silo = GrainContext.SiloAddress, Pushed = _pushed,
+        Count = _bank?.Count ?? 0, Capacity = _bank?.Capacity ?? _setup?.Capacity ?? 0, Silo = RuntimeIdentity, Pushed = _pushed,
     });
 
-    public override Task OnDeactivateAsync(U2PL.Runtime.Catalog.DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _bank?.Dispose();
         _bank = null;
@@ -107,5 +108,5 @@ public sealed class MemoryBankGrain : Grain, IMemoryBankGrain
     private static string? LatestOf(BankSetup setup) => setup.CheckpointDirectory.Length > 0 ? RunModel.LatestCheckpoint(setup.CheckpointDirectory) : null;
 
     private ClassMemoryBank Bank() =>
-        _bank ?? throw new InvalidOperationException($"{GrainId} is not set up: the run creates its memory banks when it starts");
+        _bank ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its memory banks when it starts");
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using U2PL.Contracts;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -74,29 +75,30 @@ public static class FlatTensors
         target.copy_(staged);
     }
 
-    /// <summary>A float array as it travels: as is, or converted to float16.</summary>
-    public static PackedTensors Pack(float[] values, bool half)
+    /// <summary>A float array as it travels: raw float32 bytes, or converted to float16.</summary>
+    public static PackedTensors Pack(ReadOnlySpan<float> values, bool half)
     {
         if (!half)
         {
-            return new PackedTensors { Single = values };
+            return new PackedTensors { Bytes = MemoryMarshal.AsBytes(values).ToArray() };
         }
-        var halves = new Half[values.Length];
+        var bytes = new byte[values.Length * 2];
+        var halves = MemoryMarshal.Cast<byte, Half>(bytes.AsSpan());
         for (var i = 0; i < values.Length; i++)
         {
             halves[i] = (Half)values[i];
         }
-        return new PackedTensors { Half = halves };
+        return new PackedTensors { Bytes = bytes, Half = true };
     }
 
-    /// <summary>The float32 values of a packed array (the array itself when it travelled as float32).</summary>
+    /// <summary>The float32 values of a packed array.</summary>
     public static float[] Unpack(PackedTensors packed)
     {
-        if (packed.Single is { } single)
+        if (!packed.Half)
         {
-            return single;
+            return MemoryMarshal.Cast<byte, float>(packed.Bytes.AsSpan()).ToArray();
         }
-        var halves = packed.Half ?? [];
+        var halves = MemoryMarshal.Cast<byte, Half>(packed.Bytes.AsSpan());
         var values = new float[halves.Length];
         for (var i = 0; i < halves.Length; i++)
         {

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
+using U2PL.Grains.Placement;
 using U2PL.Grains.Model;
-using U2PL.Runtime;
+using Orleans.Runtime;
 using U2PL.Segmentation.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,8 +15,9 @@ namespace U2PL.Grains.ParameterServer;
 /// tensors live in memory and in the run's checkpoints: a shard reactivated after its silo died restores itself from
 /// the run's latest checkpoint and tells the run how far back that is.
 /// </summary>
-[SiloRole("state")]
-public sealed class ParameterServerGrain(ILogger<ParameterServerGrain> logger) : Grain, IParameterServerGrain
+[StateSiloPlacement]
+public sealed class ParameterServerGrain(
+    ILogger<ParameterServerGrain> logger, [PersistentState("setup", GrainState.Storage)] IPersistentState<ShardSetup> stored) : Grain, IParameterServerGrain
 {
     private ShardSetup? _setup;
     private ShardTensors? _tensors;
@@ -24,16 +26,16 @@ public sealed class ParameterServerGrain(ILogger<ParameterServerGrain> logger) :
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _setup = await GrainState.ReadAsync<ShardSetup>(GrainContext);
+        _setup = GrainState.Read(stored);
         if (_setup is not null)
         {
             // A reactivation after a failover: the run's latest checkpoint, or the initial weights if none was written yet.
             var options = RunModel.Options(_setup.ConfigText);
             var latest = RunModel.LatestCheckpoint(options.OutputDirectory);
             var restoredAt = Load(_setup with { RestoreFrom = latest ?? "" });
-            logger.LogWarning("{Grain} reactivated: restored at version {Version} from {Source}", GrainId, restoredAt, latest ?? "the initial weights");
+            logger.LogWarning("{Grain} reactivated: restored at version {Version} from {Source}", this.GetGrainId(), restoredAt, latest ?? "the initial weights");
             var run = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId);
-            _ = run.StateRestored(GrainId.ToString(), latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration);
+            _ = run.StateRestored(this.GetGrainId().ToString(), latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration);
         }
     }
 
@@ -44,7 +46,7 @@ public sealed class ParameterServerGrain(ILogger<ParameterServerGrain> logger) :
             return _tensors.Version;
         }
         var version = Load(setup);
-        await GrainState.WriteAsync(GrainContext, setup);
+        await GrainState.WriteAsync(stored, setup);
         return version;
     }
 
@@ -84,10 +86,10 @@ public sealed class ParameterServerGrain(ILogger<ParameterServerGrain> logger) :
     public Task<ShardStatistics> Statistics() => Task.FromResult(new ShardStatistics
     {
         Version = _tensors?.Version ?? 0, Accepted = _accepted, RejectedStale = _rejected, ScaledStale = _scaled,
-        MaxStaleness = _maxStaleness, Silo = GrainContext.SiloAddress,
+        MaxStaleness = _maxStaleness, Silo = RuntimeIdentity,
     });
 
-    public override Task OnDeactivateAsync(U2PL.Runtime.Catalog.DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _tensors?.Dispose();
         _tensors = null;
@@ -117,5 +119,5 @@ public sealed class ParameterServerGrain(ILogger<ParameterServerGrain> logger) :
     }
 
     private ShardTensors Tensors() =>
-        _tensors ?? throw new InvalidOperationException($"{GrainId} is not set up: the run creates its shards when it starts");
+        _tensors ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its shards when it starts");
 }

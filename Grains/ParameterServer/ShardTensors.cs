@@ -76,7 +76,7 @@ public sealed class ShardTensors : IDisposable
         Version = Version,
         Student = FlatTensors.Pack(FlatTensors.Gather(_layout.Parameters, Find(_student), _layout.ParameterLength), half),
         Teacher = includeTeacher ? FlatTensors.Pack(FlatTensors.Gather(_layout.Parameters, Find(_teacher), _layout.ParameterLength), half) : null,
-        Buffers = [.. FlatTensors.Gather(_layout.Buffers, Find(_student), _layout.BufferLength), .. FlatTensors.Gather(_layout.Buffers, Find(_teacher), _layout.BufferLength)],
+        Buffers = RawFloats.From([.. FlatTensors.Gather(_layout.Buffers, Find(_student), _layout.BufferLength), .. FlatTensors.Gather(_layout.Buffers, Find(_teacher), _layout.BufferLength)]),
         Counters = [.. FlatTensors.GatherCounters(_layout.Counters, n => _student[n], _layout.CounterLength), .. FlatTensors.GatherCounters(_layout.Counters, n => _teacher[n], _layout.CounterLength)],
     };
 
@@ -115,12 +115,12 @@ public sealed class ShardTensors : IDisposable
                 var decay = Math.Min(1 - 1.0 / (push.Iteration - _schedule.WarmupIterations + 1), _options.Method.EmaDecay);
                 foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], 1 - decay);
             }
-            AddDeltas(push.BufferDelta, push.CounterDelta);
+            AddDeltas(push.BufferDelta.Span, push.CounterDelta);
         }
         Version++;
     }
 
-    private void AddDeltas(float[] bufferDelta, long[] counterDelta)
+    private void AddDeltas(ReadOnlySpan<float> bufferDelta, long[] counterDelta)
     {
         var length = (int)_layout.BufferLength;
         if (bufferDelta.Length == 2 * length)
@@ -129,7 +129,7 @@ public sealed class ShardTensors : IDisposable
             {
                 foreach (var entry in _layout.Buffers)
                 {
-                    using var delta = bufferDelta.AsSpan(offset + (int)entry.Offset, (int)entry.Length).ToTensor(entry.Shape);
+                    using var delta = bufferDelta.Slice(offset + (int)entry.Offset, (int)entry.Length).ToTensor(entry.Shape);
                     models[entry.Name].add_(delta);
                 }
             }
@@ -193,5 +193,5 @@ public sealed class ShardTensors : IDisposable
 
     private static NamedTensor Named(string name, Tensor tensor) => tensor.dtype == ScalarType.Int64
         ? new NamedTensor { Name = name, Shape = tensor.shape, Int64 = tensor.ToArray<long>() }
-        : new NamedTensor { Name = name, Shape = tensor.shape, Single = tensor.ToArray<float>() };
+        : new NamedTensor { Name = name, Shape = tensor.shape, Single = RawFloats.From(tensor.ToArray<float>()) };
 }

@@ -22,7 +22,7 @@ internal static class ClusterCheckpoint
         var sources = new List<TensorSource>();
         foreach (var tensor in shards.SelectMany(s => s.Tensors).OrderBy(t => t.Name, StringComparer.Ordinal))
         {
-            var value = tensor.Int64 is { } longs ? longs.ToTensor(tensor.Shape) : (tensor.Single ?? []).ToTensor(tensor.Shape);
+            var value = tensor.Int64 is { } longs ? longs.ToTensor(tensor.Shape) : (tensor.Single?.ToArray() ?? []).ToTensor(tensor.Shape);
             sources.Add(TensorFileTensors.ToSource(tensor.Name, value));
         }
         for (var c = 0; c < banks.Count; c++)

@@ -1,19 +1,18 @@
-using Microsoft.Extensions.DependencyInjection;
 using U2PL.Contracts;
-using U2PL.Runtime;
+using U2PL.Grains.Placement;
 
 namespace U2PL.Grains.Run;
 
 /// <summary>
-/// <see cref="IClusterGrain"/>: the membership view of the silo it runs on (every silo converges on the same view),
-/// and where the grains of unfinished runs are.
+/// <see cref="IClusterGrain"/>: Orleans' membership table as the management grain reports it, each silo's roles and GPU
+/// slots from its metadata, and where the grains of unfinished runs are.
 /// </summary>
 public sealed class ClusterGrain : Grain, IClusterGrain
 {
     public async Task<ClusterSnapshot> Describe()
     {
-        var silo = ServiceProvider.GetRequiredService<U2PL.Runtime.Hosting.Silo>();
-        var view = silo.MembershipView;
+        var view = new ClusterView(ServiceProvider);
+        var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
         var grains = new Dictionary<string, List<string>>();
         var runs = await GrainFactory.GetGrain<IRunRegistryGrain>(GrainKeys.Registry).List();
         var used = 0;
@@ -35,16 +34,17 @@ public sealed class ClusterGrain : Grain, IClusterGrain
                 (grains.TryGetValue(placement.Silo, out var list) ? list : grains[placement.Silo] = []).Add(name);
             }
         }
+        var silos = hosts.Select(e => (Entry: e, Metadata: view.MetadataOf(e.SiloAddress))).ToList();
         return new ClusterSnapshot
         {
-            MembershipVersion = view.Version,
-            Silos = view.Entries.Select(e => new SiloInfo
+            MembershipVersion = view.Snapshot.Version.Value,
+            Silos = silos.Select(s => new SiloInfo
             {
-                Address = e.Silo.ToString(), Roles = [.. e.Roles], GpuSlots = e.GpuSlots, Status = e.Status.ToString(), LastHeartbeat = e.IAmAliveTime,
-                Started = e.StartTime, GatewayPort = e.GatewayPort,
+                Address = s.Entry.SiloAddress.ToString(), Roles = [.. SiloRoles.RolesOf(s.Metadata)], GpuSlots = SiloRoles.GpuSlotsOf(s.Metadata),
+                Status = s.Entry.Status.ToString(), LastHeartbeat = s.Entry.IAmAliveTime, Started = s.Entry.StartTime, GatewayPort = s.Entry.ProxyPort,
             }).ToList(),
             GrainsBySilo = grains,
-            GpuSlots = view.Active.Where(e => e.HasRole("gpu")).Sum(e => e.GpuSlots),
+            GpuSlots = view.GpuSlots(),
             GpuSlotsUsed = used,
         };
     }

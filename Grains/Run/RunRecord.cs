@@ -2,39 +2,40 @@ using U2PL.Contracts;
 
 namespace U2PL.Grains.Run;
 
-/// <summary>What a run persists (JSON, fenced): enough for a reactivated run grain to carry on after its silo died.</summary>
+/// <summary>What a run persists (ETag-guarded grain state): enough for a reactivated run grain to carry on after its silo died.</summary>
+[GenerateSerializer, Alias("u2pl.run-record")]
 public sealed class RunRecord
 {
-    public string RunId { get; set; } = "";
-    public string ConfigText { get; set; } = "";
-    public string ConfigSource { get; set; } = "";
-    public RunState State { get; set; }
-    public RunState StateBeforePause { get; set; }
-    public string Message { get; set; } = "";
-    public int DesiredCount { get; set; }
-    public bool DesiredAuto { get; set; }
-    public DateTimeOffset Created { get; set; }
-    public long StepsPerEpoch { get; set; }
-    public int Epochs { get; set; }
-    public long TotalIterations { get; set; }
-    public long LastIteration { get; set; }
-    public long WarmupIterations { get; set; }
-    public int Shards { get; set; }
-    public int Classes { get; set; }
-    public int BatchSize { get; set; }
-    public bool Semi { get; set; }
-    public string CheckpointDirectory { get; set; } = "";
+    [Id(0)] public string RunId { get; set; } = "";
+    [Id(1)] public string ConfigText { get; set; } = "";
+    [Id(2)] public string ConfigSource { get; set; } = "";
+    [Id(3)] public RunState State { get; set; }
+    [Id(4)] public RunState StateBeforePause { get; set; }
+    [Id(5)] public string Message { get; set; } = "";
+    [Id(6)] public int DesiredCount { get; set; }
+    [Id(7)] public bool DesiredAuto { get; set; }
+    [Id(8)] public DateTimeOffset Created { get; set; }
+    [Id(9)] public long StepsPerEpoch { get; set; }
+    [Id(10)] public int Epochs { get; set; }
+    [Id(11)] public long TotalIterations { get; set; }
+    [Id(12)] public long LastIteration { get; set; }
+    [Id(13)] public long WarmupIterations { get; set; }
+    [Id(14)] public int Shards { get; set; }
+    [Id(15)] public int Classes { get; set; }
+    [Id(16)] public int BatchSize { get; set; }
+    [Id(17)] public bool Semi { get; set; }
+    [Id(18)] public string CheckpointDirectory { get; set; } = "";
     /// <summary>Global progress: iterations below this are done.</summary>
-    public long Iteration { get; set; }
-    public long StartIteration { get; set; }
-    public double SecondsTrained { get; set; }
-    public string LastCheckpoint { get; set; } = "";
-    public long LastCheckpointIteration { get; set; }
-    public int EpochsEvaluated { get; set; }
-    public double BestMeanIoU { get; set; }
-    public double? LastMeanIoU { get; set; }
-    public long NextSequence { get; set; } = 1;
-    public List<RunEvent> Events { get; set; } = [];
+    [Id(19)] public long Iteration { get; set; }
+    [Id(20)] public long StartIteration { get; set; }
+    [Id(21)] public double SecondsTrained { get; set; }
+    [Id(22)] public string LastCheckpoint { get; set; } = "";
+    [Id(23)] public long LastCheckpointIteration { get; set; }
+    [Id(24)] public int EpochsEvaluated { get; set; }
+    [Id(25)] public double BestMeanIoU { get; set; }
+    [Id(26)] public double? LastMeanIoU { get; set; }
+    [Id(27)] public long NextSequence { get; set; } = 1;
+    [Id(28)] public List<RunEvent> Events { get; set; } = [];
 
     public const int MaxEvents = 500;
 

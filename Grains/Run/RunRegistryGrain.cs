@@ -1,16 +1,20 @@
 using U2PL.Contracts;
-using U2PL.Runtime;
+using U2PL.Grains.Placement;
+using Orleans.Runtime;
 
 namespace U2PL.Grains.Run;
 
 /// <summary>The cluster's list of runs (<see cref="IRunRegistryGrain"/>), persisted.</summary>
-[SiloRole("state")]
-public sealed class RunRegistryGrain : Grain, IRunRegistryGrain
+[StateSiloPlacement]
+public sealed class RunRegistryGrain([PersistentState("runs", GrainState.Storage)] IPersistentState<List<RunSummary>> stored) : Grain, IRunRegistryGrain
 {
     private List<RunSummary> _runs = [];
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        _runs = await GrainState.ReadAsync<List<RunSummary>>(GrainContext) ?? [];
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _runs = GrainState.Read(stored) ?? [];
+        return Task.CompletedTask;
+    }
 
     public Task Register(RunSummary run) => Update(run);
 
@@ -20,7 +24,7 @@ public sealed class RunRegistryGrain : Grain, IRunRegistryGrain
         if (index >= 0 && _runs[index] == run) return;
         if (index >= 0) _runs[index] = run;
         else _runs.Add(run);
-        await GrainState.WriteAsync(GrainContext, _runs);
+        await GrainState.WriteAsync(stored, _runs);
     }
 
     public Task<RunSummary[]> List() => Task.FromResult(_runs.OrderBy(r => r.Created).ToArray());

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
+using Orleans.Runtime;
+using Orleans.Storage;
 using U2PL.Grains.Model;
+using U2PL.Grains.Placement;
 using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Training;
 using TorchSharp;
@@ -65,7 +68,7 @@ public sealed partial class TrainingRunGrain
                 _ = Notify(observer, o => o.OnStatus(status));
             }
         }
-        catch (Exception e) when (e is not U2PL.Runtime.Storage.StaleActivationException)
+        catch (Exception e) when (e is not InconsistentStateException)
         {
             logger.LogWarning("run {Run}: reconcile failed: {Error}", RunId, e.Message);
         }
@@ -228,8 +231,7 @@ public sealed partial class TrainingRunGrain
         {
             return record.DesiredCount;
         }
-        var silo = ServiceProvider.GetService<U2PL.Runtime.Hosting.Silo>();
-        return silo?.MembershipView.Active.Where(e => e.HasRole("gpu")).Sum(e => e.GpuSlots) ?? 0;
+        return new ClusterView(ServiceProvider).GpuSlots();
     }
 
     /// <summary>
@@ -271,9 +273,7 @@ public sealed partial class TrainingRunGrain
     /// </summary>
     private async Task ReleaseWorkersOfDeadSilos()
     {
-        var view = ServiceProvider.GetService<U2PL.Runtime.Hosting.Silo>()?.MembershipView;
-        if (view is null) return;
-        var dead = view.Entries.Where(e => e.Status == U2PL.Runtime.Membership.SiloStatus.Dead).Select(e => e.Silo.ToString()).ToHashSet();
+        var dead = new ClusterView(ServiceProvider).DeadSilos();
         foreach (var (key, slot) in _workers.Where(w => dead.Contains(w.Value.Info.Silo)).ToList())
         {
             _workers.Remove(key);
@@ -337,7 +337,7 @@ public sealed partial class TrainingRunGrain
             var shards = await Task.WhenAll(Enumerable.Range(0, record.Shards).Select(k => GrainFactory.GetGrain<IParameterServerGrain>(GrainKeys.Shard(RunId, k)).Statistics()));
             _staleGradients = shards.Sum(s => s.RejectedStale + s.ScaledStale);
             for (var k = 0; k < shards.Length; k++) _placement[GrainKeys.Shard(RunId, k).Replace(RunId, "shard")] = shards[k].Silo;
-            _placement["run"] = GrainContext.SiloAddress;
+            _placement["run"] = RuntimeIdentity;
         }
         catch (Exception e)
         {

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
+using U2PL.Grains.Placement;
 using U2PL.Grains.Model;
-using U2PL.Runtime;
-using U2PL.Runtime.Timers;
+using Orleans.Runtime;
+using Orleans.Storage;
 using U2PL.Segmentation.Configuration;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Evaluation;
@@ -17,8 +18,9 @@ namespace U2PL.Grains.Run;
 /// barrier (no lease outstanding), validation at epoch ends in the background, the workers (desired vs alive: start
 /// missing slots, stop surplus ones), and the status pushed to subscribers.
 /// </summary>
-[SiloRole("state")]
-public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) : Grain, ITrainingRunGrain
+[StateSiloPlacement]
+public sealed partial class TrainingRunGrain(
+    ILogger<TrainingRunGrain> logger, [PersistentState("run", GrainState.Storage)] IPersistentState<RunRecord> stored) : Grain, ITrainingRunGrain
 {
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan WorkerStartGrace = TimeSpan.FromSeconds(180);
@@ -50,18 +52,18 @@ public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) :
 
     private sealed record EvaluationOutcome(int Epoch, string Model, string Checkpoint, EvaluationResult Result, bool Final);
 
-    private RunRecord Record => _record ?? throw new UnknownRunException($"unknown run '{GetPrimaryKeyString()}'");
+    private RunRecord Record => _record ?? throw new UnknownRunException($"unknown run '{this.GetPrimaryKeyString()}'");
 
     private TrainingOptions Options => _options ??= RunModel.Options(Record.ConfigText, Record.ConfigSource);
 
-    private string RunId => GetPrimaryKeyString();
+    private string RunId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _record = await GrainState.ReadAsync<RunRecord>(GrainContext);
+        _record = GrainState.Read(stored);
         if (_record is not null && !IsFinished(_record.State))
         {
-            Emit("restored", $"run grain activated on {GrainContext.SiloAddress} (iteration {_record.Iteration})");
+            Emit("restored", $"run grain activated on {RuntimeIdentity} (iteration {_record.Iteration})");
             StartTimer();
         }
     }
@@ -326,16 +328,16 @@ public sealed partial class TrainingRunGrain(ILogger<TrainingRunGrain> logger) :
 
     private void StartTimer()
     {
-        _timer ??= RegisterGrainTimer(Tick, TimeSpan.FromMilliseconds(200), TickPeriod);
+        _timer ??= this.RegisterGrainTimer(Tick, TimeSpan.FromMilliseconds(200), TickPeriod);
     }
 
     private async Task Persist()
     {
         try
         {
-            await GrainState.WriteAsync(GrainContext, Record);
+            await GrainState.WriteAsync(stored, Record);
         }
-        catch (U2PL.Runtime.Storage.StaleActivationException e)
+        catch (InconsistentStateException e)
         {
             // A newer activation of this run exists elsewhere (this silo was cut off and declared dead): step aside.
             logger.LogWarning("run {Run}: {Error}; this activation steps aside", RunId, e.Message);

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
-using U2PL.Runtime;
+using U2PL.Grains.Placement;
+using Orleans.Runtime;
 
 namespace U2PL.Grains.Worker;
 
@@ -10,8 +11,7 @@ namespace U2PL.Grains.Worker;
 /// <see cref="WorkerLoop"/>; stopping lets the current step finish, gives the lease back and deactivates, which frees
 /// the slot. A graceful silo shutdown does the same through <see cref="OnDeactivateAsync"/>.
 /// </summary>
-[SiloRole("gpu")]
-[UsesGpuSlot]
+[GpuSlotPlacement]
 public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromMinutes(5);
@@ -23,14 +23,14 @@ public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGra
         {
             return Task.FromResult(_loop.Info);
         }
-        var self = GrainFactory.GetGrain<IWorkerGrain>(GetPrimaryKeyString());
-        _loop = new WorkerLoop(GetPrimaryKeyString(), assignment, GrainFactory, logger, GrainContext.SiloAddress)
+        var self = GrainFactory.GetGrain<IWorkerGrain>(this.GetPrimaryKeyString());
+        _loop = new WorkerLoop(this.GetPrimaryKeyString(), assignment, GrainFactory, logger, RuntimeIdentity)
         {
             // A loop that ends by itself (the run is done) deactivates its grain to free the GPU slot.
             Ended = () => _ = self.Stop("ended"),
         };
         _loop.Start();
-        logger.LogInformation("worker {Worker} started on {Silo}", GetPrimaryKeyString(), GrainContext.SiloAddress);
+        logger.LogInformation("worker {Worker} started on {Silo}", this.GetPrimaryKeyString(), RuntimeIdentity);
         return Task.FromResult(_loop.Info);
     }
 
@@ -45,15 +45,10 @@ public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGra
     }
 
     public Task<WorkerInfo> GetInfo() =>
-        Task.FromResult(_loop?.Info ?? new WorkerInfo { WorkerKey = GetPrimaryKeyString(), Silo = GrainContext.SiloAddress, State = "stopped" });
+        Task.FromResult(_loop?.Info ?? new WorkerInfo { WorkerKey = this.GetPrimaryKeyString(), Silo = RuntimeIdentity, State = "stopped" });
 
-    public override async Task OnDeactivateAsync(U2PL.Runtime.Catalog.DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_loop is { IsRunning: true } dead && ServiceProvider.GetService<U2PL.Runtime.Hosting.Silo>() is { WasDeclaredDead: true })
-        {
-            dead.Abandon(); // a step finished now could only be refused: its lease was re-issued when the silo was declared dead
-            return;
-        }
         if (_loop is { IsRunning: true } loop)
         {
             loop.RequestStop($"deactivated ({reason.Description})");
@@ -63,7 +58,7 @@ public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGra
             }
             catch (Exception e) when (e is TimeoutException or OperationCanceledException)
             {
-                logger.LogWarning("worker {Worker} did not finish its step before deactivation", GetPrimaryKeyString());
+                logger.LogWarning("worker {Worker} did not finish its step before deactivation", this.GetPrimaryKeyString());
             }
         }
     }

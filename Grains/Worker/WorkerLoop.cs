@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
-using U2PL.Runtime;
+using Orleans.Runtime;
 using U2PL.Segmentation.Training;
 
 namespace U2PL.Grains.Worker;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.Model;
-using U2PL.Runtime;
+using Orleans.Runtime;
 using U2PL.Segmentation.Augmentation;
 using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Method;
@@ -114,25 +114,25 @@ internal sealed class WorkerSession : IDisposable
             if (reply.Student is { } student)
             {
                 FlatTensors.Scatter(layout.Parameters, n => _studentTensors[n], FlatTensors.Unpack(student));
-                bytes += student.Bytes;
+                bytes += student.Bytes.LongLength;
                 _teacherFresh[k] = false;
             }
             if (reply.Teacher is { } teacher)
             {
                 FlatTensors.Scatter(layout.Parameters, n => _teacherTensors[n], FlatTensors.Unpack(teacher));
-                bytes += teacher.Bytes;
+                bytes += teacher.Bytes.LongLength;
                 _teacherFresh[k] = true;
             }
             if (reply.Buffers is { } buffers)
             {
                 var length = (int)layout.BufferLength;
-                FlatTensors.Scatter(layout.Buffers, n => _studentTensors[n], buffers.AsSpan(0, length));
-                FlatTensors.Scatter(layout.Buffers, n => _teacherTensors[n], buffers.AsSpan(length, length));
+                FlatTensors.Scatter(layout.Buffers, n => _studentTensors[n], buffers.Span[..length]);
+                FlatTensors.Scatter(layout.Buffers, n => _teacherTensors[n], buffers.Span.Slice(length, length));
                 FlatTensors.ScatterCounters(layout.Counters, n => _studentTensors[n], reply.Counters.AsSpan(0, (int)layout.CounterLength));
                 FlatTensors.ScatterCounters(layout.Counters, n => _teacherTensors[n], reply.Counters.AsSpan((int)layout.CounterLength));
-                _pulledBuffers[k] = buffers;
+                _pulledBuffers[k] = buffers.ToArray();
                 _pulledCounters[k] = reply.Counters ?? [];
-                bytes += buffers.LongLength * 4;
+                bytes += buffers.Bytes.LongLength;
             }
             _versions[k] = reply.Version;
         }
@@ -162,7 +162,7 @@ internal sealed class WorkerSession : IDisposable
             for (var i = 0; i < buffers.Length; i++) buffers[i] -= pulled[i];
             for (var i = 0; i < counters.Length; i++) counters[i] -= _pulledCounters[k][i];
             var packed = FlatTensors.Pack(gradient, half);
-            bytes += packed.Bytes + buffers.LongLength * 4;
+            bytes += packed.Bytes.LongLength + buffers.LongLength * 4;
             pushes.Add(_shards[k].PushGradient(new GradientPush
             {
                 WorkerKey = _key, BaseVersion = _versions[k], Iteration = lease.Iteration, Gradient = packed, BufferDelta = buffers,
@@ -175,7 +175,7 @@ internal sealed class WorkerSession : IDisposable
             if (_banks[c].TakePending(out var rows) is { } values)
             {
                 var block = new FeatureBlock { Rows = rows, Dim = (int)_banks[c].FeatureDim, Data = FlatTensors.Pack(values, half) };
-                bytes += block.Data.Bytes;
+                bytes += block.Data.Bytes.LongLength;
                 bankPushes.Add(_bankGrains[c].Push(block));
             }
         }
@@ -195,7 +195,7 @@ internal sealed class WorkerSession : IDisposable
             if (samples[c].Rows > 0)
             {
                 _banks[c].Refresh(FlatTensors.Unpack(samples[c].Data), samples[c].Rows);
-                bytes += samples[c].Data.Bytes;
+                bytes += samples[c].Data.Bytes.LongLength;
             }
         }
         return bytes;
