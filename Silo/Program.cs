@@ -1,15 +1,17 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using System.Reflection;
-using System.Runtime.Loader;
-using U2PL.Runtime.Configuration;
-using U2PL.Runtime.Hosting;
+using Orleans.Dashboard;
+using U2PL.Grains.Hosting;
 using U2PL.Silo;
 
-// u2pl-silo: hosts grains of the U2PL cluster. SIGTERM/SIGINT stop it gracefully (exit 0); a silo that finds itself
-// declared dead by the others stops and exits 3, so that a supervisor restarts it as a new incarnation.
+// u2pl-silo: an Orleans silo hosting the U2PL grains. SIGTERM/SIGINT stop it gracefully (workers finish their step and
+// hand back their leases; exit 0); a silo that the cluster declares dead exits 3 (ExitOnFatalError), so that its
+// supervisor starts a new incarnation.
 var (flags, problems) = SiloCommandLine.Parse(args, Environment.GetEnvironmentVariable);
 if (flags.Help)
 {
@@ -28,65 +30,57 @@ builder.Logging.ClearProviders();
 if (flags.JsonLogs) builder.Logging.AddJsonConsole();
 else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Orleans", LogLevel.Warning);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-builder.Services.Configure<SiloOptions>(o =>
+if (flags.HealthPort > 0)
 {
-    o.Roles = flags.Roles;
-    o.GpuSlots = flags.GpuSlots;
-    o.SiloPort = flags.Port;
-    o.GatewayPort = flags.GatewayPort;
-    o.HealthPort = flags.HealthPort;
-    o.AdvertisedHost = flags.Host;
-    o.ListenAddress = flags.Listen;
-});
-builder.Services.Configure<ClusterOptions>(o =>
+    builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(flags.Listen), flags.HealthPort));
+}
+builder.Services.AddSingleton<PrometheusText>();
+builder.UseOrleans(silo =>
 {
-    o.ClusterId = flags.ClusterId;
-    o.ClusterKey = flags.ClusterKey;
-});
-builder.Services.Configure<ClusterMembershipOptions>(o =>
-{
-    if (flags.DeathTimeoutSeconds is { } death)
+    silo.AddU2plSilo(new U2plSiloOptions
     {
-        o.DeathTimeout = TimeSpan.FromSeconds(death);
-        o.IAmAlivePeriod = TimeSpan.FromSeconds(Math.Min(1, death / 4));
-        o.RefreshPeriod = TimeSpan.FromSeconds(Math.Min(1, death / 4));
-        o.ProbeTimeout = TimeSpan.FromSeconds(Math.Min(2, death / 3));
-    }
-});
-builder.Services.Configure<MessagingOptions>(o =>
-{
-    if (flags.ResponseTimeoutSeconds is { } timeout) o.ResponseTimeout = TimeSpan.FromSeconds(timeout);
-});
-builder.Services.UseClustering(flags.Cluster);
-builder.UseU2plSilo(silo =>
-{
-    foreach (var path in flags.GrainAssemblies) silo.AddGrains(LoadGrainAssembly(path));
-    var bundled = Path.Combine(AppContext.BaseDirectory, "U2PL.Grains.dll");
-    if (File.Exists(bundled)) silo.AddGrains(LoadGrainAssembly(bundled));
+        Cluster = flags.Cluster, ClusterId = flags.ClusterId, Roles = flags.Roles, GpuSlots = flags.GpuSlots,
+        SiloPort = flags.Port, GatewayPort = flags.GatewayPort, AdvertisedHost = flags.Host, ListenAddress = flags.Listen,
+        DeathTimeout = flags.DeathTimeoutSeconds is { } death ? TimeSpan.FromSeconds(death) : null,
+        ResponseTimeout = flags.ResponseTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
+    });
+    silo.AddDashboard();
 });
 
-U2PL.Runtime.Hosting.Silo silo;
+WebApplication app;
 try
 {
-    var app = builder.Build(); // invalid options already fail here (Kestrel builds the silo's connection handlers)
-    app.MapSiloHealthEndpoints();
-    silo = app.Services.GetRequiredService<U2PL.Runtime.Hosting.Silo>(); // resolved first: RunAsync disposes the services
-    await app.RunAsync();
+    app = builder.Build();
 }
-catch (Microsoft.Extensions.Options.OptionsValidationException e)
+catch (ArgumentException e)
 {
-    foreach (var failure in e.Failures) Console.Error.WriteLine($"u2pl-silo: {failure}");
+    Console.Error.WriteLine($"u2pl-silo: {e.Message}");
     return 2;
 }
-return silo.WasDeclaredDead ? SiloCommandLine.DeclaredDeadExitCode : Environment.ExitCode;
-
-// Grain assemblies load into the default context; their own dependencies resolve from their folder.
-static Assembly LoadGrainAssembly(string path)
+app.MapSiloHealthEndpoints();
+if (!flags.DashboardPublic)
 {
-    var full = Path.GetFullPath(path);
-    var resolver = new AssemblyDependencyResolver(full);
-    AssemblyLoadContext.Default.Resolving += (context, name) =>
-        resolver.ResolveAssemblyToPath(name) is { } resolved ? context.LoadFromAssemblyPath(resolved) : null;
-    return AssemblyLoadContext.Default.LoadFromAssemblyPath(full);
+    app.UseWhen(c => c.Request.Path.StartsWithSegments(SiloEndpoints.DashboardRoute), b => b.Use(async (context, next) =>
+    {
+        if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("the dashboard is served to loopback only (u2pl-silo --dashboard-public to change)");
+            return;
+        }
+        await next();
+    }));
 }
+app.MapOrleansDashboard(SiloEndpoints.DashboardRoute);
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e) when (e is ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
+{
+    Console.Error.WriteLine($"u2pl-silo: {e.Message}");
+    return 2;
+}
+return Environment.ExitCode;

@@ -14,8 +14,7 @@ internal sealed record SiloCommandLine
     public int HealthPort { get; init; } = 8080;
     public string Host { get; init; } = "127.0.0.1";
     public string Listen { get; init; } = "0.0.0.0";
-    public string ClusterKey { get; init; } = "";
-    public List<string> GrainAssemblies { get; init; } = [];
+    public bool DashboardPublic { get; init; }
     public double? DeathTimeoutSeconds { get; init; }
     public double? ResponseTimeoutSeconds { get; init; }
     public bool JsonLogs { get; init; }
@@ -30,17 +29,18 @@ internal sealed record SiloCommandLine
 
           --role gpu|state|all        roles hosted (comma list allowed; default all)
           --gpu-slots N               GPU-slot activations (workers) this silo may host (default 0)
-          --cluster local|postgres://user:pass@host:port/db
-                                      membership store (default local: single process)
+          --cluster local|redis://[:password@]host:port
+                                      Redis for membership, grain directory and grain state
+                                      (default local: one process, nothing persisted)
           --cluster-id ID             cluster id inside the store (default u2pl)
           --port N                    silo-to-silo port (default 11111)
           --gateway-port N            client gateway port, 0 for none (default 30000)
-          --health-port N             HTTP /healthz /readyz /metrics, 0 for none (default 8080)
+          --health-port N             HTTP /healthz /readyz /metrics and the Orleans Dashboard at
+                                      /dashboard, 0 for none (default 8080)
+          --dashboard-public          serve /dashboard to any address (default: loopback only)
           --host HOST                 address other silos and clients reach this silo on (default 127.0.0.1)
           --listen ADDRESS            address to bind (default 0.0.0.0)
-          --cluster-key KEY           shared key (or env U2PL_CLUSTER_KEY, or --cluster-key-file PATH)
-          --grain-assembly PATH       load grain classes from an assembly (repeatable; U2PL.Grains.dll beside the silo is loaded if present)
-          --death-timeout SECONDS     heartbeat age after which a silo is probed and declared dead (default 10)
+          --death-timeout SECONDS     time to declare a silent silo dead (default: Orleans' ~12 s)
           --response-timeout SECONDS  default per-call deadline (default 30)
           --log-format json|text      structured JSON logs or plain text (default text)
         """;
@@ -49,7 +49,6 @@ internal sealed record SiloCommandLine
     {
         var problems = new List<string>();
         var result = new SiloCommandLine();
-        string? keyFile = null;
         for (var i = 0; i < args.Length; i++)
         {
             var flag = args[i];
@@ -84,9 +83,7 @@ internal sealed record SiloCommandLine
                 "--health-port" => result with { HealthPort = Int() },
                 "--host" => result with { Host = Value() },
                 "--listen" => result with { Listen = Value() },
-                "--cluster-key" => result with { ClusterKey = Value() },
-                "--cluster-key-file" => Set(ref keyFile, Value(), result),
-                "--grain-assembly" => result with { GrainAssemblies = [.. result.GrainAssemblies, Value()] },
+                "--dashboard-public" => result with { DashboardPublic = true },
                 "--death-timeout" => result with { DeathTimeoutSeconds = Seconds() },
                 "--response-timeout" => result with { ResponseTimeoutSeconds = Seconds() },
                 "--log-format" => result with { JsonLogs = Value() == "json" },
@@ -94,21 +91,15 @@ internal sealed record SiloCommandLine
                 _ => Unknown(flag, problems, result),
             };
         }
-        if (result.ClusterKey.Length == 0 && keyFile is not null)
-        {
-            if (File.Exists(keyFile)) result = result with { ClusterKey = File.ReadAllText(keyFile).Trim() };
-            else problems.Add($"--cluster-key-file: {keyFile} does not exist.");
-        }
-        if (result.ClusterKey.Length == 0 && env("U2PL_CLUSTER_KEY") is { Length: > 0 } fromEnv) result = result with { ClusterKey = fromEnv };
-        if (!result.Cluster.Equals("local", StringComparison.OrdinalIgnoreCase) && !result.Cluster.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) && !result.Cluster.Contains('='))
-            problems.Add($"--cluster: '{result.Cluster}' is neither 'local' nor a postgres:// URI or connection string.");
+        if (!result.Cluster.Equals("local", StringComparison.OrdinalIgnoreCase) && !result.Cluster.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
+            problems.Add($"--cluster: '{result.Cluster}' is neither 'local' nor a redis://host:port address.");
+        if (result.Roles.Except(["gpu", "state", "all"]).ToList() is { Count: > 0 } unknown)
+            problems.Add($"--role: unknown role(s) {string.Join(", ", unknown)} (gpu, state or all).");
+        if (result.Port is <= 0 or > 65535) problems.Add($"--port: {result.Port} is not a TCP port.");
+        if (result.GatewayPort is < 0 or > 65535) problems.Add($"--gateway-port: {result.GatewayPort} is not a TCP port.");
+        if (result.GatewayPort == result.Port) problems.Add($"--gateway-port must differ from --port ({result.Port}).");
+        if (result.GpuSlots < 0) problems.Add($"--gpu-slots: {result.GpuSlots} is negative.");
         return (result, problems);
-    }
-
-    private static SiloCommandLine Set(ref string? target, string value, SiloCommandLine result)
-    {
-        target = value;
-        return result;
     }
 
     private static SiloCommandLine Unknown(string flag, List<string> problems, SiloCommandLine result)

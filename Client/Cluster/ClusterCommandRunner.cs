@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using U2PL.Client.Cli;
 using U2PL.Contracts;
-using U2PL.Runtime.Messaging;
+using Orleans.Runtime;
 
 namespace U2PL.Client.Cluster;
 
@@ -56,7 +56,7 @@ public static class ClusterCommandRunner
         {
             return Fail(runId is null ? e.Message : $"unknown run '{runId}'");
         }
-        catch (Exception e) when (e is ClusterUnreachableException or RunConfigException or TimeoutException or GrainCallException or RemoteGrainException)
+        catch (Exception e) when (e is ClusterUnreachableException or RunConfigException or TimeoutException or OrleansException or NoFreeGpuSlotException)
         {
             if (Environment.GetEnvironmentVariable("U2PL_DEBUG") is { Length: > 0 }) Console.Error.WriteLine(e);
             return Fail(e.Message);

@@ -1,110 +1,138 @@
-using System.Data.Common;
-using Microsoft.Extensions.Options;
-using U2PL.Runtime;
-using U2PL.Runtime.Client;
-using U2PL.Runtime.Configuration;
-using U2PL.Runtime.Membership;
-using U2PL.Runtime.Messaging;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using U2PL.Grains.Hosting;
 
 namespace U2PL.Client.Cluster;
 
 /// <summary>
-/// A connected <see cref="ClusterClient"/> for one command. Connecting is bounded by <see cref="ConnectDeadline"/> so that
-/// an unreachable cluster fails with one clear message instead of the client's long failover retries.
+/// An Orleans cluster client for one command, found through static gateways or the cluster's Redis membership.
+/// Connecting is bounded by <see cref="ConnectDeadline"/> so that an unreachable cluster fails with one clear message
+/// instead of the client's long retries.
 /// </summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
     /// <summary>How long a command waits for a first gateway connection.</summary>
-    public static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(10);
 
-    private readonly PostgresClusterStore? _store;
+    private readonly IHost _host;
 
-    private ClusterConnection(ClusterClient client, PostgresClusterStore? store, ClusterEndpoint endpoint)
+    private ClusterConnection(IHost host, ClusterEndpoint endpoint)
     {
-        Client = client;
-        _store = store;
+        _host = host;
         Endpoint = endpoint;
+        Client = host.Services.GetRequiredService<IClusterClient>();
     }
 
-    public ClusterClient Client { get; }
+    public IClusterClient Client { get; }
 
     public IGrainFactory Grains => Client;
 
     public ClusterEndpoint Endpoint { get; }
 
-    /// <summary>The client's transport settings: few connect retries (a command, not a long-lived service) and short connects.</summary>
-    public static MessagingOptions Messaging() => new()
-    {
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        HandshakeTimeout = TimeSpan.FromSeconds(3),
-        MaxRetries = 4,
-    };
-
-    /// <summary>Connects to one gateway; throws <see cref="ClusterUnreachableException"/> naming the addresses when none answers.</summary>
+    /// <summary>Connects; throws <see cref="ClusterUnreachableException"/> naming the addresses when no gateway answers.</summary>
     public static async Task<ClusterConnection> ConnectAsync(ClusterEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var store = endpoint.Store is null ? null : new PostgresClusterStore(endpoint.Store, endpoint.ClusterId);
-        ClusterClient client;
+        IHost host;
         try
         {
-            client = new ClusterClient(new ClientOptions { Gateways = [.. endpoint.Gateways] },
-                new ClusterOptions { ClusterId = endpoint.ClusterId, ClusterKey = endpoint.ClusterKey }, Messaging(), store);
+            host = Build(endpoint);
         }
-        catch (OptionsValidationException e)
+        catch (ArgumentException e)
         {
-            if (store is not null) await store.DisposeAsync();
-            throw new ArgumentException(string.Join("; ", e.Failures));
+            throw new ArgumentException($"--cluster: {e.Message}");
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(ConnectDeadline);
-        string? failure = null;
+        string failure;
         try
         {
-            await client.ConnectAsync(deadline.Token);
-            return new ClusterConnection(client, store, endpoint);
-        }
-        catch (SiloUnavailableException e)
-        {
-            failure = Reason(e);
+            await host.StartAsync(deadline.Token);
+            return new ClusterConnection(host, endpoint);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             failure = $"no gateway answered within {ConnectDeadline.TotalSeconds:0} s";
         }
-        catch (DbException e)
+        catch (Exception e) when (e is SiloUnavailableException or OrleansException or AggregateException)
         {
-            failure = $"cannot read the membership store: {e.Message}";
+            failure = Reason(e);
         }
-        finally
-        {
-            if (failure is not null)
-            {
-                await client.DisposeAsync();
-                if (store is not null) await store.DisposeAsync();
-            }
-        }
-        var hint = failure!.Contains("cluster key", StringComparison.Ordinal) ? "" : $" (give the gateways with --cluster or ${ClusterConnectionOptions.AddressVariable})";
-        throw new ClusterUnreachableException($"cannot reach the cluster at {endpoint.Describe()}: {failure}{hint}");
+        host.Dispose();
+        throw new ClusterUnreachableException(
+            $"cannot reach the cluster at {endpoint.Describe()}: {failure} (give the gateways with --cluster or ${ClusterConnectionOptions.AddressVariable})");
     }
 
-    /// <summary>The most specific reason in the chain ("Cannot connect to 127.0.0.1:30000: Connection refused").</summary>
+    private static IHost Build(ClusterEndpoint endpoint)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = endpoint.ClusterId;
+                o.ServiceId = "u2pl";
+            });
+            if (endpoint.Store is { } store)
+            {
+                client.UseRedisClustering(o => o.ConfigurationOptions = RedisEndpoint.Parse(store));
+            }
+            else
+            {
+                client.UseStaticClustering([.. endpoint.Gateways.Select(Resolve)]);
+            }
+            client.Configure<ClientMessagingOptions>(o =>
+            {
+                o.MaxMessageBodySize = U2plSiloOptions.DefaultMaxMessageBodySize;
+                o.ResponseTimeout = TimeSpan.FromMinutes(5);
+            });
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            // A command gives up after its deadline rather than retrying forever.
+            client.UseConnectionRetryFilter((_, token) => Task.FromResult(!token.IsCancellationRequested));
+        });
+        return builder.Build();
+    }
+
+    private static IPEndPoint Resolve(string gateway)
+    {
+        var colon = gateway.LastIndexOf(':');
+        var host = gateway[..colon];
+        var port = int.Parse(gateway[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var address = IPAddress.TryParse(host, out var ip) ? ip
+            : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+              ?? throw new ArgumentException($"'{host}' does not resolve to an IPv4 address");
+        return new IPEndPoint(address, port);
+    }
+
+    /// <summary>The most specific reason in the chain ("Connection refused").</summary>
     private static string Reason(Exception e)
     {
         var reason = e.Message;
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
         {
-            if (inner is SiloUnavailableException) reason = inner.Message;
-        }
-        if (reason.Contains("key", StringComparison.OrdinalIgnoreCase) || reason.Contains("rejected by the peer", StringComparison.Ordinal))
-        {
-            reason = reason.TrimEnd('.') + $"; check the cluster key (${ClusterConnectionOptions.KeyVariable} or --cluster-key-file)";
+            reason = inner.Message;
         }
         return reason.TrimEnd('.');
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Client.DisposeAsync();
-        if (_store is not null) await _store.DisposeAsync();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _host.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // the gateway went away: nothing left to close politely
+        }
+        _host.Dispose();
     }
 }

@@ -1,8 +1,8 @@
 namespace U2PL.Client.Cluster;
 
 /// <summary>
-/// Where the cluster is and how to authenticate: gateways (<c>host:port</c>) or a PostgreSQL membership store whose
-/// active gateways the client discovers, the cluster key and the cluster id.
+/// Where the cluster is: gateways (<c>host:port</c>) or the Redis server holding its membership, whose active gateways
+/// the client discovers; and the cluster id.
 /// </summary>
 public sealed record ClusterEndpoint
 {
@@ -12,10 +12,8 @@ public sealed record ClusterEndpoint
     /// <summary>Gateways as <c>host:port</c>; empty when <see cref="Store"/> is set.</summary>
     public IReadOnlyList<string> Gateways { get; init; } = [];
 
-    /// <summary>A <c>postgres://</c> URI or Npgsql connection string to discover gateways in, or null.</summary>
+    /// <summary>A <c>redis://</c> address to discover gateways in, or null.</summary>
     public string? Store { get; init; }
-
-    public string ClusterKey { get; init; } = "";
 
     public string ClusterId { get; init; } = "u2pl";
 
@@ -23,13 +21,13 @@ public sealed record ClusterEndpoint
     public string Describe() => Store is null ? string.Join(", ", Gateways) : $"the gateways listed in {RedactPassword(Store)}";
 
     /// <summary>
-    /// Parses a <c>--cluster</c> value: a comma list of <c>host:port</c>, or a <c>postgres://</c> URI / connection
-    /// string. Returns the problems found (every one).
+    /// Parses a <c>--cluster</c> value: a comma list of <c>host:port</c>, or a <c>redis://</c>
+    /// address. Returns the problems found (every one).
     /// </summary>
     public static (IReadOnlyList<string> Gateways, string? Store, List<string> Problems) ParseAddress(string value)
     {
         var problems = new List<string>();
-        if (value.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) || value.Contains('='))
+        if (value.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
         {
             return ([], value, problems);
         }
@@ -50,12 +48,6 @@ public sealed record ClusterEndpoint
         return (gateways, null, problems);
     }
 
-    private static string RedactPassword(string store)
-    {
-        if (Uri.TryCreate(store, UriKind.Absolute, out var uri) && uri.UserInfo.Contains(':'))
-        {
-            return store.Replace(uri.UserInfo, uri.UserInfo[..uri.UserInfo.IndexOf(':')] + ":***", StringComparison.Ordinal);
-        }
-        return System.Text.RegularExpressions.Regex.Replace(store, "(?i)(password\\s*=\\s*)[^;]*", "$1***");
-    }
+    private static string RedactPassword(string store) =>
+        Uri.TryCreate(store, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0 ? store.Replace(uri.UserInfo + "@", ":***@", StringComparison.Ordinal) : store;
 }

@@ -29,7 +29,7 @@ public static class ClusterCommands
                 CliJson.WriteLine(snapshot);
                 return 0;
             }
-            Write(snapshot, connection.Client.CurrentGateway);
+            Write(snapshot, null);
             return 0;
         });
         return command;

@@ -2,7 +2,7 @@ using System.Reflection;
 using U2PL.Client.Cluster;
 using U2PL.Client.Runs;
 using U2PL.Contracts;
-using U2PL.Runtime.Messaging;
+using Orleans.Runtime;
 
 namespace U2PL.Client.Demo;
 
@@ -23,10 +23,10 @@ public static class DemoRunner
         var console = new DemoConsole();
         var slots = settings.Workers + (settings.Scale ? 1 : 0);
         console.Note($"u2pl demo: U2PL on {resolved.Options.Data.Type} data with {schedule.Describe()}; output in {output}");
-        console.Note($"starting a silo in this process (role all, {slots} GPU slots, in-memory membership)...");
-        await using var silo = await InProcessSilo.StartAsync(slots, [GrainAssembly()], cancellationToken);
+        console.Note($"starting a silo in this process (role all, {slots} GPU slots, localhost clustering)...");
+        await using var silo = await InProcessSilo.StartAsync(slots, cancellationToken);
         await using var connection = await ClusterConnection.ConnectAsync(
-            new ClusterEndpoint { Gateways = [silo.Gateway], ClusterKey = silo.ClusterKey, ClusterId = InProcessSilo.ClusterId }, cancellationToken);
+            new ClusterEndpoint { Gateways = [silo.Gateway], ClusterId = InProcessSilo.ClusterId }, cancellationToken);
 
         var runId = RunIds.New();
         var run = connection.Grains.GetGrain<ITrainingRunGrain>(runId);
@@ -88,7 +88,7 @@ public static class DemoRunner
         {
             await run.Scale(new WorkerTarget { Count = workers });
         }
-        catch (Exception e) when (e is GrainCallException or RemoteGrainException or TimeoutException)
+        catch (Exception e) when (e is OrleansException or TimeoutException)
         {
             console.Note($"warning: scaling to {workers} workers failed: {e.Message}");
         }
@@ -102,7 +102,7 @@ public static class DemoRunner
             var stopped = await run.Stop().WaitAsync(StopWait);
             console.Say($"stopped at step {stopped.Iteration}/{stopped.TotalIterations}; checkpoint {Checkpoint(stopped)}");
         }
-        catch (Exception e) when (e is TimeoutException or GrainCallException or RemoteGrainException)
+        catch (Exception e) when (e is TimeoutException or OrleansException)
         {
             var last = await run.GetStatus().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(t => t.IsCompletedSuccessfully ? Checkpoint(t.Result) : "", TaskScheduler.Default);
             console.Note($"warning: the run did not confirm the stop within {StopWait.TotalSeconds:0} s ({e.Message}); " +
@@ -115,5 +115,4 @@ public static class DemoRunner
     private static string Checkpoint(RunStatus status) => status.LastCheckpoint.Length > 0 ? status.LastCheckpoint : status.OutputDirectory;
 
     /// <summary>The U2PL grain classes (Grains/, copied beside u2pl by the project reference).</summary>
-    private static Assembly GrainAssembly() => Assembly.Load(new AssemblyName("U2PL.Grains"));
 }

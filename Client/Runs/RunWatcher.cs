@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using U2PL.Contracts;
-using U2PL.Runtime;
 
 namespace U2PL.Client.Runs;
 
@@ -66,7 +65,7 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
             stop.Cancel();
             await polling.ContinueWith(_ => { }, TaskScheduler.Default);
             if (subscribed) await TryUnsubscribeAsync(reference);
-            grains.DeleteObjectReference(reference);
+            grains.DeleteObjectReference<IRunObserver>(reference);
         }
     }
 

@@ -12,6 +12,7 @@ namespace U2PL.Grains.Data;
 /// outstanding, so every iteration below it is done and none above it is).
 /// </summary>
 [StateSiloPlacement]
+[KeepAlive] // its state lives in memory between checkpoints
 public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<DispenserSetup> stored) : Grain, IDataDispenserGrain
 {
     private DispenserSetup? _setup;

@@ -16,6 +16,7 @@ namespace U2PL.Grains.MemoryBank;
 /// uses, fed by workers' blocks. Checkpointed with the run; a reactivated bank restores itself from the latest checkpoint.
 /// </summary>
 [StateSiloPlacement]
+[KeepAlive] // its state lives in memory between checkpoints
 public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<BankSetup> stored) : Grain, IMemoryBankGrain
 {
     private BankSetup? _setup;

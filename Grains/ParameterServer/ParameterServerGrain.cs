@@ -16,6 +16,7 @@ namespace U2PL.Grains.ParameterServer;
 /// the run's latest checkpoint and tells the run how far back that is.
 /// </summary>
 [StateSiloPlacement]
+[KeepAlive] // its state lives in memory between checkpoints
 public sealed class ParameterServerGrain(
     ILogger<ParameterServerGrain> logger, [PersistentState("setup", GrainState.Storage)] IPersistentState<ShardSetup> stored) : Grain, IParameterServerGrain
 {

@@ -19,6 +19,7 @@ namespace U2PL.Grains.Run;
 /// missing slots, stop surplus ones), and the status pushed to subscribers.
 /// </summary>
 [StateSiloPlacement]
+[KeepAlive] // its state lives in memory between checkpoints
 public sealed partial class TrainingRunGrain(
     ILogger<TrainingRunGrain> logger, [PersistentState("run", GrainState.Storage)] IPersistentState<RunRecord> stored) : Grain, ITrainingRunGrain
 {

@@ -12,6 +12,7 @@ namespace U2PL.Grains.Worker;
 /// the slot. A graceful silo shutdown does the same through <see cref="OnDeactivateAsync"/>.
 /// </summary>
 [GpuSlotPlacement]
+[KeepAlive] // its training loop runs on its own thread, not in grain turns
 public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromMinutes(5);
