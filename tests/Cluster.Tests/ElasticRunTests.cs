@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using U2PL.Contracts;
-using U2PL.Runtime.Tests.Fixtures;
+using U2PL.Tests.Cluster;
 
 namespace U2PL.Cluster.Tests;
 
@@ -9,8 +9,8 @@ namespace U2PL.Cluster.Tests;
 /// come and go while it trains; GPU and state silos are SIGKILLed mid-run; stale gradients are handled as configured;
 /// the run pauses, resumes and stops; its checkpoints are the single-process format.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class ElasticRunTests(PostgresServer postgres)
+[Collection(RedisCollection.Name)]
+public sealed class ElasticRunTests(RedisFixture redis)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
 
@@ -19,7 +19,7 @@ public sealed class ElasticRunTests(PostgresServer postgres)
     [Fact]
     public async Task A_run_on_three_silos_trains_while_scaling_1_3_1_its_loss_falls_and_its_checkpoint_loads_in_eval_and_train_resume()
     {
-        await using var cluster = new TrainingCluster(postgres);
+        await using var cluster = new TrainingCluster(redis.Server);
         await cluster.StartSiloAsync("state");
         await cluster.StartSiloAsync("gpu", gpuSlots: 2);
         await cluster.StartSiloAsync("gpu", gpuSlots: 1);
@@ -66,7 +66,7 @@ public sealed class ElasticRunTests(PostgresServer postgres)
     [Fact]
     public async Task SIGKILL_of_a_gpu_silo_mid_epoch_reissues_its_lease_the_epoch_is_fully_covered_and_the_worker_is_replaced_when_capacity_returns()
     {
-        await using var cluster = new TrainingCluster(postgres);
+        await using var cluster = new TrainingCluster(redis.Server);
         await cluster.StartSiloAsync("state");
         var first = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
         var second = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
@@ -96,7 +96,7 @@ public sealed class ElasticRunTests(PostgresServer postgres)
     [Fact]
     public async Task SIGKILL_of_a_state_silo_reactivates_its_grains_on_the_other_from_the_last_checkpoint_and_the_run_completes()
     {
-        await using var cluster = new TrainingCluster(postgres);
+        await using var cluster = new TrainingCluster(redis.Server);
         var stateA = await cluster.StartSiloAsync("state");
         var stateB = await cluster.StartSiloAsync("state");
         await cluster.StartSiloAsync("gpu", gpuSlots: 1);
@@ -124,7 +124,7 @@ public sealed class ElasticRunTests(PostgresServer postgres)
     [InlineData("scale")]
     public async Task Gradients_older_than_S_are_handled_as_configured_and_the_run_pauses_resumes_and_stops(string policy)
     {
-        await using var cluster = new TrainingCluster(postgres);
+        await using var cluster = new TrainingCluster(redis.Server);
         await cluster.StartSiloAsync("all", gpuSlots: 2);
         var store = "file://" + Path.Combine(cluster.Directory, "store");
         var config = cluster.Config(trainCount: 40, labeled: 8, extra: $"checkpoint: {{ store: '{store}', keep_last: 2 }}",

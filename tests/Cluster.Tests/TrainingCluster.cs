@@ -1,38 +1,31 @@
 using System.Diagnostics;
 using U2PL.Contracts;
-using U2PL.Runtime;
-using U2PL.Runtime.Client;
-using U2PL.Runtime.Configuration;
-using U2PL.Runtime.Tests.Fixtures;
+using U2PL.Tests.Cluster;
 
 namespace U2PL.Cluster.Tests;
 
 /// <summary>
-/// Real <c>u2pl-silo</c> processes sharing a private PostgreSQL membership (a cluster id of their own), a cluster client
+/// Real <c>u2pl-silo</c> processes sharing a private Redis (a cluster id of their own), an Orleans cluster client
 /// in the test, and helpers to follow a run: its status, events and the losses it reported.
 /// </summary>
-public sealed class TrainingCluster(PostgresServer postgres) : IAsyncDisposable
+public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
 {
-    public const string Key = "cluster-tests-key-0123456789abcdef";
-
     private readonly string _clusterId = "c" + Guid.NewGuid().ToString("N")[..10];
-    private ClusterClient? _client;
+    private ClusterClientHost? _client;
 
     public List<SiloProcess> Silos { get; } = [];
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("u2pl-cluster-").FullName;
 
-    public IGrainFactory Grains => _client ?? throw new InvalidOperationException("no client: start a silo first");
+    public IGrainFactory Grains => _client?.Client ?? throw new InvalidOperationException("no client: start a silo first");
 
     public async Task<SiloProcess> StartSiloAsync(string role, int gpuSlots = 0)
     {
-        var silo = await SiloProcess.StartAsync(postgres.Uri, _clusterId, Key, role, gpuSlots, deathTimeoutSeconds: 4, responseTimeoutSeconds: 60);
+        var silo = await SiloProcess.StartAsync(redis.Uri, _clusterId, role, gpuSlots, deathTimeoutSeconds: 4, responseTimeoutSeconds: 60);
         Silos.Add(silo);
         if (_client is null && role is "state" or "all")
         {
-            _client = new ClusterClient(new ClientOptions(), new ClusterOptions { ClusterKey = Key, ClusterId = _clusterId },
-                new MessagingOptions { ResponseTimeout = TimeSpan.FromSeconds(120) }, new U2PL.Runtime.Membership.PostgresClusterStore(postgres.ConnectionString, _clusterId));
-            await _client.ConnectAsync();
+            _client = await ClusterClientHost.ConnectAsync(redis.Port, _clusterId, TimeSpan.FromSeconds(120));
         }
         return silo;
     }

@@ -1,4 +1,4 @@
-namespace U2PL.Runtime.Tests.Fixtures;
+namespace U2PL.Tests.Cluster;
 
 /// <summary>Awaits a condition with a bound (polling, for conditions that have no event to await).</summary>
 public static class Eventually

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace U2PL.Runtime.Tests.Fixtures;
+namespace U2PL.Tests.Cluster;
 
 /// <summary>
 /// Free loopback TCP ports (taken from the OS, released before use). The OS may hand a released port out again, so a

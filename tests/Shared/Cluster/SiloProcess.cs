@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace U2PL.Runtime.Tests.Fixtures;
+namespace U2PL.Tests.Cluster;
 
 /// <summary>
-/// A real <c>u2pl-silo</c> process (the build of the same configuration beside this repository) hosting the grains of
-/// the assembly this file is compiled into: the test assembly, or bench/Runtime.Bench, which links this file.
+/// A real <c>u2pl-silo</c> process (the build of the same configuration beside this repository), an Orleans silo
+/// hosting the U2PL grains. Shared by the cluster tests and the cluster benchmark (linked there), so it does not
+/// depend on xunit.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -42,14 +43,14 @@ public sealed class SiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Whether <paramref name="siloAddress"/> (as grains report it) is this process.</summary>
-    public bool Hosts(string siloAddress) => siloAddress.Contains($":{Port}@", StringComparison.Ordinal);
+    /// <summary>Whether <paramref name="siloAddress"/> (as grains report it: <c>S127.0.0.1:port:generation</c>) is this process.</summary>
+    public bool Hosts(string siloAddress) => siloAddress.Contains($":{Port}:", StringComparison.Ordinal);
 
     /// <summary>
     /// Starts a silo (with extra environment variables, e.g. <c>DOTNET_gcServer=1</c>, if given) and waits until its
     /// <c>/readyz</c> answers, i.e. it joined the cluster.
     /// </summary>
-    public static async Task<SiloProcess> StartAsync(string cluster, string clusterId, string key, string role = "all",
+    public static async Task<SiloProcess> StartAsync(string cluster, string clusterId, string role = "all",
         int gpuSlots = 0, int? port = null, double deathTimeoutSeconds = 3, double responseTimeoutSeconds = 20,
         IEnumerable<KeyValuePair<string, string>>? environment = null, double readyTimeoutSeconds = 30)
     {
@@ -57,9 +58,9 @@ public sealed class SiloProcess : IAsyncDisposable
         var siloPort = port ?? FreePorts.Next();
         var gatewayPort = FreePorts.Next();
         var healthPort = FreePorts.Next();
-        var args = $"\"{SiloDll}\" --cluster {cluster} --cluster-id {clusterId} --cluster-key {key} --role {role} --gpu-slots {gpuSlots} " +
+        var args = $"\"{SiloDll}\" --cluster {cluster} --cluster-id {clusterId} --role {role} --gpu-slots {gpuSlots} " +
                    $"--port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} --listen 127.0.0.1 " +
-                   $"--grain-assembly \"{typeof(SiloProcess).Assembly.Location}\" --death-timeout {deathTimeoutSeconds.ToString(invariant)} " +
+                   $"--death-timeout {deathTimeoutSeconds.ToString(invariant)} " +
                    $"--response-timeout {responseTimeoutSeconds.ToString(invariant)}";
         var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in environment ?? []) start.Environment[name] = value;

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using StackExchange.Redis;
+
+namespace U2PL.Tests.Cluster;
+
+/// <summary>An Orleans client of a test cluster, finding its gateways in the cluster's Redis membership.</summary>
+public sealed class ClusterClientHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterClientHost(IHost host) => _host = host;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<ClusterClientHost> ConnectAsync(int redisPort, string clusterId, TimeSpan responseTimeout)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "u2pl"; });
+            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse($"127.0.0.1:{redisPort}"));
+            client.Configure<ClientMessagingOptions>(o =>
+            {
+                o.ResponseTimeout = responseTimeout;
+                o.MaxMessageBodySize = 512 << 20;
+            });
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return new ClusterClientHost(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _host.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _host.Dispose();
+    }
+}
