@@ -137,3 +137,14 @@ public sealed class NoFreeGpuSlotException : Exception
 
     public NoFreeGpuSlotException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>A call's tensors exceed the message size limit (the message names it); nothing was sent.</summary>
+[GenerateSerializer, Alias("u2pl.payload-too-large")]
+public sealed class PayloadTooLargeException : Exception
+{
+    public PayloadTooLargeException() { }
+
+    public PayloadTooLargeException(string message) : base(message) { }
+
+    public PayloadTooLargeException(string message, Exception inner) : base(message, inner) { }
+}

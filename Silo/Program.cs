@@ -38,6 +38,17 @@ if (flags.HealthPort > 0)
     builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(flags.Listen), flags.HealthPort));
 }
 builder.Services.AddSingleton<PrometheusText>();
+ClusterTls? tls;
+try
+{
+    tls = ClusterTls.From(flags.TlsCertificate, flags.TlsKey, flags.TlsCa, Environment.GetEnvironmentVariable);
+    tls?.Load();
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"u2pl-silo: {e.Message}");
+    return 2;
+}
 builder.UseOrleans(silo =>
 {
     silo.AddU2plSilo(new U2plSiloOptions
@@ -46,7 +57,12 @@ builder.UseOrleans(silo =>
         SiloPort = flags.Port, GatewayPort = flags.GatewayPort, AdvertisedHost = flags.Host, ListenAddress = flags.Listen,
         DeathTimeout = flags.DeathTimeoutSeconds is { } death ? TimeSpan.FromSeconds(death) : null,
         ResponseTimeout = flags.ResponseTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
+        Tls = tls,
     });
+    if (flags.Kubernetes)
+    {
+        silo.UseKubernetesHosting();
+    }
     silo.AddDashboard();
 });
 

@@ -15,6 +15,11 @@ internal sealed record SiloCommandLine
     public string Host { get; init; } = "127.0.0.1";
     public string Listen { get; init; } = "0.0.0.0";
     public bool DashboardPublic { get; init; }
+    public string? TlsCertificate { get; init; }
+    public string? TlsKey { get; init; }
+    public string? TlsCa { get; init; }
+    public bool Insecure { get; init; }
+    public bool Kubernetes { get; init; }
     public double? DeathTimeoutSeconds { get; init; }
     public double? ResponseTimeoutSeconds { get; init; }
     public bool JsonLogs { get; init; }
@@ -38,6 +43,13 @@ internal sealed record SiloCommandLine
           --health-port N             HTTP /healthz /readyz /metrics and the Orleans Dashboard at
                                       /dashboard, 0 for none (default 8080)
           --dashboard-public          serve /dashboard to any address (default: loopback only)
+          --tls-cert PATH             this silo's certificate (PEM; env U2PL_TLS_CERT)
+          --tls-key PATH              its private key (PEM; env U2PL_TLS_KEY)
+          --tls-ca PATH               the cluster's CA: every silo and client must present a certificate
+                                      it signed (PEM; env U2PL_TLS_CA)
+          --insecure                  plain TCP, no peer authentication (a redis cluster needs TLS otherwise)
+          --kubernetes                Orleans' Kubernetes hosting: pod name, namespace and IP from the
+                                      downward API, dead silos' pods deleted (default when POD_NAME is set)
           --host HOST                 address other silos and clients reach this silo on (default 127.0.0.1)
           --listen ADDRESS            address to bind (default 0.0.0.0)
           --death-timeout SECONDS     time to declare a silent silo dead (default: Orleans' ~12 s)
@@ -84,6 +96,11 @@ internal sealed record SiloCommandLine
                 "--host" => result with { Host = Value() },
                 "--listen" => result with { Listen = Value() },
                 "--dashboard-public" => result with { DashboardPublic = true },
+                "--tls-cert" => result with { TlsCertificate = Value() },
+                "--tls-key" => result with { TlsKey = Value() },
+                "--tls-ca" => result with { TlsCa = Value() },
+                "--insecure" => result with { Insecure = true },
+                "--kubernetes" => result with { Kubernetes = true },
                 "--death-timeout" => result with { DeathTimeoutSeconds = Seconds() },
                 "--response-timeout" => result with { ResponseTimeoutSeconds = Seconds() },
                 "--log-format" => result with { JsonLogs = Value() == "json" },
@@ -99,6 +116,11 @@ internal sealed record SiloCommandLine
         if (result.GatewayPort is < 0 or > 65535) problems.Add($"--gateway-port: {result.GatewayPort} is not a TCP port.");
         if (result.GatewayPort == result.Port) problems.Add($"--gateway-port must differ from --port ({result.Port}).");
         if (result.GpuSlots < 0) problems.Add($"--gpu-slots: {result.GpuSlots} is negative.");
+        var tls = result.TlsCertificate ?? result.TlsKey ?? result.TlsCa ?? env("U2PL_TLS_CERT") ?? env("U2PL_TLS_KEY") ?? env("U2PL_TLS_CA");
+        if (tls is null && !result.Insecure && !result.Cluster.Equals("local", StringComparison.OrdinalIgnoreCase))
+            problems.Add("a cluster silo authenticates its peers: give --tls-cert, --tls-key and --tls-ca (or U2PL_TLS_*), or --insecure for plain TCP.");
+        if (tls is not null && result.Insecure) problems.Add("--insecure and TLS files exclude each other.");
+        if (env("POD_NAME") is { Length: > 0 }) result = result with { Kubernetes = true };
         return (result, problems);
     }
 

@@ -94,6 +94,11 @@ public sealed class ClusterConnection : IAsyncDisposable
                 o.ResponseTimeout = TimeSpan.FromMinutes(5);
             });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.AddOutgoingGrainCallFilter<PayloadLimitFilter>();
+            if (endpoint.Tls is { } tls)
+            {
+                client.UseTls(tls.Configure);
+            }
             // A command gives up after its deadline rather than retrying forever.
             client.UseConnectionRetryFilter((_, token) => Task.FromResult(!token.IsCancellationRequested));
         });

@@ -17,6 +17,9 @@ public sealed record ClusterEndpoint
 
     public string ClusterId { get; init; } = "u2pl";
 
+    /// <summary>The client's TLS identity, or null for plain TCP.</summary>
+    public U2PL.Grains.Hosting.ClusterTls? Tls { get; init; }
+
     /// <summary>What the user asked for, for messages (the store's password left out).</summary>
     public string Describe() => Store is null ? string.Join(", ", Gateways) : $"the gateways listed in {RedactPassword(Store)}";
 

@@ -13,6 +13,7 @@ namespace U2PL.Grains.Data;
 /// </summary>
 [StateSiloPlacement]
 [KeepAlive] // its state lives in memory between checkpoints
+[GrainType("u2pl.dispenser")]
 public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<DispenserSetup> stored) : Grain, IDataDispenserGrain
 {
     private DispenserSetup? _setup;

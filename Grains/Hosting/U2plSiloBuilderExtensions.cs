@@ -58,7 +58,12 @@ public static class U2plSiloBuilderExtensions
         });
         silo.Configure<GrainCollectionOptions>(o => o.DeactivationTimeout = TimeSpan.FromMinutes(5));
         silo.AddU2plPlacement(options.Roles, options.GpuSlots);
+        if (options.Tls is { } tls)
+        {
+            silo.UseTls(tls.Configure);
+        }
         silo.Services.AddSingleton<IFatalErrorHandler, ExitOnFatalError>();
+        silo.AddOutgoingGrainCallFilter<PayloadLimitFilter>();
         return silo;
     }
 

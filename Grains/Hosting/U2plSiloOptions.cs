@@ -18,6 +18,8 @@ public sealed record U2plSiloOptions
     public TimeSpan? ResponseTimeout { get; init; }
     /// <summary>The largest message body (a run's weights travel in one message per shard).</summary>
     public int MaxMessageBodySize { get; init; } = DefaultMaxMessageBodySize;
+    /// <summary>Mutual TLS on every connection, or null for plain TCP (a one-process cluster, or <c>--insecure</c>).</summary>
+    public ClusterTls? Tls { get; init; }
 
     public const int DefaultMaxMessageBodySize = 512 << 20;
 }

@@ -17,6 +17,7 @@ namespace U2PL.Grains.MemoryBank;
 /// </summary>
 [StateSiloPlacement]
 [KeepAlive] // its state lives in memory between checkpoints
+[GrainType("u2pl.bank")]
 public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<BankSetup> stored) : Grain, IMemoryBankGrain
 {
     private BankSetup? _setup;

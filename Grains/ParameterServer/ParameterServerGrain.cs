@@ -17,6 +17,7 @@ namespace U2PL.Grains.ParameterServer;
 /// </summary>
 [StateSiloPlacement]
 [KeepAlive] // its state lives in memory between checkpoints
+[GrainType("u2pl.ps")]
 public sealed class ParameterServerGrain(
     ILogger<ParameterServerGrain> logger, [PersistentState("setup", GrainState.Storage)] IPersistentState<ShardSetup> stored) : Grain, IParameterServerGrain
 {
@@ -32,7 +33,8 @@ public sealed class ParameterServerGrain(
         {
             // A reactivation after a failover: the run's latest checkpoint, or the initial weights if none was written yet.
             var options = RunModel.Options(_setup.ConfigText);
-            var latest = RunModel.LatestCheckpoint(options.OutputDirectory);
+            // The run writes its checkpoints to <snapshot_dir>/<run id> (TrainingRunGrain.Start).
+            var latest = RunModel.LatestCheckpoint(Path.GetFullPath(Path.Combine(options.OutputDirectory, _setup.RunId)));
             var restoredAt = Load(_setup with { RestoreFrom = latest ?? "" });
             logger.LogWarning("{Grain} reactivated: restored at version {Version} from {Source}", this.GetGrainId(), restoredAt, latest ?? "the initial weights");
             var run = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId);

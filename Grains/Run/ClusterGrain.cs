@@ -7,6 +7,7 @@ namespace U2PL.Grains.Run;
 /// <see cref="IClusterGrain"/>: Orleans' membership table as the management grain reports it, each silo's roles and GPU
 /// slots from its metadata, and where the grains of unfinished runs are.
 /// </summary>
+[GrainType("u2pl.cluster")]
 public sealed class ClusterGrain : Grain, IClusterGrain
 {
     public async Task<ClusterSnapshot> Describe()

@@ -6,6 +6,7 @@ namespace U2PL.Grains.Run;
 
 /// <summary>The cluster's list of runs (<see cref="IRunRegistryGrain"/>), persisted.</summary>
 [StateSiloPlacement]
+[GrainType("u2pl.runs")]
 public sealed class RunRegistryGrain([PersistentState("runs", GrainState.Storage)] IPersistentState<List<RunSummary>> stored) : Grain, IRunRegistryGrain
 {
     private List<RunSummary> _runs = [];

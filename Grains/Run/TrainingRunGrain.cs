@@ -20,6 +20,7 @@ namespace U2PL.Grains.Run;
 /// </summary>
 [StateSiloPlacement]
 [KeepAlive] // its state lives in memory between checkpoints
+[GrainType("u2pl.run")]
 public sealed partial class TrainingRunGrain(
     ILogger<TrainingRunGrain> logger, [PersistentState("run", GrainState.Storage)] IPersistentState<RunRecord> stored) : Grain, ITrainingRunGrain
 {

@@ -13,6 +13,7 @@ namespace U2PL.Grains.Worker;
 /// </summary>
 [GpuSlotPlacement]
 [KeepAlive] // its training loop runs on its own thread, not in grain turns
+[GrainType("u2pl.worker")]
 public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromMinutes(5);

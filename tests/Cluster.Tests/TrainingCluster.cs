@@ -12,6 +12,7 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
 {
     private readonly string _clusterId = "c" + Guid.NewGuid().ToString("N")[..10];
     private ClusterClientHost? _client;
+    private readonly TestCertificates _tls = new();
 
     public List<SiloProcess> Silos { get; } = [];
 
@@ -21,11 +22,11 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
 
     public async Task<SiloProcess> StartSiloAsync(string role, int gpuSlots = 0)
     {
-        var silo = await SiloProcess.StartAsync(redis.Uri, _clusterId, role, gpuSlots, deathTimeoutSeconds: 4, responseTimeoutSeconds: 60);
+        var silo = await SiloProcess.StartAsync(redis.Uri, _clusterId, role, gpuSlots, deathTimeoutSeconds: 4, responseTimeoutSeconds: 60, tls: _tls);
         Silos.Add(silo);
         if (_client is null && role is "state" or "all")
         {
-            _client = await ClusterClientHost.ConnectAsync(redis.Port, _clusterId, TimeSpan.FromSeconds(120));
+            _client = await ClusterClientHost.ConnectAsync(redis.Port, _clusterId, TimeSpan.FromSeconds(120), _tls);
         }
         return silo;
     }
@@ -126,6 +127,7 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
     {
         if (_client is not null) await _client.DisposeAsync();
         foreach (var silo in Silos) await silo.DisposeAsync();
+        _tls.Dispose();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

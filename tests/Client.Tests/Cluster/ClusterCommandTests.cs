@@ -6,12 +6,11 @@ namespace U2PL.Client.Tests.Cluster;
 /// <summary>The cluster commands' behaviour that needs no cluster: help, local config validation, unreachable gateways.</summary>
 public sealed class ClusterCommandTests : IDisposable
 {
-    private const string Key = "client-tests-key-0123456789abcdef";
     private readonly string _directory = Directory.CreateTempSubdirectory("u2pl-cluster-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static Dictionary<string, string> KeyEnv => new() { ["U2PL_CLUSTER_KEY"] = Key };
+    private static Dictionary<string, string> NoEnvironment => [];
 
     public static TheoryData<string, string> Commands => new()
     {
@@ -55,7 +54,7 @@ public sealed class ClusterCommandTests : IDisposable
         gateway.Start();
         var port = ((IPEndPoint)gateway.LocalEndpoint).Port;
 
-        var result = ClusterCli.Run(KeyEnv, TimeSpan.FromMinutes(1), "run", "start", "--config", config, "--set", "trainer.epochs=abc",
+        var result = ClusterCli.Run(NoEnvironment, TimeSpan.FromMinutes(1), "run", "start", "--config", config, "--set", "trainer.epochs=abc",
             "--cluster", $"127.0.0.1:{port}");
 
         Assert.True(result.ExitCode == 1, result.ToString());
@@ -79,7 +78,7 @@ public sealed class ClusterCommandTests : IDisposable
         var unreachable = $"127.0.0.1:{port}";
         foreach (var command in new[] { new[] { "run", "list" }, ["cluster", "status"], ["run", "status", "run-x"] })
         {
-            var result = ClusterCli.Run(KeyEnv, TimeSpan.FromSeconds(60), [.. command, "--cluster", unreachable]);
+            var result = ClusterCli.Run(NoEnvironment, TimeSpan.FromSeconds(60), [.. command, "--cluster", unreachable]);
             Assert.True(result.ExitCode == 1, result.ToString());
             Assert.True(result.Elapsed < TimeSpan.FromSeconds(10), result.ToString());
             var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -96,27 +95,30 @@ public sealed class ClusterCommandTests : IDisposable
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var gateway = $"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
-        var result = ClusterCli.Run(KeyEnv, TimeSpan.FromSeconds(60), "cluster", "status", "--cluster", gateway);
+        var result = ClusterCli.Run(NoEnvironment, TimeSpan.FromSeconds(60), "cluster", "status", "--cluster", gateway);
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.True(result.Elapsed < TimeSpan.FromSeconds(10), result.ToString());
         Assert.StartsWith("error: cannot reach the cluster at " + gateway, result.Error);
     }
 
     [Fact]
-    public void The_gateways_come_from_U2PL_CLUSTER_and_the_key_from_a_file_or_the_environment()
+    public void The_gateways_come_from_U2PL_CLUSTER_and_TLS_needs_a_certificate_its_key_and_the_CA()
     {
-        var noKey = ClusterCli.Run(null, TimeSpan.FromSeconds(30), "run", "list");
-        Assert.Equal(1, noKey.ExitCode);
-        Assert.Contains("error: no cluster key: set U2PL_CLUSTER_KEY or pass --cluster-key-file", noKey.Error);
+        var partial = ClusterCli.Run(null, TimeSpan.FromSeconds(30), "run", "list", "--tls-cert", Path.Combine(_directory, "client.crt"));
+        Assert.Equal(1, partial.ExitCode);
+        Assert.Contains("error: TLS needs a certificate, its key and the cluster's CA: --tls-key, --tls-ca missing", partial.Error);
 
-        var keyFile = Path.Combine(_directory, "key");
-        File.WriteAllText(keyFile, Key + "\n");
+        var missing = Path.Combine(_directory, "missing.crt");
+        var unreadable = ClusterCli.Run(null, TimeSpan.FromSeconds(30), "run", "list", "--tls-cert", missing, "--tls-key", missing, "--tls-ca", missing);
+        Assert.Equal(1, unreadable.ExitCode);
+        Assert.Contains($"error: TLS file not found: {missing}", unreadable.Error);
+
         var fromEnv = ClusterCli.Run(new Dictionary<string, string> { ["U2PL_CLUSTER"] = "127.0.0.1:9,127.0.0.1:10" }, TimeSpan.FromSeconds(60),
-            "run", "list", "--cluster-key-file", keyFile);
+            "run", "list");
         Assert.Equal(1, fromEnv.ExitCode);
         Assert.StartsWith("error: cannot reach the cluster at 127.0.0.1:9, 127.0.0.1:10", fromEnv.Error);
 
-        var bad = ClusterCli.Run(KeyEnv, TimeSpan.FromSeconds(30), "run", "list", "--cluster", "nohost");
+        var bad = ClusterCli.Run(NoEnvironment, TimeSpan.FromSeconds(30), "run", "list", "--cluster", "nohost");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("error: --cluster: 'nohost' is not HOST:PORT", bad.Error);
     }
@@ -124,7 +126,7 @@ public sealed class ClusterCommandTests : IDisposable
     [Fact]
     public void Workers_must_be_a_positive_count_or_auto()
     {
-        var result = ClusterCli.Run(KeyEnv, TimeSpan.FromSeconds(30), "run", "scale", "run-x", "--workers", "0");
+        var result = ClusterCli.Run(NoEnvironment, TimeSpan.FromSeconds(30), "run", "scale", "run-x", "--workers", "0");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--workers expects a count of at least 1 or 'auto', got '0'", result.Error);
     }

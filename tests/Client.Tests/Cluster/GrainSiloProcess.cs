@@ -7,13 +7,11 @@ using System.Text;
 namespace U2PL.Client.Tests.Cluster;
 
 /// <summary>
-/// A real <c>u2pl-silo</c> process (Silo/bin/&lt;configuration&gt;/net10.0) with in-memory membership, hosting the U2PL
-/// grains (U2PL.Grains.dll beside the silo, or the Grains project's build output).
+/// A real <c>u2pl-silo</c> process (Silo/bin/&lt;configuration&gt;/net10.0), one Orleans silo with localhost
+/// clustering hosting the U2PL grains, requiring mutual TLS when given certificates.
 /// </summary>
 public sealed class GrainSiloProcess : IAsyncDisposable
 {
-    public const string Key = "client-e2e-key-0123456789abcdef";
-
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -36,7 +34,7 @@ public sealed class GrainSiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static async Task<GrainSiloProcess> StartAsync(int gpuSlots = 2)
+    public static async Task<GrainSiloProcess> StartAsync(int gpuSlots = 2, U2PL.Tests.Cluster.TestCertificates? tls = null)
     {
         var root = U2plProcess.RepositoryRoot;
         var configuration = U2plProcess.Executable.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
@@ -45,16 +43,11 @@ public sealed class GrainSiloProcess : IAsyncDisposable
         var (port, gateway, health) = (FreePort(), FreePort(), FreePort());
         var arguments = new List<string>
         {
-            "--cluster", "local", "--role", "all", "--gpu-slots", gpuSlots.ToString(CultureInfo.InvariantCulture), "--cluster-key", Key,
+            "--cluster", "local", "--role", "all", "--gpu-slots", gpuSlots.ToString(CultureInfo.InvariantCulture),
             "--port", port.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway.ToString(CultureInfo.InvariantCulture),
             "--health-port", health.ToString(CultureInfo.InvariantCulture), "--listen", "127.0.0.1",
         };
-        if (!File.Exists(Path.Combine(Path.GetDirectoryName(silo)!, "U2PL.Grains.dll")))
-        {
-            var grains = Path.Combine(root, "Grains", "bin", configuration, "net10.0", "U2PL.Grains.dll");
-            if (!File.Exists(grains)) throw new FileNotFoundException("Build Grains first (tests/Client.Tests references it).", grains);
-            arguments.AddRange(["--grain-assembly", grains]);
-        }
+        if (tls is not null) arguments.AddRange(tls.Flags("silo"));
         var process = Process.Start(new ProcessStartInfo(silo, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var started = new GrainSiloProcess(process, gateway);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

@@ -15,7 +15,7 @@ public sealed class ClusterClientHost : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ClusterClientHost> ConnectAsync(int redisPort, string clusterId, TimeSpan responseTimeout)
+    public static async Task<ClusterClientHost> ConnectAsync(int redisPort, string clusterId, TimeSpan responseTimeout, TestCertificates? tls = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
@@ -28,6 +28,11 @@ public sealed class ClusterClientHost : IAsyncDisposable
                 o.MaxMessageBodySize = 512 << 20;
             });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+            if (tls is not null)
+            {
+                var (certificate, key, ca) = tls.Issue("test-client");
+                client.UseTls(new U2PL.Grains.Hosting.ClusterTls(certificate, key, ca).Configure);
+            }
         });
         var host = builder.Build();
         await host.StartAsync();

@@ -52,16 +52,19 @@ public sealed class SiloProcess : IAsyncDisposable
     /// </summary>
     public static async Task<SiloProcess> StartAsync(string cluster, string clusterId, string role = "all",
         int gpuSlots = 0, int? port = null, double deathTimeoutSeconds = 3, double responseTimeoutSeconds = 20,
-        IEnumerable<KeyValuePair<string, string>>? environment = null, double readyTimeoutSeconds = 30)
+        IEnumerable<KeyValuePair<string, string>>? environment = null, double readyTimeoutSeconds = 30, TestCertificates? tls = null,
+        string? host = null)
     {
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
         var siloPort = port ?? FreePorts.Next();
         var gatewayPort = FreePorts.Next();
         var healthPort = FreePorts.Next();
-        var args = $"\"{SiloDll}\" --cluster {cluster} --cluster-id {clusterId} --role {role} --gpu-slots {gpuSlots} " +
+        // host: another program that takes u2pl-silo's flags (the cluster benchmark hosts its own grains with "BENCH.dll silo").
+        var args = $"{host ?? $"\"{SiloDll}\""} --cluster {cluster} --cluster-id {clusterId} --role {role} --gpu-slots {gpuSlots} " +
                    $"--port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} --listen 127.0.0.1 " +
                    $"--death-timeout {deathTimeoutSeconds.ToString(invariant)} " +
-                   $"--response-timeout {responseTimeoutSeconds.ToString(invariant)}";
+                   $"--response-timeout {responseTimeoutSeconds.ToString(invariant)} " +
+                   (tls is null ? "--insecure" : string.Join(' ', tls.Flags($"silo-{siloPort}").Select(f => $"\"{f}\"")));
         var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in environment ?? []) start.Environment[name] = value;
         var process = Process.Start(start)!;
