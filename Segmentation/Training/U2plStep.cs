@@ -9,7 +9,7 @@ namespace U2PL.Segmentation.Training;
 
 /// <summary>
 /// One training step of U2PL (paper §3, Algorithm 1; the official train_semi loop): a supervised step during the
-/// warm-up, then teacher pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images,
+/// warm-up (with a train-mode teacher forward that only warms the teacher's BN statistics), then teacher pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images,
 /// Ls + λu·Lu + λc·Lc, SGD, and the EMA teacher update. Stateless across steps except for the models, the optimizer
 /// and the memory banks it is given; randomness comes from libtorch's generator and a Random seeded by (seed, iteration).
 /// What happens to the loss (SGD here, or a gradient for the parameter server) is the <see cref="IStudentUpdate"/>'s.
@@ -47,6 +47,10 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         student.Decoder.ComputeRepresentation = false;
         using var output = student.forward(labeled.Images);
         var loss = options.SupervisedLoss.Compute(Upsample(output.Prediction, labeled.Images), labeled.Labels);
+        if (options.SemiSupervised)
+        {
+            WarmUpTeacherStatistics(labeled.Images);
+        }
         update.Apply(loss, iteration, semi: false);
         return new StepMetrics(loss.ToDouble(), 0, 0, 0, 0, 0, false, 0, TimeSpan.Zero);
     }
@@ -113,6 +117,18 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         return new StepMetrics(supervised.ToDouble(), unsupervised.ToDouble(), contrastive?.Loss.ToDouble() ?? 0, alpha,
             reliableCount.ToDouble() / Math.Max(1, validCount.ToDouble()), 0, cutMix, contrastive?.PushedPerClass.Sum() ?? 0,
             BankTime() - bankTimeBefore);
+    }
+
+    /// <summary>
+    /// The supervised warm-up's teacher forward, as the official sup-only branch (<c>model_teacher.train(); _ =
+    /// model_teacher(image_l)</c>): the teacher in train mode on the labeled batch, output unused, so that only its
+    /// BatchNorm running statistics move. EMA is over parameters only, so without this the first eval-mode pseudo-labels
+    /// would be normalised with the statistics at init.
+    /// </summary>
+    public void WarmUpTeacherStatistics(Tensor labeledImages)
+    {
+        teacher.Teacher.Decoder.ComputeRepresentation = options.Contrastive;
+        using var _ = TeacherForward(labeledImages);
     }
 
     private SegmentationOutput TeacherForward(Tensor images)

@@ -83,6 +83,38 @@ public class U2plStepTests
     }
 
     [Fact]
+    public void Warm_up_runs_the_teacher_in_train_mode_on_the_labeled_batch_so_its_BN_running_statistics_move_and_only_those()
+    {
+        using var setup = new Setup(Options());
+        using var scope = torch.NewDisposeScope();
+        var state = setup.Teacher.state_dict();
+        var parameters = setup.Teacher.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var mean = state["encoder.bn1.running_mean"];
+        var variance = state["encoder.bn1.running_var"];
+        var (meanBefore, varianceBefore) = (mean.clone(), variance.clone());
+        var tracked = state["encoder.bn1.num_batches_tracked"].ToInt64();
+        // The batch statistics of the teacher's first BN input on the labeled images (momentum 0.1, unbiased variance).
+        Tensor conv;
+        using (torch.no_grad())
+        {
+            conv = nn.functional.conv2d(setup.Labeled.Images, state["encoder.conv1.weight"], strides: [2, 2], padding: [3, 3]);
+        }
+
+        setup.Step.Run(setup.Labeled, setup.Unlabeled, 0);
+
+        Assert.Equal(tracked + 1, state["encoder.bn1.num_batches_tracked"].ToInt64());
+        Assert.True(mean.allclose(meanBefore.mul(0.9).add(conv.mean([0, 2, 3]).mul(0.1)), rtol: 1e-4, atol: 1e-5),
+            "the warm-up did not move the teacher's running mean by its train-mode forward on the labeled batch");
+        Assert.True(variance.allclose(varianceBefore.mul(0.9).add(conv.var([0, 2, 3], unbiased: true).mul(0.1)), rtol: 1e-4, atol: 1e-5));
+        Assert.All(setup.Teacher.named_parameters(), p => Assert.True(p.parameter.Equals(parameters[p.name]), $"{p.name} changed in the warm-up"));
+
+        using var supervisedOnly = new Setup(Options() with { SemiSupervised = false });
+        var untouched = supervisedOnly.Teacher.state_dict()["encoder.bn1.num_batches_tracked"];
+        supervisedOnly.Step.Run(supervisedOnly.Labeled, null, 0);
+        Assert.Equal(0, untouched.ToInt64()); // no teacher in a supervised-only run
+    }
+
+    [Fact]
     public void Same_seed_same_losses()
     {
         double[] Run()
