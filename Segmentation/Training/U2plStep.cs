@@ -64,15 +64,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         }
         var random = new Random(unchecked((int)(seed * 1_000_003 + iteration)));
 
-        // Pseudo-labels from the teacher on the weakly augmented images (teacher in train mode, as official).
-        Tensor confidence, pseudoLabels;
-        teacher.Teacher.train();
-        teacher.Teacher.Decoder.ComputeRepresentation = false;
-        using (torch.no_grad())
-        using (var weak = teacher.Teacher.forward(unlabeled.Images))
-        {
-            (confidence, pseudoLabels) = Upsample(weak.Prediction, unlabeled.Images).softmax(1).max(1);
-        }
+        var (confidence, pseudoLabels) = PseudoLabels(unlabeled.Images);
 
         var images = unlabeled.Images;
         var valid = unlabeled.Valid;
@@ -129,6 +121,21 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
     {
         teacher.Teacher.Decoder.ComputeRepresentation = options.Contrastive;
         using var _ = TeacherForward(labeledImages);
+    }
+
+    /// <summary>
+    /// Eq. 5: per pixel, the teacher's confidence and pseudo-label on the weakly augmented images. The teacher is in eval
+    /// mode for this forward, as the official train_semi.py (<c>model_teacher.eval()</c>): BatchNorm on its running
+    /// statistics, Dropout2d off, running statistics untouched. Only the second teacher forward, on the mixed batch, is in
+    /// train mode (<see cref="TeacherForward"/>).
+    /// </summary>
+    public (Tensor Confidence, Tensor PseudoLabels) PseudoLabels(Tensor weakImages)
+    {
+        teacher.Teacher.eval();
+        teacher.Teacher.Decoder.ComputeRepresentation = false;
+        using var _ = torch.no_grad();
+        using var weak = teacher.Teacher.forward(weakImages);
+        return Upsample(weak.Prediction, weakImages).softmax(1).max(1);
     }
 
     private SegmentationOutput TeacherForward(Tensor images)

@@ -4,6 +4,7 @@ using U2PL.Segmentation.Method;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Segmentation.Tests.Method;
 
@@ -112,6 +113,28 @@ public class U2plStepTests
         var untouched = supervisedOnly.Teacher.state_dict()["encoder.bn1.num_batches_tracked"];
         supervisedOnly.Step.Run(supervisedOnly.Labeled, null, 0);
         Assert.Equal(0, untouched.ToInt64()); // no teacher in a supervised-only run
+    }
+
+    [Fact]
+    public void Pseudo_labels_come_from_the_teacher_in_eval_mode_and_leave_its_running_statistics_alone()
+    {
+        using var setup = new Setup(Options());
+        using var scope = torch.NewDisposeScope();
+        var runningMean = setup.Teacher.state_dict()["decoder.head.1.running_mean"];
+        var before = runningMean.clone();
+        var (confidence, pseudoLabels) = setup.Step.PseudoLabels(setup.Unlabeled.Images);
+        // In train mode the forward would move the running statistics and drop channels at random.
+        Assert.True(runningMean.Equals(before), "the pseudo-label forward changed the teacher's BN running statistics");
+        var (again, _) = setup.Step.PseudoLabels(setup.Unlabeled.Images);
+        Assert.True(confidence.Equals(again), "the pseudo-label forward is not deterministic (dropout active?)");
+
+        setup.Teacher.eval();
+        setup.Teacher.Decoder.ComputeRepresentation = false;
+        using var noGrad = torch.no_grad();
+        var expected = functional.interpolate(setup.Teacher.forward(setup.Unlabeled.Images).Prediction, [64, 64],
+            mode: InterpolationMode.Bilinear, align_corners: true).softmax(1).max(1);
+        Assert.True(pseudoLabels.Equals(expected.indexes));
+        Assert.True(confidence.allclose(expected.values));
     }
 
     [Fact]
