@@ -9,8 +9,9 @@ namespace U2PL.Segmentation.Training;
 
 /// <summary>
 /// One training step of U2PL (paper §3, Algorithm 1; the official train_semi loop): a supervised step during the
-/// warm-up (with a train-mode teacher forward that only warms the teacher's BN statistics), then teacher pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images,
-/// Ls + λu·Lu + λc·Lc, SGD, and the EMA teacher update. Stateless across steps except for the models, the optimizer
+/// warm-up (with a train-mode teacher forward that only warms the teacher's BN statistics), then eval-mode teacher
+/// pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images, Ls + λu·Lu + λc·Lc, SGD,
+/// and the EMA teacher update. Stateless across steps except for the models, the optimizer
 /// and the memory banks it is given; randomness comes from libtorch's generator and a Random seeded by (seed, iteration).
 /// What happens to the loss (SGD here, or a gradient for the parameter server) is the <see cref="IStudentUpdate"/>'s.
 /// Everything runs on the student's device; the batches are moved there first.
