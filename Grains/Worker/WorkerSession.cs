@@ -36,6 +36,7 @@ internal sealed class WorkerSession : IDisposable
     private readonly U2plStep _step;
     private readonly long[] _versions;
     private readonly bool[] _teacherFresh;
+    private readonly bool[] _teacherPulled;
     private readonly float[][] _pulledBuffers;
     private readonly long[][] _pulledCounters;
     private readonly BadSampleStatistics _badSamples = new();
@@ -63,6 +64,7 @@ internal sealed class WorkerSession : IDisposable
         _step = new U2plStep(_student, ema, new GradientOnlyUpdate(_student, _options, _schedule), _banks, _options.Method, _schedule, _options.Seed);
         _versions = Enumerable.Repeat(-1L, assignment.Shards).ToArray();
         _teacherFresh = new bool[assignment.Shards];
+        _teacherPulled = new bool[assignment.Shards];
         _pulledBuffers = new float[assignment.Shards][];
         _pulledCounters = new long[assignment.Shards][];
         logger.LogInformation("worker {Worker}: {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards", key, _datasets.Labeled.Count, _datasets.Unlabeled.Count, assignment.Shards);
@@ -100,12 +102,19 @@ internal sealed class WorkerSession : IDisposable
         return new StepReport(metrics, images, accepted, staleness, clock.Elapsed.TotalSeconds, communication.Elapsed.TotalSeconds, bytes);
     }
 
-    /// <summary>Pulls every shard whose version moved (the teacher too in the semi-supervised phase); returns the bytes received.</summary>
+    /// <summary>
+    /// Pulls every shard whose version moved, the teacher too in the semi-supervised phase, and once in the warm-up: the
+    /// warm-up's teacher forward (<see cref="U2plStep.WarmUpTeacherStatistics"/>) must run the shard's teacher, which does
+    /// not move until the semi-supervised phase, not this worker's own initialisation. Returns the bytes received.
+    /// </summary>
     private long Pull(bool semi)
     {
         var half = _options.Cluster.HalfPrecisionWire;
         var replies = Task.WhenAll(_shards.Select((shard, k) =>
-            shard.Pull(semi && !_teacherFresh[k] ? -1 : _versions[k], half, semi))).GetAwaiter().GetResult();
+        {
+            var teacher = semi || (_options.Method.SemiSupervised && !_teacherPulled[k]);
+            return shard.Pull(teacher && !_teacherFresh[k] ? -1 : _versions[k], half, teacher);
+        })).GetAwaiter().GetResult();
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
         {
@@ -122,6 +131,7 @@ internal sealed class WorkerSession : IDisposable
                 FlatTensors.Scatter(layout.Parameters, n => _teacherTensors[n], FlatTensors.Unpack(teacher));
                 bytes += teacher.Bytes.LongLength;
                 _teacherFresh[k] = true;
+                _teacherPulled[k] = true;
             }
             if (reply.Buffers is { } buffers)
             {

@@ -9,8 +9,9 @@ namespace U2PL.Segmentation.Training;
 
 /// <summary>
 /// One training step of U2PL (paper §3, Algorithm 1; the official train_semi loop): a supervised step during the
-/// warm-up, then teacher pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images,
-/// Ls + λu·Lu + λc·Lc, SGD, and the EMA teacher update. Stateless across steps except for the models, the optimizer
+/// warm-up (with a train-mode teacher forward that only warms the teacher's BN statistics), then eval-mode teacher
+/// pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images, Ls + λu·Lu + λc·Lc, SGD,
+/// and the EMA teacher update. Stateless across steps except for the models, the optimizer
 /// and the memory banks it is given; randomness comes from libtorch's generator and a Random seeded by (seed, iteration).
 /// What happens to the loss (SGD here, or a gradient for the parameter server) is the <see cref="IStudentUpdate"/>'s.
 /// Everything runs on the student's device; the batches are moved there first.
@@ -47,6 +48,10 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         student.Decoder.ComputeRepresentation = false;
         using var output = student.forward(labeled.Images);
         var loss = options.SupervisedLoss.Compute(Upsample(output.Prediction, labeled.Images), labeled.Labels);
+        if (options.SemiSupervised)
+        {
+            WarmUpTeacherStatistics(labeled.Images);
+        }
         update.Apply(loss, iteration, semi: false);
         return new StepMetrics(loss.ToDouble(), 0, 0, 0, 0, 0, false, 0, TimeSpan.Zero);
     }
@@ -60,15 +65,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         }
         var random = new Random(unchecked((int)(seed * 1_000_003 + iteration)));
 
-        // Pseudo-labels from the teacher on the weakly augmented images (teacher in train mode, as official).
-        Tensor confidence, pseudoLabels;
-        teacher.Teacher.train();
-        teacher.Teacher.Decoder.ComputeRepresentation = false;
-        using (torch.no_grad())
-        using (var weak = teacher.Teacher.forward(unlabeled.Images))
-        {
-            (confidence, pseudoLabels) = Upsample(weak.Prediction, unlabeled.Images).softmax(1).max(1);
-        }
+        var (confidence, pseudoLabels) = PseudoLabels(unlabeled.Images);
 
         var images = unlabeled.Images;
         var valid = unlabeled.Valid;
@@ -113,6 +110,33 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         return new StepMetrics(supervised.ToDouble(), unsupervised.ToDouble(), contrastive?.Loss.ToDouble() ?? 0, alpha,
             reliableCount.ToDouble() / Math.Max(1, validCount.ToDouble()), 0, cutMix, contrastive?.PushedPerClass.Sum() ?? 0,
             BankTime() - bankTimeBefore);
+    }
+
+    /// <summary>
+    /// The supervised warm-up's teacher forward, as the official sup-only branch (<c>model_teacher.train(); _ =
+    /// model_teacher(image_l)</c>): the teacher in train mode on the labeled batch, output unused, so that only its
+    /// BatchNorm running statistics move. EMA is over parameters only, so without this the first eval-mode pseudo-labels
+    /// would be normalised with the statistics at init.
+    /// </summary>
+    public void WarmUpTeacherStatistics(Tensor labeledImages)
+    {
+        teacher.Teacher.Decoder.ComputeRepresentation = options.Contrastive;
+        using var _ = TeacherForward(labeledImages);
+    }
+
+    /// <summary>
+    /// Eq. 5: per pixel, the teacher's confidence and pseudo-label on the weakly augmented images. The teacher is in eval
+    /// mode for this forward, as the official train_semi.py (<c>model_teacher.eval()</c>): BatchNorm on its running
+    /// statistics, Dropout2d off, running statistics untouched. Only the second teacher forward, on the mixed batch, is in
+    /// train mode (<see cref="TeacherForward"/>).
+    /// </summary>
+    public (Tensor Confidence, Tensor PseudoLabels) PseudoLabels(Tensor weakImages)
+    {
+        teacher.Teacher.eval();
+        teacher.Teacher.Decoder.ComputeRepresentation = false;
+        using var _ = torch.no_grad();
+        using var weak = teacher.Teacher.forward(weakImages);
+        return Upsample(weak.Prediction, weakImages).softmax(1).max(1);
     }
 
     private SegmentationOutput TeacherForward(Tensor images)

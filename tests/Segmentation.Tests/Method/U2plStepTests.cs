@@ -4,6 +4,7 @@ using U2PL.Segmentation.Method;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
+using static TorchSharp.torch.nn;
 
 namespace U2PL.Segmentation.Tests.Method;
 
@@ -80,6 +81,60 @@ public class U2plStepTests
         Assert.Contains(semi, m => m.ContrastiveLoss > 0);
         // Nothing leaks from a step but what the banks grew.
         Assert.InRange(torch.Tensor.TotalCount - live, 0, Classes);
+    }
+
+    [Fact]
+    public void Warm_up_runs_the_teacher_in_train_mode_on_the_labeled_batch_so_its_BN_running_statistics_move_and_only_those()
+    {
+        using var setup = new Setup(Options());
+        using var scope = torch.NewDisposeScope();
+        var state = setup.Teacher.state_dict();
+        var parameters = setup.Teacher.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var mean = state["encoder.bn1.running_mean"];
+        var variance = state["encoder.bn1.running_var"];
+        var (meanBefore, varianceBefore) = (mean.clone(), variance.clone());
+        var tracked = state["encoder.bn1.num_batches_tracked"].ToInt64();
+        // The batch statistics of the teacher's first BN input on the labeled images (momentum 0.1, unbiased variance).
+        Tensor conv;
+        using (torch.no_grad())
+        {
+            conv = nn.functional.conv2d(setup.Labeled.Images, state["encoder.conv1.weight"], strides: [2, 2], padding: [3, 3]);
+        }
+
+        setup.Step.Run(setup.Labeled, setup.Unlabeled, 0);
+
+        Assert.Equal(tracked + 1, state["encoder.bn1.num_batches_tracked"].ToInt64());
+        Assert.True(mean.allclose(meanBefore.mul(0.9).add(conv.mean([0, 2, 3]).mul(0.1)), rtol: 1e-4, atol: 1e-5),
+            "the warm-up did not move the teacher's running mean by its train-mode forward on the labeled batch");
+        Assert.True(variance.allclose(varianceBefore.mul(0.9).add(conv.var([0, 2, 3], unbiased: true).mul(0.1)), rtol: 1e-4, atol: 1e-5));
+        Assert.All(setup.Teacher.named_parameters(), p => Assert.True(p.parameter.Equals(parameters[p.name]), $"{p.name} changed in the warm-up"));
+
+        using var supervisedOnly = new Setup(Options() with { SemiSupervised = false });
+        var untouched = supervisedOnly.Teacher.state_dict()["encoder.bn1.num_batches_tracked"];
+        supervisedOnly.Step.Run(supervisedOnly.Labeled, null, 0);
+        Assert.Equal(0, untouched.ToInt64()); // no teacher in a supervised-only run
+    }
+
+    [Fact]
+    public void Pseudo_labels_come_from_the_teacher_in_eval_mode_and_leave_its_running_statistics_alone()
+    {
+        using var setup = new Setup(Options());
+        using var scope = torch.NewDisposeScope();
+        var runningMean = setup.Teacher.state_dict()["decoder.head.1.running_mean"];
+        var before = runningMean.clone();
+        var (confidence, pseudoLabels) = setup.Step.PseudoLabels(setup.Unlabeled.Images);
+        // In train mode the forward would move the running statistics and drop channels at random.
+        Assert.True(runningMean.Equals(before), "the pseudo-label forward changed the teacher's BN running statistics");
+        var (again, _) = setup.Step.PseudoLabels(setup.Unlabeled.Images);
+        Assert.True(confidence.Equals(again), "the pseudo-label forward is not deterministic (dropout active?)");
+
+        setup.Teacher.eval();
+        setup.Teacher.Decoder.ComputeRepresentation = false;
+        using var noGrad = torch.no_grad();
+        var expected = functional.interpolate(setup.Teacher.forward(setup.Unlabeled.Images).Prediction, [64, 64],
+            mode: InterpolationMode.Bilinear, align_corners: true).softmax(1).max(1);
+        Assert.True(pseudoLabels.Equals(expected.indexes));
+        Assert.True(confidence.allclose(expected.values));
     }
 
     [Fact]
