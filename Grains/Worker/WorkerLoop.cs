@@ -50,20 +50,13 @@ internal sealed class WorkerLoop
     public void Start()
     {
         var thread = new Thread(Run) { IsBackground = true, Name = $"u2pl worker {_key}" };
-        thread.Start();
+        // Outside the grain's context: the loop's calls must not carry the Start call's RequestContext, nor be
+        // answered on the grain's scheduler (its deactivation waits for this loop).
+        using (ExecutionContext.SuppressFlow())
+        {
+            thread.Start();
+        }
     }
-
-    /// <summary>
-    /// Ends the loop without another call to the cluster (no lease returned, no report): its silo was declared dead,
-    /// the others refuse its calls, and its leases are already handed to other workers.
-    /// </summary>
-    public void Abandon()
-    {
-        _abandoned = true;
-        RequestStop("its silo was declared dead");
-    }
-
-    private volatile bool _abandoned;
 
     public void RequestStop(string reason)
     {
@@ -92,7 +85,7 @@ internal sealed class WorkerLoop
             if (_info.State != "failed") _info = _info with { State = "stopped" };
             try
             {
-                if (!_abandoned) run.WorkerStopped(_key, reason).Wait(TimeSpan.FromSeconds(10));
+                run.WorkerStopped(_key, reason).Wait(TimeSpan.FromSeconds(10));
             }
             catch (Exception e)
             {
@@ -142,10 +135,6 @@ internal sealed class WorkerLoop
                 Backoff($"step {lease.Iteration}", e);
                 continue;
             }
-            if (_abandoned)
-            {
-                break;
-            }
             try
             {
                 if (result.Accepted) dispenser.Complete(lease.LeaseId, _key).GetAwaiter().GetResult();
@@ -187,7 +176,6 @@ internal sealed class WorkerLoop
 
     private void TryReturn(IDataDispenserGrain dispenser, BatchLease lease)
     {
-        if (_abandoned) return;
         try
         {
             dispenser.Return(lease.LeaseId, _key).Wait(TimeSpan.FromSeconds(5));

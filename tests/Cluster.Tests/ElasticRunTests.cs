@@ -23,12 +23,14 @@ public sealed class ElasticRunTests(RedisFixture redis)
         await cluster.StartSiloAsync("state");
         await cluster.StartSiloAsync("gpu", gpuSlots: 2);
         await cluster.StartSiloAsync("gpu", gpuSlots: 1);
-        var config = cluster.Config(trainCount: 40, labeled: 8);
+        // Two semi-supervised epochs: the teacher keeps the BN statistics of its untrained warm-up forwards until its
+        // train-mode forwards on the student's weights move them (momentum 0.1, ~10 steps), as in the official code.
+        var config = cluster.Config(trainCount: 40, labeled: 8, epochs: 3);
         var runId = NewRunId();
         var seen = new List<RunStatus>();
 
         var started = await cluster.StartRunAsync(runId, config, 1);
-        Assert.Equal(32, started.TotalIterations); // max(8, 32) / 2 per epoch, 2 epochs
+        Assert.Equal(48, started.TotalIterations); // max(8, 32) / 2 per epoch, 3 epochs
         await cluster.WaitAsync(runId, s => s.Iteration >= 3, RunTimeout, "3 iterations with one worker", seen);
 
         await cluster.CallAsync(runId, r => r.Scale(new WorkerTarget { Count = 3 }), "scale to 3");
@@ -45,7 +47,8 @@ public sealed class ElasticRunTests(RedisFixture redis)
         Assert.All(done.Coverage, epoch => Assert.Equal(epoch.Steps, epoch.StepsDone));
         Assert.NotNull(done.LastMeanIoU);
         var events = await cluster.EventsAsync(runId);
-        Assert.Equal(3, events.Count(e => e.Kind == "joined"));
+        // Three slots joined; under heavy load a slot silent for longer than lease timeout + 5 s is started again and joins twice.
+        Assert.Equal(3, events.Where(e => e.Kind == "joined").Select(e => e.Message.Split(' ')[0]).Distinct().Count());
         Assert.True(events.Count(e => e.Kind == "left") >= 2, "two workers left after the scale-down");
 
         // The supervised loss falls: the reports of the last third against those of the first third.

@@ -96,7 +96,7 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
     private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;
 
     /// <summary>A small U2PL config: synthetic 64×64 crops, ResNet-18 OS16, batch 2, 1 thread per worker, a warm-up epoch then a semi-supervised one.</summary>
-    public string Config(int trainCount = 24, int labeled = 8, string extra = "", string cluster = "")
+    public string Config(int trainCount = 24, int labeled = 8, string extra = "", string cluster = "", int epochs = 2)
     {
         var path = Path.Combine(Directory, $"run-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, $$"""
@@ -112,7 +112,7 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
               val: { mode: center }
             net: { arch: resnet18, output_stride: 16 }
             trainer:
-              epochs: 2
+              epochs: {{epochs}}
               sup_only_epoch: 1
               optimizer: { kwargs: { lr: 0.01, momentum: 0.9, weight_decay: 0.0005 }, decoder_lr_multiplier: 1 }
               contrastive: { num_queries: 8, num_negatives: 16, low_rank: 2, high_rank: 5, memory_bank: { capacity: 500, background_capacity: 500 } }
