@@ -1,4 +1,5 @@
 using Orleans.Configuration;
+using Orleans.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using U2PL.Contracts;
@@ -12,8 +13,10 @@ namespace U2PL.Grains.Hosting;
 /// </summary>
 public sealed class PayloadLimitFilter(IServiceProvider services) : IOutgoingGrainCallFilter
 {
-    private readonly long limit = services.GetService<IOptions<SiloMessagingOptions>>()?.Value.MaxMessageBodySize
-        ?? services.GetRequiredService<IOptions<ClientMessagingOptions>>().Value.MaxMessageBodySize;
+    // IOptions<T> resolves for any T, so whether this is a silo is told by a silo-only service.
+    private readonly long limit = services.GetService<ILocalSiloDetails>() is not null
+        ? services.GetRequiredService<IOptions<SiloMessagingOptions>>().Value.MaxMessageBodySize
+        : services.GetRequiredService<IOptions<ClientMessagingOptions>>().Value.MaxMessageBodySize;
 
     public Task Invoke(IOutgoingGrainCallContext context)
     {

@@ -6,8 +6,8 @@ namespace U2PL.Grains.Placement;
 
 /// <summary>
 /// Slot accounting for <see cref="GpuSlotPlacement"/>: a slot is taken by each activation of the grain's type that the
-/// management grain reports on a silo, and by placements this silo made in the last <see cref="ReservationTime"/> that
-/// have not shown up yet (a run starts several workers at once, all placed from its silo). Orleans places from the
+/// management grain reports on a silo, and by placements this silo made that have not shown up there yet (for at most
+/// <see cref="ReservationTime"/>) (a run starts several workers at once, all placed from its silo). Orleans places from the
 /// caller's silo, so two runs on different silos can still race for the last slot; the loser's worker is then one
 /// over the silo's count until the run scales down.
 /// </summary>
@@ -35,12 +35,14 @@ public sealed class GpuSlotPlacementDirector(ISiloMetadataCache metadata, IGrain
             {
                 _reservations.Remove(stale);
             }
-            var active = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, [.. gpuSilos.Select(s => s.Silo)]);
-            var taken = active.Where(a => a.GrainId.Type == target.GrainIdentity.Type)
-                .Select(a => (a.GrainId, a.SiloAddress))
-                .Concat(_reservations.Select(r => (r.Key, r.Value.Silo)))
-                .DistinctBy(a => a.Item1)
-                .GroupBy(a => a.Item2)
+            var active = (await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, [.. gpuSilos.Select(s => s.Silo)]))
+                .Where(a => a.GrainId.Type == target.GrainIdentity.Type)
+                .ToList();
+            // A reservation ends when its activation shows up: from then on the activation itself holds the slot.
+            foreach (var shown in active) _reservations.Remove(shown.GrainId);
+            var taken = active.Select(a => a.SiloAddress)
+                .Concat(_reservations.Values.Select(r => r.Silo))
+                .GroupBy(s => s)
                 .ToDictionary(g => g.Key, g => g.Count());
             var free = gpuSilos.Select(s => (s.Silo, Free: s.Slots - taken.GetValueOrDefault(s.Silo))).Where(s => s.Free > 0).ToArray();
             if (free.Length == 0)
