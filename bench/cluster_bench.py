@@ -4,7 +4,7 @@ Parts (each alternates its peers round by round and takes medians, because the 2
   overhead  one worker through the grains vs `u2pl train` in one process (same config, 2 threads), float32 and fp16 wire
   scaling   2 workers × 1 thread vs 1 worker × 1 thread on one silo with 2 GPU slots
   elastic   `run scale` 1 → 2 to the new worker's first accepted gradient; SIGKILL of a worker silo to progress again
-            (a private PostgreSQL for membership, a state silo and two gpu silos)
+            (a private redis-server for Orleans' membership, a state silo and two gpu silos)
 Throughput = 8 images per iteration (4 labeled + 4 unlabeled, every step semi-supervised: sup_only_epoch 0) times the
 least-squares slope of iteration over time, from the first time each iteration is seen: the trainer's step lines for
 `u2pl train`, the run's pushed status (one a second) for the cluster, over iterations [warmup, last - 1] so that neither
@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results_md import replace_section  # noqa: E402
@@ -89,7 +90,7 @@ class Binaries:
         shutil.copytree(os.path.join(repo, "Silo/bin/Release/net10.0"), os.path.join(root, "silo"), symlinks=True)
         shutil.copytree(os.path.join(repo, "Client/bin/Release/net10.0"), os.path.join(root, "client"), symlinks=True)
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "Contracts", "Grains", "Runtime", "Segmentation", "Silo", "Torch", "Client"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "Contracts", "Grains", "Segmentation", "Silo", "Client"],
                                cwd=repo, capture_output=True, text=True).stdout.split("\n")
         changed = sorted({line[3:].split("/")[0] for line in dirty if line.strip()})
         return Binaries(root, head + (f" + uncommitted changes in {', '.join(changed)}" if changed else ""))
@@ -127,7 +128,7 @@ def event_time(event):
 
 
 class Cluster:
-    """u2pl-silo processes on loopback: in-process membership (`--cluster local`, one silo) or a PostgreSQL store."""
+    """u2pl-silo processes on loopback: localhost clustering (`--cluster local`, one silo) or a Redis membership."""
 
     def __init__(self, bins, work, store=None, cluster_id="bench", death_timeout=None):
         self.bins, self.work, self.store, self.cluster_id = bins, work, store, cluster_id
@@ -135,43 +136,30 @@ class Cluster:
         self.silos = []  # (port, process, log path)
 
     def start_silo(self, role, slots):
-        port, gateway = free_port(), (free_port() if role in ("all", "state") else 0)
+        port, gateway, health = free_port(), (free_port() if role in ("all", "state") else 0), free_port()
         log = os.path.join(self.work, f"silo-{self.cluster_id}-{port}.log")
         args = [self.bins.silo, "--cluster", self.store or "local", "--cluster-id", self.cluster_id, "--role", role,
-                "--gpu-slots", str(slots), "--port", str(port), "--gateway-port", str(gateway), "--health-port", "0",
-                "--listen", "127.0.0.1"]
+                "--gpu-slots", str(slots), "--port", str(port), "--gateway-port", str(gateway), "--health-port", str(health),
+                "--listen", "127.0.0.1"] + (["--insecure"] if self.store else [])
         if self.death_timeout:
             args += ["--death-timeout", str(self.death_timeout)]
         process = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=self.work, start_new_session=True)
         self.silos.append((port, process, log))
         deadline = time.time() + 120
-        while " started: silo port " not in open(log).read():
+        while not ready(health):
             if process.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"silo {role} did not start:\n{self.tail()}")
             time.sleep(0.2)
         return f"127.0.0.1:{gateway}" if gateway else None
 
     def kill(self, silo_address):
-        """SIGKILLs the silo named like 127.0.0.1:PORT@GENERATION; returns when."""
-        port = int(silo_address.split("@")[0].rsplit(":", 1)[1])
+        """SIGKILLs the silo named like S127.0.0.1:PORT:GENERATION (Orleans); returns when."""
+        port = int(silo_address.split(":")[1])
         process = next(p for q, p, _ in self.silos if q == port)
         killed = time.time()
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         return killed
-
-    def declared_dead(self, after):
-        """When a silo's log first says a silo was declared dead (whichever silo probed it; log times are UTC), or NaN."""
-        day = datetime.datetime.fromtimestamp(after, datetime.timezone.utc).date()
-        times = [float("nan")]
-        for _, _, log in self.silos:
-            for line in open(log):
-                if "declaring it dead" in line:
-                    clock = datetime.datetime.strptime(line[:12], "%H:%M:%S.%f").time()
-                    when = datetime.datetime.combine(day, clock, datetime.timezone.utc).timestamp()
-                    if when >= after - 1:
-                        times.append(when)
-        return min(times[1:], default=times[0])
 
     def tail(self, lines=30):
         return "\n".join(f"--- {os.path.basename(log)} ---\n" + "\n".join(open(log).read().splitlines()[-lines:]) for _, _, log in self.silos)
@@ -191,40 +179,41 @@ class Cluster:
                 process.wait()
 
 
-class Postgres:
-    """A private PostgreSQL 15 on a free loopback port (as tests/Runtime.Tests/Fixtures/PostgresServer.cs), run as postgres."""
-
-    BIN = "/usr/lib/postgresql/15/bin"
+class Redis:
+    """A private redis-server on a free loopback port (as tests/Shared/Cluster/RedisServer.cs), nothing persisted."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="u2pl-cbench-pg-")
         self.port = free_port()
-        self.uri = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        self.uri = f"redis://127.0.0.1:{self.port}"
         self.process = None
 
     def __enter__(self):
-        as_root = os.geteuid() == 0
-        prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-        if as_root:
-            shutil.chown(self.dir, "postgres")
-        data = os.path.join(self.dir, "data")
-        subprocess.run(prefix + [f"{self.BIN}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"],
-                       check=True, capture_output=True, cwd="/tmp")
-        self.process = subprocess.Popen(prefix + [f"{self.BIN}/postgres", "-D", data, "-p", str(self.port), "-k", self.dir,
-                                                  "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off"],
+        self.process = subprocess.Popen(["/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--loglevel", "warning"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/tmp", start_new_session=True)
         deadline = time.time() + 30
-        while subprocess.run([f"{self.BIN}/pg_isready", "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True).returncode != 0:
-            if self.process.poll() is not None or time.time() > deadline:
-                raise RuntimeError("PostgreSQL did not start")
-            time.sleep(0.2)
-        return self
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("redis-server did not start")
+                time.sleep(0.2)
 
     def __exit__(self, *_):
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.terminate()
             self.process.wait(30)
-        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def ready(health_port):
+    """Whether the silo's /readyz answers 200 (it is active in the membership)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{health_port}/readyz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 class Watch:
@@ -409,9 +398,9 @@ def measure_scale_latency(bins, work, rounds, log):
 def measure_kill(bins, work, rounds, death_timeout, lease, log):
     config = write_config(work, "kill", 1, 300, lease=lease)
     results = []
-    with Postgres() as postgres:
+    with Redis() as redis:
         for r in range(rounds):
-            with Cluster(bins, work, store=postgres.uri, cluster_id=f"bench{r}{os.getpid()}", death_timeout=death_timeout) as cluster:
+            with Cluster(bins, work, store=redis.uri, cluster_id=f"bench{r}{os.getpid()}", death_timeout=death_timeout) as cluster:
                 gateway = cluster.start_silo("state", 0)
                 cluster.start_silo("gpu", 1)
                 cluster.start_silo("gpu", 1)
@@ -428,7 +417,9 @@ def measure_kill(bins, work, rounds, death_timeout, lease, log):
                         pass
                 events = read_events(bins, run, gateway)
                 stop = stop_run(bins, run, gateway, log)
-                declared = cluster.declared_dead(killed)
+                # The run's event when Orleans' membership reports the silo dead (the run re-issues its leases then).
+                declared = min((event_time(e) for e in events if e["kind"] == "failed" and "was declared dead" in e["message"]
+                                and event_time(e) >= killed - 1), default=float("nan"))
             result = kill_figures(timeline, killed_at_iteration, events, killed)
             result["declared_dead_s"] = declared - killed
             result["killed_at"] = datetime.datetime.fromtimestamp(killed, datetime.timezone.utc).isoformat()

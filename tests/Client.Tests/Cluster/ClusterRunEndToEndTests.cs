@@ -170,6 +170,31 @@ public sealed partial class ClusterRunEndToEndTests(GrainSiloFixture fixture) : 
     }
 
     [Fact]
+    public async Task Garbage_bytes_on_the_gateway_are_refused_and_the_silo_keeps_serving()
+    {
+        using var peer = new System.Net.Sockets.TcpClient();
+        await peer.ConnectAsync("127.0.0.1", fixture.Silo.GatewayPort);
+        var stream = peer.GetStream();
+        var garbage = new byte[64 << 10];
+        new Random(7).NextBytes(garbage);
+        try
+        {
+            await stream.WriteAsync(garbage);
+            var buffer = new byte[4096];
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (await stream.ReadAsync(buffer, deadline.Token) > 0)
+            {
+                // whatever a TLS server answers a non-TLS peer, then it closes
+            }
+        }
+        catch (IOException)
+        {
+            // reset by the silo: refused
+        }
+        Assert.Contains("active", Ok("cluster", "status").Output);
+    }
+
+    [Fact]
     public void A_config_the_cluster_refuses_is_reported_and_starts_nothing()
     {
         // Valid for the local reader, so it reaches the run grain: a checkpoint to resume from that does not exist.
