@@ -35,7 +35,7 @@ public sealed class PodFailureTests(PodsFixture pods)
         Assert.Empty(PodNetwork.Pids(gpuB.Pod));
 
         var detected = await cluster.WaitDeclaredDeadAsync(gpuB.Address, killed, TimeSpan.FromSeconds(60));
-        Assert.True(detected <= DetectionBound, $"declared dead {detected.TotalSeconds:F1} s after the kill (death timeout {PodCluster.DeathTimeoutSeconds} s)");
+        Assert.True(detected <= DetectionBound, $"declared dead {detected.TotalSeconds:F1} s after the kill (death timeout {PodCluster.DeathTimeoutSeconds} s)\n{cluster.Logs()}");
         Assert.Contains((await cluster.MemberAsync(gpuB.Address))!.DeclaredDeadBy, new[] { state.Address, gpuA.Address });
 
         await cluster.WaitAsync(runId, s => s.Coverage.Sum(e => e.Reissued) >= 1, TimeSpan.FromSeconds(PodCluster.LeaseTimeoutSeconds + 60),
@@ -71,7 +71,7 @@ public sealed class PodFailureTests(PodsFixture pods)
         {
             detected = await cluster.WaitDeclaredDeadAsync(gpuB.Address, cut, TimeSpan.FromSeconds(60));
             declaredDeadAt = DateTimeOffset.UtcNow;
-            Assert.True(detected <= DetectionBound, $"declared dead {detected.TotalSeconds:F1} s after the cut (death timeout {PodCluster.DeathTimeoutSeconds} s)");
+            Assert.True(detected <= DetectionBound, $"declared dead {detected.TotalSeconds:F1} s after the cut (death timeout {PodCluster.DeathTimeoutSeconds} s)\n{cluster.Logs()}");
             Assert.False(gpuB.HasExited, "a partitioned silo cannot know it was declared dead before it reconnects");
             await cluster.WaitAsync(runId, s => s.Coverage.Sum(e => e.Reissued) >= 1, TimeSpan.FromSeconds(PodCluster.LeaseTimeoutSeconds + 60),
                 "the partitioned worker's lease to be handed out again");
