@@ -20,11 +20,10 @@ WORKDIR /src
 COPY scripts/install-deps.sh scripts/
 RUN U2PL_DEPS=build U2PL_DEPS_EXTRA="ca-certificates libssl3" scripts/install-deps.sh
 COPY . .
-# build.sh: the solution (TorchSharp's native libraries come from NuGet); then the two executables are published.
-# The silo loads U2PL.Grains.dll from its own folder, so the grains are published beside it.
+# build.sh: the solution (TorchSharp's native libraries come from NuGet); then the two executables are published (the
+# silo references the grains, so they are published with it).
 RUN U2PL_SKIP_DEPS=1 ./build.sh \
  && dotnet publish Silo/Silo.csproj -c Release --no-build -o /out/silo \
- && dotnet publish Grains/Grains.csproj -c Release --no-build -o /out/silo \
  && dotnet publish Client/Client.csproj -c Release --no-build -o /out/client
 
 # ---- final: runtime libraries, the ASP.NET Core runtime, the published apps; no compiler, no SDK ----

@@ -24,7 +24,6 @@ RUN U2PL_DEPS=build U2PL_DEPS_EXTRA="ca-certificates libssl3" scripts/install-de
 COPY . .
 RUN U2PL_TORCH_BACKEND=cuda U2PL_SKIP_DEPS=1 ./build.sh \
  && dotnet publish Silo/Silo.csproj -c Release -p:TorchBackend=cuda --no-build -o /out/silo \
- && dotnet publish Grains/Grains.csproj -c Release -p:TorchBackend=cuda --no-build -o /out/silo \
  && dotnet publish Client/Client.csproj -c Release -p:TorchBackend=cuda --no-build -o /out/client
 
 # ---- final: CUDA runtime base (the driver comes from the node), .NET runtime, the published apps ----

@@ -45,6 +45,23 @@ public partial class ImageTests
         Assert.Contains("<AssemblyName>u2pl</AssemblyName>", File.ReadAllText(Path.Combine(Repository.Root, "Client", "Client.csproj")));
     }
 
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Images_need_nothing_of_PostgreSQL_and_the_scripts_image_modes_install_no_database(string dockerfile)
+    {
+        var text = File.ReadAllText(Path.Combine(Repository.K8s, "images", dockerfile));
+        Assert.DoesNotMatch("(?i)postgres|npgsql|libpq", text);
+        // The image stages run install-deps.sh with U2PL_DEPS=build or runtime: databases are for the tests (mode all) only.
+        var script = File.ReadAllText(Path.Combine(Repository.Root, "scripts", "install-deps.sh"));
+        var modes = Regex.Matches(script, @"(?ms)^  (runtime|all\|build)\)(.*?);;");
+        Assert.Equal(2, modes.Count);
+        foreach (Match mode in modes)
+        {
+            var body = mode.Groups[1].Value == "runtime" ? mode.Groups[2].Value : mode.Groups[2].Value.Split("\"$mode\" == \"all\"")[0];
+            Assert.DoesNotMatch("postgresql|redis-server", body);
+        }
+    }
+
     [Fact]
     public void Gpu_image_builds_and_publishes_with_the_cuda_switch_on_a_base_whose_libstdcxx_loads_torchsharp()
     {

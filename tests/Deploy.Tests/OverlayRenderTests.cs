@@ -22,10 +22,23 @@ public class OverlayRenderTests : OverlayTestBase
     }
 
     [Fact]
-    public void Dev_overlay_brings_its_own_PostgreSQL_and_Azurite_3_35_0_without_telemetry()
+    public void Dev_overlay_brings_its_own_Redis_without_persistence_and_Azurite_3_35_0_without_telemetry()
     {
         var manifest = Render("dev");
-        Assert.NotNull(manifest.Find("StatefulSet", "postgres"));
+        var redis = Assert.Single(manifest.Workloads, w => w.Owner.Name == "redis");
+        var args = redis.Spec.Maps("containers").Single().Strings("args").ToList();
+        Assert.True(args.IndexOf("--save") is var save and >= 0 && args[save + 1] == "", $"redis saves snapshots: {string.Join(' ', args)}");
+        Assert.True(args.IndexOf("--appendonly") is var aof and >= 0 && args[aof + 1] == "no", $"redis keeps an append-only file: {string.Join(' ', args)}");
+        // The silos' --cluster names this Redis: the redis Service and its port.
+        foreach (var silo in SiloContainer.All(manifest))
+        {
+            var uri = new Uri(silo.Flags.Cluster);
+            var service = manifest.Find("Service", uri.Host);
+            Assert.True(service is not null, $"{silo}: --cluster host {uri.Host} is no Service of {manifest}");
+            Assert.Contains(service.Root.Maps("spec", "ports"), p => p.Str("port") == uri.Port.ToString());
+            Assert.Equal("redis", service.Root.StringMap("spec", "selector").GetValueOrDefault("app.kubernetes.io/name"));
+        }
+        Assert.DoesNotContain(manifest.Objects, o => o.Name.Contains("postgres", StringComparison.OrdinalIgnoreCase));
         var azurite = Assert.Single(manifest.Workloads, w => w.Owner.Name == "azurite");
         var command = azurite.Spec.Maps("containers").Single().Strings("command").ToList();
         Assert.Contains("azurite@3.35.0", command);
@@ -36,7 +49,8 @@ public class OverlayRenderTests : OverlayTestBase
     public void Gpu_overlay_uses_external_stores_only()
     {
         var manifest = Render("gpu");
-        Assert.DoesNotContain(manifest.Workloads, w => w.Owner.Name is "postgres" or "azurite");
+        Assert.DoesNotContain(manifest.Workloads, w => w.Owner.Name is "redis" or "postgres" or "azurite");
+        Assert.All(SiloContainer.All(manifest), s => Assert.StartsWith("redis://", s.Flags.Cluster));
         var silo = Assert.Single(manifest.ContainersRunning("u2pl-silo"), s => s.Workload.Owner.Name == "gpu-silo");
         Assert.Contains("u2pl-gpu", silo.Container.Str("image"));
     }

@@ -22,21 +22,32 @@ public class RunLauncherTests : OverlayTestBase
 
     [Theory]
     [MemberData(nameof(Overlays))]
-    public void Launcher_reaches_a_silo_gateway_through_the_gateway_service(string overlay)
+    public void Launcher_finds_the_gateways_in_the_silos_cluster_store_and_cluster_id(string overlay)
     {
         var manifest = Render(overlay);
-        var cluster = RunLauncher.Find(manifest).Flag("--cluster") ?? "";
-        var (host, port) = (cluster.Split(':')[0], cluster.Split(':').ElementAtOrDefault(1));
-        var service = manifest.Find("Service", host);
-        Assert.True(service is not null, $"--cluster {cluster}: no Service {host} in {manifest}");
-        var servicePort = service.Root.Maps("spec", "ports").FirstOrDefault(p => p.Str("port") == port);
-        Assert.True(servicePort is not null, $"--cluster {cluster}: Service {host} has no port {port}");
+        var launcher = RunLauncher.Find(manifest);
+        var environment = ContainerEnvironment.Of(launcher.Container, manifest, podLabels: launcher.Workload.Labels);
+        Assert.Empty(environment.Problems);
+        var cluster = environment.Expand([launcher.Flag("--cluster") ?? ""], "args").Single();
+        var silos = SiloContainer.All(manifest);
+        Assert.All(silos, s => Assert.Equal(s.Flags.Cluster, cluster));
+        Assert.All(silos, s => Assert.Equal(s.Flags.ClusterId, launcher.Flag("--cluster-id") ?? "u2pl"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Gateway_service_reaches_the_gateway_port_of_the_silos_it_selects(string overlay)
+    {
+        var manifest = Render(overlay);
+        var service = manifest.Find("Service", "u2pl-gateway");
+        Assert.True(service is not null, $"no Service u2pl-gateway in {manifest}");
+        var servicePort = Assert.Single(service.Root.Maps("spec", "ports"));
         var selector = service.Root.StringMap("spec", "selector");
         var silos = SiloContainer.All(manifest).Where(s => selector.All(kv => s.Workload.Labels.GetValueOrDefault(kv.Key) == kv.Value)).ToList();
         Assert.NotEmpty(silos);
         foreach (var silo in silos)
             Assert.True(silo.ResolvePort(servicePort.Str("targetPort")) == silo.Flags.GatewayPort && silo.Flags.GatewayPort > 0,
-                $"Service {host} port {port} targets {servicePort.Str("targetPort")}, not the gateway port {silo.Flags.GatewayPort} of {silo}");
+                $"Service u2pl-gateway targets {servicePort.Str("targetPort")}, not the gateway port {silo.Flags.GatewayPort} of {silo}");
     }
 
     [Theory]

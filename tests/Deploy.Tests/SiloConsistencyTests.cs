@@ -19,6 +19,14 @@ public class SiloConsistencyTests : OverlayTestBase
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void Silo_pods_carry_what_Orleans_Kubernetes_hosting_reads_and_may_watch_their_pods(string overlay)
+    {
+        var manifest = Render(overlay);
+        AssertNone(SiloChecks.KubernetesHosting(SiloContainer.All(manifest), manifest, ProductSource.SiloServiceId()), $"{manifest}: Kubernetes hosting");
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void Ports_probes_and_scrape_annotations_agree_with_the_silo(string overlay)
     {
         var manifest = Render(overlay);

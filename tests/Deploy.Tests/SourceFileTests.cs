@@ -56,8 +56,7 @@ public partial class SourceFileTests : OverlayTestBase
         // Secrets come from the overlays: stand-ins of the right shape.
         var silos = SiloContainer.All(manifest, (name, key) => key switch
         {
-            "uri" => "postgres://u2pl:secret@postgres:5432/u2pl",
-            "cluster-key" => "0123456789abcdef0123456789abcdef",
+            "uri" => "redis://:secret@redis:6379",
             _ => $"{name}/{key}",
         });
         Assert.Equal(2, silos.Count);
@@ -65,5 +64,6 @@ public partial class SourceFileTests : OverlayTestBase
         AssertNone(SiloChecks.Ports(silos, ProductSource.HealthPaths()), "base: ports");
         AssertNone(SiloChecks.Drain(silos, ProductSource.SiloShutdownTimeout()), "base: drain");
         AssertNone(SiloChecks.GpuSlots(silos, expectGpus: false), "base: GPU slots");
+        AssertNone(SiloChecks.KubernetesHosting(silos, manifest, ProductSource.SiloServiceId()), "base: Kubernetes hosting");
     }
 }

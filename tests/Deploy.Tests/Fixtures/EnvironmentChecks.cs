@@ -11,7 +11,6 @@ internal static class EnvironmentChecks
     /// <summary>Every variable the product reads, and where a Kubernetes deployment provides it.</summary>
     private static readonly Dictionary<string, string> Known = new()
     {
-        ["U2PL_CLUSTER_KEY"] = "silos and the run launcher, from Secret u2pl-cluster-key",
         ["U2PL_BLOB_CONNECTION_STRING"] = "silos, when checkpoint.store is azure:// (this or the _FILE form)",
         ["U2PL_BLOB_CONNECTION_STRING_FILE"] = "silos, when checkpoint.store is azure:// (a key of the mounted Secret u2pl-blob)",
         ["U2PL_CLUSTER"] = "the client's default --cluster: the launcher passes --cluster; in a silo container the default gateway 127.0.0.1:30000 is the silo's own",
@@ -34,8 +33,9 @@ internal static class EnvironmentChecks
         foreach (var client in manifest.ContainersRunning("u2pl"))
         {
             var args = client.Container.Strings("args").ToList();
-            if (!client.Container.Maps("env").Any(e => e.Str("name") == "U2PL_CLUSTER_KEY") && !args.Any(a => a.StartsWith("--cluster-key", StringComparison.Ordinal)))
-                yield return $"{client.Workload}: the client has no cluster key (U2PL_CLUSTER_KEY or --cluster-key-file)";
+            var clusterId = args.IndexOf("--cluster-id") is var i and >= 0 && i + 1 < args.Count ? args[i + 1] : "u2pl";
+            foreach (var silo in silos.Where(s => s.Flags.ClusterId != clusterId))
+                yield return $"{client.Workload}: the client joins cluster id '{clusterId}', {silo} is in '{silo.Flags.ClusterId}'";
         }
         if (checkpointStore?.StartsWith("azure://", StringComparison.Ordinal) == true)
         {

@@ -2,14 +2,14 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using U2PL.Runtime.Hosting;
+using Orleans.Runtime;
 
 namespace U2PL.Deploy.Tests.Fixtures;
 
 /// <summary>Facts about the product that the manifests must agree with, read from the product itself.</summary>
 internal static partial class ProductSource
 {
-    private static readonly string[] ProductFolders = ["Silo", "Runtime", "Contracts", "Grains", "Segmentation", "Torch", "Checkpoints", "Client"];
+    private static readonly string[] ProductFolders = ["Silo", "Contracts", "Grains", "Segmentation", "Checkpoints", "Client"];
 
     /// <summary>Every <c>U2PL_*</c> environment variable the product's source names, with the files that name it.</summary>
     public static Dictionary<string, List<string>> EnvironmentVariables()
@@ -41,20 +41,37 @@ internal static partial class ProductSource
         return TimeSpan.FromSeconds(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>The HTTP paths the silo serves on its health port: the runtime's MapSiloHealthEndpoints, mapped for real.</summary>
+    /// <summary>
+    /// The HTTP paths the silo serves on its health port: <c>U2PL.Silo.SiloEndpoints.MapSiloHealthEndpoints</c>
+    /// (internal to the silo executable, called by reflection), mapped for real.
+    /// </summary>
     public static IReadOnlySet<string> HealthPaths()
     {
+        var silo = System.Reflection.Assembly.Load("u2pl-silo");
+        var endpoints = silo.GetType("U2PL.Silo.SiloEndpoints", throwOnError: true)!;
         var builder = WebApplication.CreateSlimBuilder();
-        // Only registered, never resolved: the endpoints' Silo parameter must be known as a service to be mapped.
-        builder.Services.AddSingleton<U2PL.Runtime.Hosting.Silo>(_ => throw new InvalidOperationException("not resolved in this test"));
+        // Only registered, never resolved: the endpoints' service parameters must be known as services to be mapped.
+        foreach (var service in new[] { typeof(IClusterMembershipService), typeof(ILocalSiloDetails), silo.GetType("U2PL.Silo.PrometheusText", throwOnError: true)! })
+            builder.Services.AddSingleton(service, _ => throw new InvalidOperationException("not resolved in this test"));
         var app = builder.Build();
-        app.MapSiloHealthEndpoints();
+        endpoints.GetMethod("MapSiloHealthEndpoints")!.Invoke(null, [app]);
         return ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Select(e => "/" + (e.RoutePattern.RawText ?? "").TrimStart('/')).ToHashSet();
     }
 
+    /// <summary>The ServiceId every u2pl silo sets (Grains/Hosting/U2plSiloBuilderExtensions.cs), which the orleans/serviceId label must carry.</summary>
+    public static string SiloServiceId()
+    {
+        var source = File.ReadAllText(Path.Combine(Repository.Root, "Grains", "Hosting", "U2plSiloBuilderExtensions.cs"));
+        var match = ServiceId().Match(source);
+        return match.Success ? match.Groups[1].Value : throw new InvalidOperationException("U2plSiloBuilderExtensions no longer sets ServiceId = \"...\"");
+    }
+
     [GeneratedRegex("\"(U2PL_[A-Z0-9_]+)\"")]
     private static partial Regex EnvironmentName();
+
+    [GeneratedRegex("ServiceId\\s*=\\s*\"([^\"]+)\"")]
+    private static partial Regex ServiceId();
 
     [GeneratedRegex(@"ShutdownTimeout\s*=\s*TimeSpan\.FromSeconds\(([0-9.]+)\)")]
     private static partial Regex ShutdownTimeout();

@@ -9,7 +9,7 @@ internal static class ReferenceChecks
         {
             foreach (var container in workload.Containers)
             {
-                foreach (var problem in ContainerEnvironment.Of(container, manifest).Problems) yield return $"{workload}/{container.Str("name")}: {problem}";
+                foreach (var problem in ContainerEnvironment.Of(container, manifest, podLabels: workload.Labels).Problems) yield return $"{workload}/{container.Str("name")}: {problem}";
                 foreach (var from in container.Maps("envFrom"))
                 {
                     if (from.Str("secretRef", "name") is { } s && manifest.Find("Secret", s) is null) yield return $"{workload}: envFrom Secret {s} is missing";
@@ -55,7 +55,7 @@ internal static class ReferenceChecks
         {
             foreach (var container in workload.Containers)
             {
-                var environment = ContainerEnvironment.Of(container, manifest);
+                var environment = ContainerEnvironment.Of(container, manifest, podLabels: workload.Labels);
                 foreach (var (name, path) in environment.Variables.Where(v => v.Key.EndsWith("_FILE", StringComparison.Ordinal)))
                 {
                     var mount = container.Maps("volumeMounts").FirstOrDefault(m => path.StartsWith((m.Str("mountPath") ?? "").TrimEnd('/') + "/", StringComparison.Ordinal));

@@ -11,27 +11,14 @@ internal static class SiloChecks
         foreach (var silo in silos)
         {
             foreach (var problem in silo.Flags.Problems.Concat(silo.Environment.Problems)) yield return $"{silo}: {problem}";
-            var siloOptions = new U2PL.Runtime.Configuration.SiloOptions
-            {
-                Roles = [.. silo.Flags.Roles], GpuSlots = silo.Flags.GpuSlots, SiloPort = silo.Flags.Port,
-                GatewayPort = silo.Flags.GatewayPort, HealthPort = silo.Flags.HealthPort, AdvertisedHost = silo.Flags.Host,
-                ListenAddress = silo.Flags.Listen,
-            };
-            var clusterOptions = new U2PL.Runtime.Configuration.ClusterOptions { ClusterId = silo.Flags.ClusterId, ClusterKey = silo.Flags.ClusterKey };
-            var results = new[]
-            {
-                new U2PL.Runtime.Configuration.SiloOptionsValidator().Validate(null, siloOptions),
-                new U2PL.Runtime.Configuration.ClusterOptionsValidator().Validate(null, clusterOptions),
-            };
-            foreach (var failure in results.Where(r => r.Failed).SelectMany(r => r.Failures)) yield return $"{silo}: {failure}";
-            if (silo.Flags.Cluster.Equals("local", StringComparison.OrdinalIgnoreCase))
-                yield return $"{silo}: --cluster local is a single-process store; pods need postgres://";
+            if (!U2PL.Grains.Hosting.RedisEndpoint.IsRedis(silo.Flags.Cluster))
+                yield return $"{silo}: --cluster {silo.Flags.Cluster} is not the cluster's Redis (redis://...); pods need a shared store";
             else
             {
                 string? error = null;
-                try { U2PL.Runtime.Membership.PostgresConnectionString.Normalize(silo.Flags.Cluster); }
-                catch (Exception e) { error = e.Message; }
-                if (error is not null) yield return $"{silo}: --cluster is not a valid postgres URI: {error}";
+                try { U2PL.Grains.Hosting.RedisEndpoint.Parse(silo.Flags.Cluster); }
+                catch (ArgumentException e) { error = e.Message; }
+                if (error is not null) yield return $"{silo}: --cluster is not a valid Redis address: {error}";
             }
             if (silo.RawFlag("--host") is not { } host || !silo.Environment.PodIpVariables.Any(v => host == $"$({v})"))
                 yield return $"{silo}: --host must be $(VAR) with VAR from the downward API status.podIP (got '{silo.RawFlag("--host")}')";
@@ -42,9 +29,63 @@ internal static class SiloChecks
             };
             if (!silo.Flags.Roles.SequenceEqual([expectedRole])) yield return $"{silo}: --role {string.Join(',', silo.Flags.Roles)}, expected {expectedRole}";
         }
-        foreach (var different in new[] { ("cluster id", silos.Select(s => s.Flags.ClusterId)), ("cluster store", silos.Select(s => s.Flags.Cluster)), ("cluster key", silos.Select(s => s.Flags.ClusterKey)) })
+        foreach (var different in new[] { ("cluster id", silos.Select(s => s.Flags.ClusterId)), ("cluster store", silos.Select(s => s.Flags.Cluster)) })
         {
             if (different.Item2.Distinct().Count() > 1) yield return $"the silos do not share one {different.Item1}";
+        }
+    }
+
+    /// <summary>
+    /// What Orleans' Kubernetes hosting (UseKubernetesHosting) needs of a silo pod: POD_NAME, POD_NAMESPACE and POD_IP
+    /// from the downward API, the labels orleans/serviceId (the silo's ServiceId) and orleans/clusterId (its
+    /// --cluster-id) passed as ORLEANS_SERVICE_ID and ORLEANS_CLUSTER_ID, and a service account token whose Role may
+    /// get, list, watch, patch and delete the namespace's pods.
+    /// </summary>
+    public static IEnumerable<string> KubernetesHosting(List<SiloContainer> silos, Manifest manifest, string serviceId)
+    {
+        foreach (var silo in silos)
+        {
+            var fields = silo.Environment.FieldVariables;
+            foreach (var (name, field) in new[]
+                     {
+                         (OrleansKubernetes.PodNameEnvironmentVariable, "metadata.name"),
+                         (OrleansKubernetes.PodNamespaceEnvironmentVariable, "metadata.namespace"),
+                         (OrleansKubernetes.PodIPEnvironmentVariable, "status.podIP"),
+                         (OrleansKubernetes.ServiceIdEnvironmentVariable, $"metadata.labels['{OrleansKubernetes.ServiceIdLabel}']"),
+                         (OrleansKubernetes.ClusterIdEnvironmentVariable, $"metadata.labels['{OrleansKubernetes.ClusterIdLabel}']"),
+                     })
+            {
+                if (fields.GetValueOrDefault(name) != field) yield return $"{silo}: env {name} must come from the downward API {field} (got {fields.GetValueOrDefault(name) ?? "nothing"})";
+            }
+            var labels = silo.Workload.Labels;
+            if (labels.GetValueOrDefault(OrleansKubernetes.ServiceIdLabel) != serviceId)
+                yield return $"{silo}: pod label {OrleansKubernetes.ServiceIdLabel} is '{labels.GetValueOrDefault(OrleansKubernetes.ServiceIdLabel)}', the silo's ServiceId is '{serviceId}'";
+            if (labels.GetValueOrDefault(OrleansKubernetes.ClusterIdLabel) != silo.Flags.ClusterId)
+                yield return $"{silo}: pod label {OrleansKubernetes.ClusterIdLabel} is '{labels.GetValueOrDefault(OrleansKubernetes.ClusterIdLabel)}', --cluster-id is '{silo.Flags.ClusterId}'";
+            var account = silo.Workload.Spec.Str("serviceAccountName") ?? "default";
+            if (silo.Workload.Spec.Str("automountServiceAccountToken") == "false")
+                yield return $"{silo}: automountServiceAccountToken is false: the silo has no token for the Kubernetes API";
+            if (manifest.Find("ServiceAccount", account) is null && account != "default")
+                yield return $"{silo}: ServiceAccount {account} is missing";
+            var missing = OrleansKubernetes.PodVerbs.Except(GrantedPodVerbs(manifest, account, silo.Workload.Owner.Namespace)).ToList();
+            if (missing.Count > 0)
+                yield return $"{silo}: ServiceAccount {account} may not {string.Join(", ", missing)} pods (no RoleBinding to a Role granting it)";
+        }
+    }
+
+    private static IEnumerable<string> GrantedPodVerbs(Manifest manifest, string account, string? ns)
+    {
+        foreach (var binding in manifest.OfKind("RoleBinding"))
+        {
+            var bound = binding.Root.Maps("subjects").Any(s => s.Str("kind") == "ServiceAccount" && s.Str("name") == account &&
+                                                             (s.Str("namespace") ?? binding.Namespace) == ns);
+            if (!bound || binding.Root.Str("roleRef", "kind") != "Role" || binding.Namespace != ns) continue;
+            var role = manifest.OfKind("Role").FirstOrDefault(r => r.Name == binding.Root.Str("roleRef", "name") && r.Namespace == ns);
+            foreach (var rule in role?.Root.Maps("rules") ?? [])
+            {
+                if (rule.Strings("apiGroups").Contains("") && rule.Strings("resources").Contains("pods"))
+                    foreach (var verb in rule.Strings("verbs")) yield return verb;
+            }
         }
     }
 

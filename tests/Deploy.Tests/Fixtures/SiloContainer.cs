@@ -8,7 +8,7 @@ internal sealed record SiloContainer(Workload Workload, YamlMappingNode Containe
     public static List<SiloContainer> All(Manifest manifest, Func<string, string, string>? missingSecret = null) =>
         [.. manifest.ContainersRunning("u2pl-silo").Select(x =>
         {
-            var environment = ContainerEnvironment.Of(x.Container, manifest, missingSecret);
+            var environment = ContainerEnvironment.Of(x.Container, manifest, missingSecret, x.Workload.Labels);
             var raw = x.Container.Strings("args").ToList();
             var flags = SiloFlags.Parse(environment.Expand(raw, "args"), environment.Variables);
             return new SiloContainer(x.Workload, x.Container, environment, raw, flags);

@@ -17,7 +17,6 @@ internal sealed record SiloFlags(
     int HealthPort,
     string Host,
     string Listen,
-    string ClusterKey,
     IReadOnlyList<string> Problems)
 {
     private static readonly Type CommandLine = Assembly.Load("u2pl-silo").GetType("U2PL.Silo.SiloCommandLine", throwOnError: true)!;
@@ -36,6 +35,6 @@ internal sealed record SiloFlags(
         return new SiloFlags(
             Get<List<string>>("Roles"), Get<int>("GpuSlots"), Get<string>("Cluster"), Get<string>("ClusterId"),
             Get<int>("Port"), Get<int>("GatewayPort"), Get<int>("HealthPort"), Get<string>("Host"), Get<string>("Listen"),
-            Get<string>("ClusterKey"), (List<string>)result[1]!);
+            (List<string>)result[1]!);
     }
 }

@@ -1,37 +1,40 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Orleans;
+using Orleans.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.GrainDirectory.Redis;
+using StackExchange.Redis;
 using U2PL.Contracts;
-using U2PL.Runtime;
-using U2PL.Runtime.Client;
-using U2PL.Runtime.Configuration;
-using U2PL.Runtime.GrainDirectory;
-using U2PL.Runtime.Membership;
+using U2PL.Tests.Cluster;
 
 namespace U2PL.Netns.Tests.Fixtures;
 
 /// <summary>
-/// One test's cluster on the shared pods: a cluster id of its own in the shared PostgreSQL, a silo per pod, a cluster
-/// client on the host (it finds the state pod's gateway in the membership table), and what a test reads: the run's
-/// status and events, the membership table and the grain directory.
+/// One test's cluster on the shared pods: a cluster id of its own in the shared Redis, a silo per pod, an Orleans
+/// client on the host (it finds the state pod's gateway in the Redis membership), and what a test reads: the run's
+/// status and events, the membership table and the grain directory (both read from Redis).
 /// </summary>
 public sealed class PodCluster : IAsyncDisposable
 {
-    public const string Key = "netns-tests-key-0123456789abcdef";
-
-    /// <summary>Heartbeat age after which a silo is probed and declared dead.</summary>
-    public const double DeathTimeoutSeconds = 4;
+    /// <summary>
+    /// Silence after which a silo is declared dead (u2pl-silo --death-timeout: probes of death/4, 3 missed). 5 s, the
+    /// most the issue allows in tests: on a loaded 2-core machine 4 s (direct probes of 0.5 s) made silos suspect
+    /// each other while a run started.
+    /// </summary>
+    public const double DeathTimeoutSeconds = 5;
 
     /// <summary>A lease not completed in this time is handed out again.</summary>
     public const int LeaseTimeoutSeconds = 8;
 
     private readonly PodsFixture _pods;
-    private readonly PostgresClusterStore _store;
-    private ClusterClient? _client;
+    private ClusterClientHost? _client;
+    private RedisGrainDirectory? _directory;
+    private ConnectionMultiplexer? _redis;
 
-    public PodCluster(PodsFixture pods)
-    {
-        _pods = pods;
-        _store = new PostgresClusterStore(pods.Postgres.ConnectionString, ClusterId);
-    }
+    public PodCluster(PodsFixture pods) => _pods = pods;
 
     public string ClusterId { get; } = "n" + Guid.NewGuid().ToString("N")[..10];
 
@@ -42,20 +45,18 @@ public sealed class PodCluster : IAsyncDisposable
 
     public Pod Pod(int index) => _pods.Network.Pods[index];
 
-    public IGrainFactory Grains => _client ?? throw new InvalidOperationException("no client: start a state silo first");
+    public IClusterClient Grains => _client?.Client ?? throw new InvalidOperationException("no client: start a state silo first");
 
     public ITrainingRunGrain Run(string runId) => Grains.GetGrain<ITrainingRunGrain>(runId);
 
     /// <summary>Starts a silo in a pod (a restarted pod: a new incarnation on the same address and ports).</summary>
     public async Task<PodSilo> StartAsync(Pod pod, string role, int gpuSlots = 0)
     {
-        var silo = await PodSilo.StartAsync(pod, _pods.ClusterUri, ClusterId, Key, role, gpuSlots, DeathTimeoutSeconds, responseTimeoutSeconds: 60);
+        var silo = await PodSilo.StartAsync(pod, _pods.ClusterUri, ClusterId, role, gpuSlots, DeathTimeoutSeconds, responseTimeoutSeconds: 60);
         Silos.Add(silo);
         if (_client is null && role is "state" or "all")
         {
-            _client = new ClusterClient(new ClientOptions(), new ClusterOptions { ClusterKey = Key, ClusterId = ClusterId },
-                new MessagingOptions { ResponseTimeout = TimeSpan.FromSeconds(60) }, new PostgresClusterStore(_pods.Postgres.ConnectionString, ClusterId));
-            await _client.ConnectAsync();
+            _client = await ClusterClientHost.ConnectAsync(_pods.Redis.Port, ClusterId, TimeSpan.FromSeconds(60));
         }
         return silo;
     }
@@ -122,11 +123,26 @@ public sealed class PodCluster : IAsyncDisposable
     public Task<ShardStatistics[]> ShardStatisticsAsync(string runId) =>
         Task.WhenAll(Enumerable.Range(0, 2).Select(k => Grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(runId, k)).Statistics()));
 
-    /// <summary>The membership row of a silo incarnation, as the store has it now.</summary>
-    public async Task<MembershipEntry?> MemberAsync(string siloAddress)
+    /// <summary>
+    /// The membership row of a silo incarnation as Redis holds it now (read directly, so that no silo's view or
+    /// availability delays it), or null. The Redis clustering provider keeps one hash per cluster
+    /// (<c>{serviceId}/members/{clusterId}</c>), a field per silo address with the entry as JSON. Orleans keeps no
+    /// "declared dead by" column: the silo that writes Dead adds itself to the row's suspect list last ("for easier
+    /// diagnosis"), so the last suspector is the one that declared it dead — or the silo itself when it left gracefully.
+    /// </summary>
+    public async Task<Member?> MemberAsync(string siloAddress)
     {
-        var snapshot = await _store.ReadAllAsync(CancellationToken.None);
-        return snapshot.Entries.FirstOrDefault(e => e.Silo.ToString() == siloAddress);
+        _redis ??= await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{_pods.Redis.Port}");
+        var json = await _redis.GetDatabase().HashGetAsync($"u2pl/members/{ClusterId}", siloAddress);
+        if (json.IsNullOrEmpty) return null;
+        using var row = JsonDocument.Parse(json.ToString());
+        var status = row.RootElement.GetProperty("Status") is { ValueKind: JsonValueKind.Number } number
+            ? (SiloStatus)number.GetInt32()
+            : Enum.Parse<SiloStatus>(row.RootElement.GetProperty("Status").GetString()!);
+        var suspectors = row.RootElement.TryGetProperty("SuspectTimes", out var times) && times.ValueKind == JsonValueKind.Array
+            ? times.EnumerateArray().Select(t => SiloAddress.FromParsableString(t.GetProperty("Item1").GetProperty("SiloAddress").GetString()!).ToString()).ToList()
+            : [];
+        return new Member(status, status == SiloStatus.Dead ? suspectors.LastOrDefault() : null);
     }
 
     /// <summary>Polls the membership table until the incarnation is dead; the time it took from <paramref name="since"/>.</summary>
@@ -134,19 +150,46 @@ public sealed class PodCluster : IAsyncDisposable
     {
         while (since.Elapsed < timeout)
         {
-            if (await MemberAsync(siloAddress) is { Status: SiloStatus.Dead }) return since.Elapsed;
+            try
+            {
+                if (await MemberAsync(siloAddress) is { Status: SiloStatus.Dead }) return since.Elapsed;
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                // Redis did not answer in time: ask again
+            }
             await Task.Delay(100);
         }
         Assert.Fail($"{siloAddress} was not declared dead within {timeout.TotalSeconds:F0} s\n{Logs()}");
         return default;
     }
 
-    /// <summary>The grain directory's entry of a worker: the silo that holds its activation and its fencing epoch.</summary>
-    public Task<GrainAddress?> WorkerEntryAsync(string workerKey) => _store.LookupAsync(new GrainId("u2pl.worker", workerKey), CancellationToken.None);
+    /// <summary>The Redis grain directory's entry of a worker: the silo and the activation that hold it.</summary>
+    public async Task<GrainAddress?> WorkerEntryAsync(string workerKey) =>
+        await (await DirectoryAsync()).Lookup(Grains.GetGrain<IWorkerGrain>(workerKey).GetGrainId());
 
-    /// <summary>A state write in the name of an activation of <paramref name="workerKey"/> with <paramref name="epoch"/>.</summary>
-    public Task WriteAsWorkerAsync(string workerKey, long epoch) =>
-        _store.WriteAsync(new GrainId("u2pl.worker", workerKey), epoch, new byte[] { 1 }, CancellationToken.None);
+    /// <summary>
+    /// What the stale activation <paramref name="stale"/> would do to come back: register itself again (the directory
+    /// registers only when the entry is absent or names the previous activation) and unregister the entry (only when
+    /// it names the same activation). Returns the entry the register found in its place.
+    /// </summary>
+    public async Task<GrainAddress?> RegisterAsStaleAsync(GrainAddress stale)
+    {
+        var directory = await DirectoryAsync();
+        var winner = await directory.Register(stale, previousAddress: null);
+        await directory.Unregister(stale);
+        return winner;
+    }
+
+    private async Task<RedisGrainDirectory> DirectoryAsync()
+    {
+        if (_directory is not null) return _directory;
+        var options = new RedisGrainDirectoryOptions { ConfigurationOptions = ConfigurationOptions.Parse($"127.0.0.1:{_pods.Redis.Port}") };
+        var directory = new RedisGrainDirectory(options, Options.Create(new ClusterOptions { ClusterId = ClusterId, ServiceId = "u2pl" }),
+            NullLogger<RedisGrainDirectory>.Instance);
+        await directory.Initialize();
+        return _directory = directory;
+    }
 
     /// <summary>The tail of every silo's log, for failure messages.</summary>
     public string Logs() => string.Join("\n", Silos.Select(s => $"--- {s.Role} silo {s.Address} in {s.Pod.Namespace} (exited: {s.HasExited}) ---\n{Tail(s.Output)}"));
@@ -182,10 +225,11 @@ public sealed class PodCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_directory is not null) await _directory.DisposeAsync();
+        if (_redis is not null) await _redis.DisposeAsync();
         if (_client is not null) await _client.DisposeAsync();
         foreach (var silo in Silos) await silo.DisposeAsync();
         foreach (var pod in _pods.Network.Pods) PodNetwork.KillAll(pod); // nothing of this test outlives it in the pods
-        await _store.DisposeAsync();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -196,3 +240,6 @@ public sealed class PodCluster : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A membership row: the incarnation's status and, once dead, the silo that wrote it dead.</summary>
+public sealed record Member(SiloStatus Status, string? DeclaredDeadBy);

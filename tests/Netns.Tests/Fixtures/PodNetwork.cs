@@ -6,7 +6,7 @@ namespace U2PL.Netns.Tests.Fixtures;
 /// <summary>
 /// "Pods" as Linux network namespaces: each has an <c>eth0</c> (one end of a veth pair) with its own address in one
 /// /24, the host ends are ports of a bridge that holds the host's address in it, so pods reach each other and the host
-/// (PostgreSQL, the test's client) without IP forwarding. Names carry this process's id, so that a later run removes
+/// (Redis, the test's client) without IP forwarding. Names carry this process's id, so that a later run removes
 /// what a crashed one left behind without touching a concurrent one.
 /// </summary>
 public sealed partial class PodNetwork : IAsyncDisposable

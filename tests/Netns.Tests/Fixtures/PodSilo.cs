@@ -32,7 +32,7 @@ public sealed class PodSilo : IAsyncDisposable
 
     public string Role { get; }
 
-    /// <summary>This incarnation's silo address (<c>host:port@generation</c>), from its <c>/readyz</c>.</summary>
+    /// <summary>This incarnation's silo address as Orleans writes it (<c>S10.77.0.12:11111:generation</c>), from its <c>/readyz</c>.</summary>
     public string Address { get; private set; } = "";
 
     public int Pid => _process.Id;
@@ -48,10 +48,10 @@ public sealed class PodSilo : IAsyncDisposable
     public bool Is(string siloAddress) => siloAddress == Address;
 
     /// <summary>Whether a silo address is any incarnation of this pod.</summary>
-    public bool InPod(string siloAddress) => siloAddress.StartsWith($"{Pod.Address}:", StringComparison.Ordinal);
+    public bool InPod(string siloAddress) => siloAddress.StartsWith($"S{Pod.Address}:{SiloPort}:", StringComparison.Ordinal);
 
     /// <summary>Starts a silo in <paramref name="pod"/> and waits until its <c>/readyz</c> answers (it joined the cluster).</summary>
-    public static async Task<PodSilo> StartAsync(Pod pod, string cluster, string clusterId, string key, string role, int gpuSlots,
+    public static async Task<PodSilo> StartAsync(Pod pod, string cluster, string clusterId, string role, int gpuSlots,
         double deathTimeoutSeconds, double responseTimeoutSeconds)
     {
         var gateway = role == "gpu" ? 0 : GatewayPort; // GPU pods take no clients, as in the manifests
@@ -59,7 +59,7 @@ public sealed class PodSilo : IAsyncDisposable
         foreach (var argument in (string[])
                  [
                      "netns", "exec", pod.Namespace, "dotnet", SiloDll, "--cluster", cluster, "--cluster-id", clusterId,
-                     "--cluster-key", key, "--role", role, "--gpu-slots", $"{gpuSlots}", "--port", $"{SiloPort}",
+                     "--role", role, "--gpu-slots", $"{gpuSlots}", "--port", $"{SiloPort}",
                      "--gateway-port", $"{gateway}", "--health-port", $"{HealthPort}", "--host", pod.Address, "--listen", pod.Address,
                      "--death-timeout", Invariant(deathTimeoutSeconds), "--response-timeout", Invariant(responseTimeoutSeconds),
                  ])

@@ -1,27 +1,28 @@
-using U2PL.Runtime.Tests.Fixtures;
+using U2PL.Tests.Cluster;
 
 namespace U2PL.Netns.Tests.Fixtures;
 
 /// <summary>
-/// Three pods and a PostgreSQL on the host side of their bridge, for the whole collection. Where namespaces cannot be
-/// made (not root, no <c>ip netns</c>), nothing is created and every test skips with the reason.
+/// Three pods and a Redis (the cluster's membership, grain directory and grain state) on the host side of their
+/// bridge, for the whole collection. Where namespaces cannot be made (not root, no <c>ip netns</c>), nothing is
+/// created and every test skips with the reason.
 /// </summary>
 public sealed class PodsFixture : IAsyncLifetime
 {
     public const int PodCount = 3;
 
     private PodNetwork? _network;
-    private PostgresServer? _postgres;
+    private RedisServer? _redis;
 
     /// <summary>Why the tests cannot run here, or null.</summary>
     public string? SkipReason { get; private set; }
 
     public PodNetwork Network => _network ?? throw new InvalidOperationException(SkipReason);
 
-    public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException(SkipReason);
+    public RedisServer Redis => _redis ?? throw new InvalidOperationException(SkipReason);
 
-    /// <summary>The membership store as the silos in the pods reach it.</summary>
-    public string ClusterUri => $"postgres://postgres@{Network.HostAddress}:{Postgres.Port}/postgres";
+    /// <summary>The cluster's Redis as the silos in the pods reach it (the host's address on the bridge).</summary>
+    public string ClusterUri => $"redis://{Network.HostAddress}:{Redis.Port}";
 
     /// <summary>Skips the calling test, with the reason, where namespaces are unavailable.</summary>
     public void SkipUnlessAvailable()
@@ -35,20 +36,24 @@ public sealed class PodsFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        SkipReason = PodNetwork.Unavailable();
+        SkipReason = PodNetwork.Unavailable() ?? RedisUnavailable();
         if (SkipReason is not null)
         {
             Console.Error.WriteLine($"Netns.Tests: skipping every test: {SkipReason}");
             return;
         }
         _network = PodNetwork.Create(PodCount);
-        _postgres = new PostgresServer { ListenAddresses = $"127.0.0.1,{_network.HostAddress}", TrustedNetwork = _network.Cidr };
-        await _postgres.InitializeAsync();
+        // Loopback for the test's own client and directory reads, the bridge for the silos in the pods.
+        _redis = new RedisServer { Bind = $"127.0.0.1 {_network.HostAddress}" };
+        await _redis.InitializeAsync();
     }
+
+    private static string? RedisUnavailable() =>
+        File.Exists("/usr/bin/redis-server") ? null : "redis-server is not installed (/usr/bin/redis-server; run scripts/install-deps.sh)";
 
     public async ValueTask DisposeAsync()
     {
-        if (_postgres is not null) await _postgres.DisposeAsync();
+        if (_redis is not null) await _redis.DisposeAsync();
         if (_network is not null) await _network.DisposeAsync();
     }
 }
