@@ -44,9 +44,8 @@ case "$mode" in
       packages+=(python3-torch         # reference numerics: goldens and the PyTorch peer benchmark (not used by the product)
                  python3-torchvision
                  python3-onnx          # reads the ImageNet encoder's ONNX graphs for its goldens
-                 redis-server          # the Orleans cluster's store (membership, grain directory, grain state) in the
+                 redis-server)         # the Orleans cluster's store (membership, grain directory, grain state) in the
                                        # cluster, netns and bench fixtures; they start private servers, not the service
-                 postgresql)           # the old runtime's tests and bench (Runtime.Tests, Runtime.Bench): goes with Runtime/
     fi ;;
   runtime)
     packages+=(ca-certificates libssl3) ;;  # the .NET runtime (InvariantGlobalization: no ICU); libtorch ships its own libgomp

@@ -40,7 +40,11 @@ public static class U2plSiloBuilderExtensions
         {
             if (options.DeathTimeout is not { } death) return;
             // Death after about 3 missed probes: death / 4 each, with one vote (any silo may declare another dead).
+            // Direct probes only: behind a cut link an indirect probe through a third silo adds its own timeout to
+            // every miss (a partition then took 12.7 s to detect at T = 4 s), and U2PL's clusters are small.
             o.ProbeTimeout = Clamp(death / 4, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
+            o.EnableIndirectProbes = false;
+            o.ExtendProbeTimeoutDuringDegradation = false;
             o.NumMissedProbesLimit = 3;
             o.NumVotesForDeathDeclaration = 1;
             o.TableRefreshTimeout = Clamp(death / 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
