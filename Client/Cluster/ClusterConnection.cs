@@ -17,7 +17,7 @@ namespace U2PL.Client.Cluster;
 public sealed class ClusterConnection : IAsyncDisposable
 {
     /// <summary>How long a command waits for a first gateway connection.</summary>
-    public static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(6);
 
     private readonly IHost _host;
 
@@ -70,9 +70,12 @@ public sealed class ClusterConnection : IAsyncDisposable
     private static IHost Build(ClusterEndpoint endpoint)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // The command reports failures itself, in one line (the host would log a failed start with its stack).
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        // Ctrl-C and SIGTERM belong to the command (exit 130, or stop a run first), not to the client's host.
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>
@@ -125,6 +128,14 @@ public sealed class ClusterConnection : IAsyncDisposable
             reason = inner.Message;
         }
         return reason.TrimEnd('.');
+    }
+
+    /// <summary>A host lifetime that hooks no signals.</summary>
+    internal sealed class SignalFreeLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()

@@ -34,7 +34,9 @@ public static class RunStatusView
         $"{e.Time.ToLocalTime():HH:mm:ss} [{e.Kind}] it {e.Iteration}: {e.Message}";
 
     /// <summary>A silo address without its generation (<c>127.0.0.1:11111@123456</c> → <c>127.0.0.1:11111</c>).</summary>
-    public static string SiloName(string address) => address.IndexOf('@') is var at and > 0 ? address[..at] : address;
+    /// <summary>A silo as Orleans names it (<c>S10.0.0.5:11111:155179997</c>, the last part its incarnation) → <c>10.0.0.5:11111</c>.</summary>
+    public static string SiloName(string address) =>
+        address.StartsWith('S') && address.Split(':') is [var host, var port, _] ? $"{host[1..]}:{port}" : address;
 
     /// <summary>A worker by its slot (<c>RUN/3</c> → <c>#3</c>).</summary>
     public static string WorkerName(string workerKey) => workerKey.LastIndexOf('/') is var slash and >= 0 ? "#" + workerKey[(slash + 1)..] : workerKey;

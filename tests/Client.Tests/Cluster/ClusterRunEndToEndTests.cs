@@ -98,7 +98,7 @@ public sealed partial class ClusterRunEndToEndTests(GrainSiloFixture fixture) : 
         {
             var silo = Assert.Single(cluster.RootElement.GetProperty("silos").EnumerateArray());
             Assert.Equal(2, silo.GetProperty("gpu_slots").GetInt32());
-            Assert.Equal("127.0.0.1", silo.GetProperty("address").GetString()!.Split(':')[0]);
+            Assert.Equal("S127.0.0.1", silo.GetProperty("address").GetString()!.Split(':')[0]); // Orleans' silo address: S<ip>:<port>:<incarnation>
             Assert.Equal(2, cluster.RootElement.GetProperty("gpu_slots").GetInt32());
         }
         Assert.Contains("gpu slots", Ok("cluster", "status").Output);

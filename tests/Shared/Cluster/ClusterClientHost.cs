@@ -18,6 +18,8 @@ public sealed class ClusterClientHost : IAsyncDisposable
     public static async Task<ClusterClientHost> ConnectAsync(int redisPort, string clusterId, TimeSpan responseTimeout, TestCertificates? tls = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // Not the console's lifetime: a SIGTERM to the test process must not turn into a quiet exit 0.
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "u2pl"; });
@@ -37,6 +39,13 @@ public sealed class ClusterClientHost : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync();
         return new ClusterClientHost(host);
+    }
+
+    private sealed class SignalFreeLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
