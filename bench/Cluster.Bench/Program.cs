@@ -19,7 +19,7 @@ var log = Console.Out;
 var report = new StringBuilder();
 report.AppendLine($"<!-- U2PL.Cluster.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
                   $"{Environment.ProcessorCount} cores; .NET {Environment.Version}; Orleans " +
-                  $"{typeof(Orleans.Grain).Assembly.GetName().Version}; {(settings.Tls ? "mutual TLS" : "plain TCP")} -->");
+                  $"{typeof(Orleans.Grain).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]}; {(settings.Tls ? "mutual TLS" : "plain TCP")} -->");
 await using var redis = await RedisServer.StartAsync();
 using var tls = settings.Tls ? new TestCertificates("u2pl bench CA") : null;
 if (settings.Mode is "calls" or "payload" or "all")
