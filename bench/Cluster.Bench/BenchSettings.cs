@@ -16,6 +16,7 @@ internal sealed record BenchSettings
     public List<double> DeathTimeouts { get; init; } = [2, 5];
     public int Rounds { get; init; } = 5;
     public bool FloatArray { get; init; } = true;
+    public int InFlight { get; init; } = 4;
     public bool Tls { get; init; }
     public string? Markdown { get; init; }
     public List<string> SiloEnvironment { get; init; } = [];
@@ -29,6 +30,7 @@ internal sealed record BenchSettings
           --concurrency N        calls in flight for throughput (default 64), over --targets N grains (default 16)
           --seconds S            throughput run length (default 3)
           --payload-mib N        payload size (default 256), --chunk-mib N chunk size for the chunked variant (default 4)
+          --in-flight N          calls outstanding in the pipelined chunked variant (default 4; 0 skips it)
           --no-float-array       skip the float[] (element-wise) row of the payload benchmark
           --tls                  mutual TLS between silos and clients (certificates from a CA made for the run; default plain TCP)
           --death-timeouts LIST  failure-detection timeouts in seconds (default 2,5), --rounds N kills each (default 5)
@@ -63,6 +65,7 @@ internal sealed record BenchSettings
                 "--death-timeouts" => s with { DeathTimeouts = [.. V().Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture))] },
                 "--rounds" => s with { Rounds = I() },
                 "--no-float-array" => s with { FloatArray = false },
+                "--in-flight" => s with { InFlight = I() },
                 "--tls" => s with { Tls = true },
                 "--markdown" => s with { Markdown = V() },
                 "--silo-env" => s with { SiloEnvironment = [.. s.SiloEnvironment, V()] },

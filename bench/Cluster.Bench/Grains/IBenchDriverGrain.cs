@@ -14,11 +14,11 @@ public interface IBenchDriverGrain : IGrainWithStringKey
 
     /// <summary>
     /// Sends <paramref name="totalBytes"/> of float32 to one echo grain as sequential calls of <paramref name="chunkBytes"/>
-    /// each, as <see cref="U2PL.Contracts.RawFloats"/> or as <c>float[]</c>, and returns the elapsed seconds (-1 when a
-    /// response did not check out).
+    /// each, as <see cref="U2PL.Contracts.RawFloats"/> or as <c>float[]</c>, with up to <paramref name="inFlight"/> calls
+    /// outstanding, and returns the elapsed seconds (-1 when a response did not check out).
     /// </summary>
     [Alias("payload"), ResponseTimeout("00:10:00")]
-    Task<double> SendPayload(string target, long totalBytes, int chunkBytes, PayloadEncoding encoding);
+    Task<double> SendPayload(string target, long totalBytes, int chunkBytes, PayloadEncoding encoding, int inFlight = 1);
 
     /// <summary>The silo hosting this activation.</summary>
     [Alias("silo")]

@@ -24,8 +24,9 @@ internal static class PayloadBenchmark
         await rawReusing.SendAsync(block);
         await cluster.Driver.SendPayload("payload", totalBytes, (int)totalBytes, PayloadEncoding.RawBytes);
         await cluster.Driver.SendPayload("payload", totalBytes, chunkBytes, PayloadEncoding.RawBytes);
+        if (settings.InFlight > 0) await cluster.Driver.SendPayload("payload", totalBytes, chunkBytes, PayloadEncoding.RawBytes, settings.InFlight);
         if (settings.FloatArray) await cluster.Driver.SendPayload("payload", totalBytes, chunkBytes, PayloadEncoding.FloatArray);
-        List<double> rawNew = [], rawReused = [], oneCall = [], chunked = [], chunkedArray = [];
+        List<double> rawNew = [], rawReused = [], oneCall = [], chunked = [], pipelined = [], chunkedArray = [];
         var echo = cluster.Client.GetGrain<IEchoGrain>("payload");
         for (var round = 0; round < settings.Repeats; round++)
         {
@@ -37,9 +38,11 @@ internal static class PayloadBenchmark
             chunked.Add(Checked(await cluster.Driver.SendPayload("payload", totalBytes, chunkBytes, PayloadEncoding.RawBytes)));
             var gc2 = await echo.GcCounts();
             log.WriteLine($"  receiving silo: one call {Delta(gc1, gc0)}; chunked calls {Delta(gc2, gc1)}");
+            if (settings.InFlight > 0) pipelined.Add(Checked(await cluster.Driver.SendPayload("payload", totalBytes, chunkBytes, PayloadEncoding.RawBytes, settings.InFlight)));
             if (settings.FloatArray) chunkedArray.Add(Checked(await cluster.Driver.SendPayload("payload", totalBytes, chunkBytes, PayloadEncoding.FloatArray)));
             log.WriteLine($"payload round {round + 1}: raw {Stats.F(MiBps(totalBytes, rawNew[^1]), 0)} MiB/s (reused array {Stats.F(MiBps(totalBytes, rawReused[^1]), 0)}), " +
                           $"one call {Stats.F(MiBps(totalBytes, oneCall[^1]), 0)} MiB/s, {settings.ChunkMiB} MiB calls {Stats.F(MiBps(totalBytes, chunked[^1]), 0)} MiB/s" +
+                          (settings.InFlight > 0 ? $", {settings.InFlight} in flight {Stats.F(MiBps(totalBytes, pipelined[^1]), 0)} MiB/s" : "") +
                           (settings.FloatArray ? $", {settings.ChunkMiB} MiB float[] calls {Stats.F(MiBps(totalBytes, chunkedArray[^1]), 0)} MiB/s" : ""));
         }
         var md = new StringBuilder();
@@ -50,10 +53,11 @@ internal static class PayloadBenchmark
         Row("raw TCP socket copy into the float[] of the previous round (another sink process; no fresh memory)", rawReused);
         Row($"one grain call, silo A → silo B (`Sink(RawFloats)`, {settings.PayloadMiB} MiB as one byte[])", oneCall, bold: true);
         Row($"{totalBytes / chunkBytes} sequential grain calls of {settings.ChunkMiB} MiB `RawFloats`, silo A → silo B", chunked, bold: true);
+        if (settings.InFlight > 0) Row($"{totalBytes / chunkBytes} grain calls of {settings.ChunkMiB} MiB `RawFloats`, {settings.InFlight} in flight, silo A → silo B", pipelined);
         if (settings.FloatArray) Row($"{totalBytes / chunkBytes} sequential grain calls of {settings.ChunkMiB} MiB `float[]` (element-wise codec), silo A → silo B", chunkedArray);
         md.AppendLine();
         md.AppendLine($"{settings.Repeats} alternating rounds (raw into a new array, raw into a reused array, one call, chunked calls" +
-                      (settings.FloatArray ? ", chunked float[] calls" : "") + ") after one warm-up of each path. " +
+                      (settings.InFlight > 0 ? $", chunked calls {settings.InFlight} in flight" : "") + (settings.FloatArray ? ", chunked float[] calls" : "") + ") after one warm-up of each path. " +
                       "Orleans times are taken inside silo A from the call to the (checked) response; the raw time from the first byte sent to the sink's one-byte answer. " +
                       "Ratio = raw time / Orleans time; the per-round (paired) ratio compares runs taken seconds apart, which cancels slow phases of the machine that hit every path of a round.");
         return md.ToString();
