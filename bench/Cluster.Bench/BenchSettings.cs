@@ -23,7 +23,7 @@ internal sealed record BenchSettings
 
     public const string Usage =
         """
-        U2PL.Cluster.Bench [calls|payload|failover|all] [options]   (default: all)
+        U2PL.Cluster.Bench [calls|payload|failover|all] [options]   (default: all; codec: the serializer alone, no cluster)
         U2PL.Cluster.Bench silo <u2pl-silo flags>                 (a silo hosting the benchmark grains; started by the benchmark)
           --repeats N            runs per figure (default 5)
           --calls N              sequential calls per latency run (default 20000)
@@ -54,7 +54,7 @@ internal sealed record BenchSettings
             int I() => int.Parse(V(), CultureInfo.InvariantCulture);
             s = args[i] switch
             {
-                "calls" or "payload" or "failover" or "all" => s with { Mode = args[i] },
+                "calls" or "payload" or "failover" or "codec" or "all" => s with { Mode = args[i] },
                 "--repeats" => s with { Repeats = I() },
                 "--calls" => s with { Calls = I() },
                 "--concurrency" => s with { Concurrency = I() },

@@ -20,6 +20,12 @@ var report = new StringBuilder();
 report.AppendLine($"<!-- U2PL.Cluster.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
                   $"{Environment.ProcessorCount} cores; .NET {Environment.Version}; Orleans " +
                   $"{typeof(Orleans.Grain).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]}; {(settings.Tls ? "mutual TLS" : "plain TCP")} -->");
+if (settings.Mode is "codec")
+{
+    var (serialize, deserialize) = CodecBenchmark.Run((long)settings.PayloadMiB << 20, settings.Repeats);
+    Console.WriteLine($"{settings.PayloadMiB} MiB RawFloats: serialize {Stats.List(serialize, 3)} s, deserialize {Stats.List(deserialize, 3)} s");
+    return 0;
+}
 await using var redis = await RedisServer.StartAsync();
 using var tls = settings.Tls ? new TestCertificates("u2pl bench CA") : null;
 if (settings.Mode is "calls" or "payload" or "all")

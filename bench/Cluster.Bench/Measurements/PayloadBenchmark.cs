@@ -55,6 +55,10 @@ internal static class PayloadBenchmark
         Row($"{totalBytes / chunkBytes} sequential grain calls of {settings.ChunkMiB} MiB `RawFloats`, silo A → silo B", chunked, bold: true);
         if (settings.InFlight > 0) Row($"{totalBytes / chunkBytes} grain calls of {settings.ChunkMiB} MiB `RawFloats`, {settings.InFlight} in flight, silo A → silo B", pipelined);
         if (settings.FloatArray) Row($"{totalBytes / chunkBytes} sequential grain calls of {settings.ChunkMiB} MiB `float[]` (element-wise codec), silo A → silo B", chunkedArray);
+        var (serialize, deserialize) = CodecBenchmark.Run(totalBytes, settings.Repeats);
+        log.WriteLine($"codec: serialize {Stats.List(serialize.Select(s => MiBps(totalBytes, s)), 0)} MiB/s, deserialize {Stats.List(deserialize.Select(s => MiBps(totalBytes, s)), 0)} MiB/s");
+        md.AppendLine($"| (no network) Orleans' serializer alone, `RawFloats` of {settings.PayloadMiB} MiB into a buffer | {Stats.F(MiBps(totalBytes, Stats.Median(serialize)), 0)} | | | | | {Stats.List(serialize.Select(s => MiBps(totalBytes, s)), 0)} |");
+        md.AppendLine($"| (no network) Orleans' deserializer alone, the same buffer into a new `RawFloats` | {Stats.F(MiBps(totalBytes, Stats.Median(deserialize)), 0)} | | | | | {Stats.List(deserialize.Select(s => MiBps(totalBytes, s)), 0)} |");
         md.AppendLine();
         md.AppendLine($"{settings.Repeats} alternating rounds (raw into a new array, raw into a reused array, one call, chunked calls" +
                       (settings.InFlight > 0 ? $", chunked calls {settings.InFlight} in flight" : "") + (settings.FloatArray ? ", chunked float[] calls" : "") + ") after one warm-up of each path. " +
