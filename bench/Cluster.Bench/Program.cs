@@ -19,7 +19,7 @@ var log = Console.Out;
 var report = new StringBuilder();
 report.AppendLine($"<!-- U2PL.Cluster.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
                   $"{Environment.ProcessorCount} cores; .NET {Environment.Version}; Orleans " +
-                  $"{typeof(Orleans.Grain).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]}; {(settings.Tls ? "mutual TLS" : "plain TCP")} -->");
+                  $"{typeof(Orleans.Grain).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.')}; {(settings.Tls ? "mutual TLS" : "plain TCP")} -->");
 if (settings.Mode is "codec")
 {
     var (serialize, deserialize) = CodecBenchmark.Run((long)settings.PayloadMiB << 20, settings.Repeats);
