@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using U2PL.Cluster.Bench;
 using U2PL.Cluster.Bench.Hosting;
@@ -17,9 +18,10 @@ if (args is ["--help" or "-h"])
 var settings = BenchSettings.Parse(args);
 var log = Console.Out;
 var report = new StringBuilder();
+var orleansVersion = typeof(Orleans.Grain).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.');
 report.AppendLine($"<!-- U2PL.Cluster.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
-                  $"{Environment.ProcessorCount} cores; .NET {Environment.Version}; Orleans " +
-                  $"{typeof(Orleans.Grain).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.')}; {(settings.Tls ? "mutual TLS" : "plain TCP")} -->");
+                  $"{Environment.ProcessorCount} cores; .NET {Environment.Version}; Orleans {orleansVersion}; " +
+                  $"{(settings.Tls ? "mutual TLS" : "plain TCP")} -->");
 if (settings.Mode is "codec")
 {
     var (serialize, deserialize) = CodecBenchmark.Run((long)settings.PayloadMiB << 20, settings.Repeats);
