@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace U2PL.Runtime.Bench;
+namespace U2PL.Cluster.Bench;
 
 /// <summary>The benchmark's command line.</summary>
 internal sealed record BenchSettings
@@ -15,17 +15,24 @@ internal sealed record BenchSettings
     public int ChunkMiB { get; init; } = 4;
     public List<double> DeathTimeouts { get; init; } = [2, 5];
     public int Rounds { get; init; } = 5;
+    public bool FloatArray { get; init; } = true;
+    public int InFlight { get; init; } = 4;
+    public bool Tls { get; init; }
     public string? Markdown { get; init; }
     public List<string> SiloEnvironment { get; init; } = [];
 
     public const string Usage =
         """
-        U2PL.Runtime.Bench [calls|payload|failover|all] [options]   (default: all)
+        U2PL.Cluster.Bench [calls|payload|failover|all] [options]   (default: all; codec: the serializer alone, no cluster)
+        U2PL.Cluster.Bench silo <u2pl-silo flags>                 (a silo hosting the benchmark grains; started by the benchmark)
           --repeats N            runs per figure (default 5)
           --calls N              sequential calls per latency run (default 20000)
           --concurrency N        calls in flight for throughput (default 64), over --targets N grains (default 16)
           --seconds S            throughput run length (default 3)
           --payload-mib N        payload size (default 256), --chunk-mib N chunk size for the chunked variant (default 4)
+          --in-flight N          calls outstanding in the pipelined chunked variant (default 4; 0 skips it)
+          --no-float-array       skip the float[] (element-wise) row of the payload benchmark
+          --tls                  mutual TLS between silos and clients (certificates from a CA made for the run; default plain TCP)
           --death-timeouts LIST  failure-detection timeouts in seconds (default 2,5), --rounds N kills each (default 5)
           --silo-env NAME=VALUE  environment variable for the silo processes (repeatable), e.g. DOTNET_gcServer=1
           --markdown PATH        also write the result tables there
@@ -47,7 +54,7 @@ internal sealed record BenchSettings
             int I() => int.Parse(V(), CultureInfo.InvariantCulture);
             s = args[i] switch
             {
-                "calls" or "payload" or "failover" or "all" => s with { Mode = args[i] },
+                "calls" or "payload" or "failover" or "codec" or "all" => s with { Mode = args[i] },
                 "--repeats" => s with { Repeats = I() },
                 "--calls" => s with { Calls = I() },
                 "--concurrency" => s with { Concurrency = I() },
@@ -57,6 +64,9 @@ internal sealed record BenchSettings
                 "--chunk-mib" => s with { ChunkMiB = I() },
                 "--death-timeouts" => s with { DeathTimeouts = [.. V().Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture))] },
                 "--rounds" => s with { Rounds = I() },
+                "--no-float-array" => s with { FloatArray = false },
+                "--in-flight" => s with { InFlight = I() },
+                "--tls" => s with { Tls = true },
                 "--markdown" => s with { Markdown = V() },
                 "--silo-env" => s with { SiloEnvironment = [.. s.SiloEnvironment, V()] },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}"),

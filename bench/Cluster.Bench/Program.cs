@@ -1,11 +1,13 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text;
-using U2PL.Runtime.Bench;
-using U2PL.Runtime.Bench.Cluster;
-using U2PL.Runtime.Bench.Measurements;
-using U2PL.Runtime.Tests.Fixtures;
+using U2PL.Cluster.Bench;
+using U2PL.Cluster.Bench.Hosting;
+using U2PL.Cluster.Bench.Measurements;
+using U2PL.Tests.Cluster;
 
-// Runtime benchmarks (issue 4 point 8). Wrap runs in `flock /tmp/u2pl-bench.lock ...` on shared machines.
+// Cluster benchmarks on Orleans (issue 4 point 8, issue 12). Wrap runs in `flock /tmp/u2pl-bench.lock ...` on shared machines.
+if (args is ["silo", .. var siloFlags]) return await BenchSilo.RunAsync(siloFlags);
 if (args is ["raw-sink", var sinkPort, .. var sinkMode]) return await RawTcpCopy.RunSinkAsync(int.Parse(sinkPort, CultureInfo.InvariantCulture), sinkMode is ["reuse"]);
 if (args is ["--help" or "-h"])
 {
@@ -16,12 +18,21 @@ if (args is ["--help" or "-h"])
 var settings = BenchSettings.Parse(args);
 var log = Console.Out;
 var report = new StringBuilder();
-report.AppendLine($"<!-- U2PL.Runtime.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
-                  $"{Environment.ProcessorCount} cores; .NET {Environment.Version} -->");
-await using var postgres = await PostgresServer.StartAsync();
+var orleansVersion = typeof(Orleans.Grain).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.');
+report.AppendLine($"<!-- U2PL.Cluster.Bench {string.Join(' ', args)}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
+                  $"{Environment.ProcessorCount} cores; .NET {Environment.Version}; Orleans {orleansVersion}; " +
+                  $"{(settings.Tls ? "mutual TLS" : "plain TCP")} -->");
+if (settings.Mode is "codec")
+{
+    var (serialize, deserialize) = CodecBenchmark.Run((long)settings.PayloadMiB << 20, settings.Repeats);
+    Console.WriteLine($"{settings.PayloadMiB} MiB RawFloats: serialize {Stats.List(serialize, 3)} s, deserialize {Stats.List(deserialize, 3)} s");
+    return 0;
+}
+await using var redis = await RedisServer.StartAsync();
+using var tls = settings.Tls ? new TestCertificates("u2pl bench CA") : null;
 if (settings.Mode is "calls" or "payload" or "all")
 {
-    await using var cluster = await TwoSiloCluster.StartAsync(postgres, settings);
+    await using var cluster = await TwoSiloCluster.StartAsync(redis, settings, tls);
     if (settings.Mode is "calls" or "all")
     {
         report.AppendLine("### Grain calls between two silos (small messages)").AppendLine();
@@ -29,14 +40,14 @@ if (settings.Mode is "calls" or "payload" or "all")
     }
     if (settings.Mode is "payload" or "all")
     {
-        report.AppendLine($"### Large payload: {settings.PayloadMiB} MiB of float32, runtime vs raw TCP").AppendLine();
+        report.AppendLine($"### Large payload: {settings.PayloadMiB} MiB of float32, Orleans vs raw TCP").AppendLine();
         report.AppendLine(await PayloadBenchmark.RunAsync(cluster, settings, log));
     }
 }
 if (settings.Mode is "failover" or "all")
 {
     report.AppendLine("### Failure detection (SIGKILL) vs the configured death timeout").AppendLine();
-    report.AppendLine(await FailureDetectionBenchmark.RunAsync(postgres, settings, log));
+    report.AppendLine(await FailureDetectionBenchmark.RunAsync(redis, settings, tls, log));
 }
 Console.WriteLine();
 Console.WriteLine(report);

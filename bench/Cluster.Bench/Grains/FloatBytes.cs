@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 
-namespace U2PL.Runtime.Bench.Grains;
+namespace U2PL.Cluster.Bench.Grains;
 
 /// <summary>A float[] viewed as bytes (for socket calls that take <see cref="Memory{T}"/>), without copying.</summary>
 internal sealed class FloatBytes(float[] array) : MemoryManager<byte>

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using U2PL.Runtime.Bench.Grains;
+using U2PL.Cluster.Bench.Grains;
 
-namespace U2PL.Runtime.Bench.Measurements;
+namespace U2PL.Cluster.Bench.Measurements;
 
 /// <summary>
 /// Small-message grain calls between two silos: sequential latency (p50/p99, timed inside silo A around each call to
@@ -41,7 +41,9 @@ internal static class CallBenchmark
         md.AppendLine($"| client → gateway (silo A) → grain on silo B, sequential, p99 | {Stats.F(Stats.Median(clientP99))} µs | {Stats.List(clientP99)} |");
         md.AppendLine();
         md.AppendLine($"Latency: {settings.Calls} calls per run after {settings.Calls / 10} warm-up calls, `Task<int> Ping(int)`, " +
-                      $"timed around each call. Throughput: {settings.ThroughputSeconds} s per run.");
+                      $"timed around each call. Throughput: {settings.ThroughputSeconds} s per run. " +
+                      $"Old runtime (bench/RESULTS.md, \"Runtime: grain calls between two silos\", commit 22d8b1d, 5 runs of 20000 calls): " +
+                      "silo → silo p50/p99 64.2/150.2 µs, 53779 calls/s; client → gateway → silo p50/p99 138.9/299.0 µs.");
         return md.ToString();
     }
 

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace U2PL.Runtime.Bench.Measurements;
+namespace U2PL.Cluster.Bench.Measurements;
 
 /// <summary>
 /// The baseline of the payload benchmark: the same bytes through a plain TCP socket between two processes on the same
@@ -27,7 +27,7 @@ internal sealed class RawTcpCopy : IAsyncDisposable
     /// <summary>Starts the sink process and connects to it.</summary>
     public static async Task<RawTcpCopy> StartAsync(bool reuseArray = false)
     {
-        var port = Tests.Fixtures.FreePorts.Next();
+        var port = U2PL.Tests.Cluster.FreePorts.Next();
         var mode = reuseArray ? " reuse" : "";
         var sink = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(RawTcpCopy).Assembly.Location}\" raw-sink {port}{mode}")
         {

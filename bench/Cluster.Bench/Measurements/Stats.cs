@@ -1,4 +1,4 @@
-namespace U2PL.Runtime.Bench.Measurements;
+namespace U2PL.Cluster.Bench.Measurements;
 
 /// <summary>Order statistics of benchmark samples.</summary>
 internal static class Stats

@@ -1,44 +1,43 @@
-using U2PL.Runtime.Bench.Cluster;
-using U2PL.Runtime.Bench.Grains;
-using U2PL.Runtime.Client;
-using U2PL.Runtime.Configuration;
-using U2PL.Runtime.Tests.Fixtures;
+using U2PL.Cluster.Bench.Cluster;
+using U2PL.Cluster.Bench.Grains;
+using U2PL.Tests.Cluster;
 
-namespace U2PL.Runtime.Bench.Measurements;
+namespace U2PL.Cluster.Bench.Measurements;
 
 /// <summary>
-/// Two silos on loopback with PostgreSQL membership: silo A (role gpu) hosts the driver grain, silo B (role state)
-/// the echo grains, so every measured call crosses the silo-to-silo connection. The benchmark's client talks to A.
+/// Two silo processes on loopback with Redis membership: silo A (role gpu, one GPU slot) hosts the driver grain, silo B
+/// (role state) the echo grains, so every measured call crosses the silo-to-silo connection. The benchmark's client
+/// talks to A's gateway only.
 /// </summary>
 internal sealed class TwoSiloCluster : IAsyncDisposable
 {
-    private TwoSiloCluster(SiloProcess a, SiloProcess b, ClusterClient client)
+    private readonly GatewayClient _client;
+
+    private TwoSiloCluster(SiloProcess a, SiloProcess b, GatewayClient client)
     {
         A = a;
         B = b;
-        Client = client;
+        _client = client;
     }
 
     public SiloProcess A { get; }
 
     public SiloProcess B { get; }
 
-    public ClusterClient Client { get; }
+    public IClusterClient Client => _client.Client;
 
     public IBenchDriverGrain Driver => Client.GetGrain<IBenchDriverGrain>("driver");
 
-    public static async Task<TwoSiloCluster> StartAsync(PostgresServer postgres, BenchSettings settings)
+    public static async Task<TwoSiloCluster> StartAsync(RedisServer redis, BenchSettings settings, TestCertificates? tls)
     {
         var clusterId = $"b{Guid.NewGuid():N}"[..12];
         var silos = await Task.WhenAll(
-            BenchSilos.StartAsync(postgres, clusterId, "gpu", 10, settings),
-            BenchSilos.StartAsync(postgres, clusterId, "state", 10, settings));
-        var client = new ClusterClient(new ClientOptions { Gateways = [silos[0].Gateway] }, new ClusterOptions { ClusterId = clusterId, ClusterKey = BenchSilos.Key },
-            new MessagingOptions { ResponseTimeout = TimeSpan.FromMinutes(5) });
-        await client.ConnectAsync();
+            BenchSilos.StartAsync(redis, clusterId, "gpu", 10, settings, tls, gpuSlots: 1),
+            BenchSilos.StartAsync(redis, clusterId, "state", 10, settings, tls));
+        var client = await GatewayClient.ConnectAsync(silos[0], clusterId, tls);
         var cluster = new TwoSiloCluster(silos[0], silos[1], client);
         var driverSilo = await cluster.Driver.GetSilo();
-        var echoSilo = await client.GetGrain<IEchoGrain>("where").GetSilo();
+        var echoSilo = await cluster.Client.GetGrain<IEchoGrain>("where").GetSilo();
         if (!cluster.A.Hosts(driverSilo) || !cluster.B.Hosts(echoSilo))
             throw new InvalidOperationException($"Placement is not as planned: driver on {driverSilo}, echo on {echoSilo}.");
         return cluster;
@@ -46,7 +45,7 @@ internal sealed class TwoSiloCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Client.DisposeAsync();
+        await _client.DisposeAsync();
         await A.DisposeAsync();
         await B.DisposeAsync();
     }

@@ -1,32 +1,15 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using U2PL.Contracts;
+using U2PL.Grains.Placement;
 
-namespace U2PL.Runtime.Bench.Grains;
+namespace U2PL.Cluster.Bench.Grains;
 
-/// <summary>The callee of the two-silo benchmarks.</summary>
-[SiloRole("state")]
-public sealed class EchoGrain : Grain, IEchoGrain
-{
-    private static readonly float[] Empty = [];
-
-    /// <inheritdoc />
-    public Task<int> Ping(int value) => Task.FromResult(value + 1);
-
-    /// <inheritdoc />
-    public Task<float[]> Sink(float[] data) => Task.FromResult(data.Length == 0 ? Empty : new[] { data.Length, data[^1] });
-
-    /// <inheritdoc />
-    public Task<string> GetSilo() => Task.FromResult(GrainContext.SiloAddress);
-
-    /// <inheritdoc />
-    public Task<long[]> GcCounts() => Task.FromResult(new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), MinorPageFaults() });
-
-    // Field 10 of /proc/self/stat (minflt): pages the kernel had to map in, e.g. fresh heap memory touched the first time.
-    private static long MinorPageFaults() =>
-        File.Exists("/proc/self/stat") ? long.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[7], System.Globalization.CultureInfo.InvariantCulture) : -1;
-}
-
-/// <summary>The caller of the two-silo benchmarks: timing is taken inside the silo, so the client hop is not in it.</summary>
-[SiloRole("gpu")]
+/// <summary>
+/// The caller of the two-silo benchmarks, on a GPU slot (the product's GPU-slot placement, so on the <c>gpu</c> silo):
+/// timing is taken inside the silo, so no client hop is in it.
+/// </summary>
+[GpuSlotPlacement]
 public sealed class BenchDriverGrain : Grain, IBenchDriverGrain
 {
     /// <inheritdoc />
@@ -66,31 +49,30 @@ public sealed class BenchDriverGrain : Grain, IBenchDriverGrain
     }
 
     /// <inheritdoc />
-    public async Task<double> SendPayload(string target, long totalBytes, int chunkBytes)
+    public async Task<double> SendPayload(string target, long totalBytes, int chunkBytes, PayloadEncoding encoding, int inFlight = 1)
     {
         var echo = GrainFactory.GetGrain<IEchoGrain>(target);
         var chunk = new float[chunkBytes / sizeof(float)];
         for (var i = 0; i < chunk.Length; i++) chunk[i] = i * 0.5f;
+        var raw = encoding == PayloadEncoding.RawBytes ? new RawFloats { Bytes = MemoryMarshal.AsBytes(chunk.AsSpan()).ToArray() } : null;
         await echo.Ping(0); // activated and connected before timing
         var calls = totalBytes / chunkBytes;
-        var ok = true;
+        var issued = 0L;
         var started = Stopwatch.GetTimestamp();
-        for (long c = 0; c < calls; c++)
+        var checks = await Task.WhenAll(Enumerable.Range(0, Math.Max(1, inFlight)).Select(async _ =>
         {
-            var answer = await echo.Sink(chunk);
-            ok &= answer.Length == 2 && answer[0] == chunk.Length && answer[1] == chunk[^1];
-        }
+            var ok = true;
+            while (issued++ < calls) // the grain's turns never run in parallel: no race on the counter
+            {
+                var answer = encoding == PayloadEncoding.RawBytes ? await echo.Sink(raw!) : await echo.SinkArray(chunk);
+                ok &= answer.Length == 2 && answer[0] == chunk.Length && answer[1] == chunk[^1];
+            }
+            return ok;
+        }));
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return ok ? elapsed : -1;
+        return checks.All(ok => ok) ? elapsed : -1;
     }
 
     /// <inheritdoc />
-    public Task<string> GetSilo() => Task.FromResult(GrainContext.SiloAddress);
-}
-
-/// <summary>Placed on any silo; the failure-detection benchmark kills the silo that hosts it.</summary>
-public sealed class LocatedGrain : Grain, ILocatedGrain
-{
-    /// <inheritdoc />
-    public Task<string> GetSilo() => Task.FromResult(GrainContext.SiloAddress);
+    public Task<string> GetSilo() => Task.FromResult(RuntimeIdentity);
 }
