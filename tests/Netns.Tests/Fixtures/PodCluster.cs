@@ -31,6 +31,7 @@ public sealed class PodCluster : IAsyncDisposable
 
     private readonly PodsFixture _pods;
     private ClusterClientHost? _client;
+    private readonly TestCertificates _tls = new(); // the pods speak mutual TLS, as in the manifests
     private RedisGrainDirectory? _directory;
     private ConnectionMultiplexer? _redis;
 
@@ -52,11 +53,12 @@ public sealed class PodCluster : IAsyncDisposable
     /// <summary>Starts a silo in a pod (a restarted pod: a new incarnation on the same address and ports).</summary>
     public async Task<PodSilo> StartAsync(Pod pod, string role, int gpuSlots = 0)
     {
-        var silo = await PodSilo.StartAsync(pod, _pods.ClusterUri, ClusterId, role, gpuSlots, DeathTimeoutSeconds, responseTimeoutSeconds: 60);
+        var silo = await PodSilo.StartAsync(pod, _pods.ClusterUri, ClusterId, role, gpuSlots, DeathTimeoutSeconds, responseTimeoutSeconds: 60,
+            _tls.Flags($"silo-{pod.Namespace}"));
         Silos.Add(silo);
         if (_client is null && role is "state" or "all")
         {
-            _client = await ClusterClientHost.ConnectAsync(_pods.Redis.Port, ClusterId, TimeSpan.FromSeconds(60));
+            _client = await ClusterClientHost.ConnectAsync(_pods.Redis.Port, ClusterId, TimeSpan.FromSeconds(60), _tls);
         }
         return silo;
     }
@@ -229,6 +231,7 @@ public sealed class PodCluster : IAsyncDisposable
         if (_redis is not null) await _redis.DisposeAsync();
         if (_client is not null) await _client.DisposeAsync();
         foreach (var silo in Silos) await silo.DisposeAsync();
+        _tls.Dispose();
         foreach (var pod in _pods.Network.Pods) PodNetwork.KillAll(pod); // nothing of this test outlives it in the pods
         try
         {

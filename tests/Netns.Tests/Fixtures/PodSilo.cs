@@ -52,7 +52,7 @@ public sealed class PodSilo : IAsyncDisposable
 
     /// <summary>Starts a silo in <paramref name="pod"/> and waits until its <c>/readyz</c> answers (it joined the cluster).</summary>
     public static async Task<PodSilo> StartAsync(Pod pod, string cluster, string clusterId, string role, int gpuSlots,
-        double deathTimeoutSeconds, double responseTimeoutSeconds)
+        double deathTimeoutSeconds, double responseTimeoutSeconds, IReadOnlyList<string> tlsFlags)
     {
         var gateway = role == "gpu" ? 0 : GatewayPort; // GPU pods take no clients, as in the manifests
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -62,6 +62,7 @@ public sealed class PodSilo : IAsyncDisposable
                      "--role", role, "--gpu-slots", $"{gpuSlots}", "--port", $"{SiloPort}",
                      "--gateway-port", $"{gateway}", "--health-port", $"{HealthPort}", "--host", pod.Address, "--listen", pod.Address,
                      "--death-timeout", Invariant(deathTimeoutSeconds), "--response-timeout", Invariant(responseTimeoutSeconds),
+                     .. tlsFlags,
                  ])
         {
             start.ArgumentList.Add(argument);
