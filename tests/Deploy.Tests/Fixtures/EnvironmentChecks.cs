@@ -15,7 +15,12 @@ internal static class EnvironmentChecks
         ["U2PL_BLOB_CONNECTION_STRING_FILE"] = "silos, when checkpoint.store is azure:// (a key of the mounted Secret u2pl-blob)",
         ["U2PL_CLUSTER"] = "the client's default --cluster: the launcher passes --cluster; in a silo container the default gateway 127.0.0.1:30000 is the silo's own",
         ["U2PL_DEBUG"] = "the client's stack traces for cluster errors (a troubleshooting switch a user sets by hand, never in a deployment)",
+        ["U2PL_TLS_CERT"] = "silos and the launcher: the pods' certificate (a key of the mounted Secret u2pl-tls)",
+        ["U2PL_TLS_KEY"] = "silos and the launcher: its private key (Secret u2pl-tls)",
+        ["U2PL_TLS_CA"] = "silos and the launcher: the cluster's CA (Secret u2pl-tls)",
     };
+
+    private static readonly string[] TlsVariables = ["U2PL_TLS_CERT", "U2PL_TLS_KEY", "U2PL_TLS_CA"];
 
     public static IEnumerable<string> Check(Manifest manifest, List<SiloContainer> silos, string? checkpointStore)
     {
@@ -37,6 +42,8 @@ internal static class EnvironmentChecks
             foreach (var silo in silos.Where(s => s.Flags.ClusterId != clusterId))
                 yield return $"{client.Workload}: the client joins cluster id '{clusterId}', {silo} is in '{silo.Flags.ClusterId}'";
         }
+        foreach (var silo in silos.Where(s => !s.Flags.Insecure && TlsVariables.Any(v => !s.Environment.Variables.ContainsKey(v))))
+            yield return $"{silo}: a cluster silo needs mutual TLS: {string.Join(", ", TlsVariables.Where(v => !silo.Environment.Variables.ContainsKey(v)))} not set";
         if (checkpointStore?.StartsWith("azure://", StringComparison.Ordinal) == true)
         {
             foreach (var silo in silos.Where(s => !BlobVariables.Any(s.Environment.Variables.ContainsKey)))

@@ -17,6 +17,7 @@ internal sealed record SiloFlags(
     int HealthPort,
     string Host,
     string Listen,
+    bool Insecure,
     IReadOnlyList<string> Problems)
 {
     private static readonly Type CommandLine = Assembly.Load("u2pl-silo").GetType("U2PL.Silo.SiloCommandLine", throwOnError: true)!;
@@ -35,6 +36,6 @@ internal sealed record SiloFlags(
         return new SiloFlags(
             Get<List<string>>("Roles"), Get<int>("GpuSlots"), Get<string>("Cluster"), Get<string>("ClusterId"),
             Get<int>("Port"), Get<int>("GatewayPort"), Get<int>("HealthPort"), Get<string>("Host"), Get<string>("Listen"),
-            (List<string>)result[1]!);
+            Get<bool>("Insecure"), (List<string>)result[1]!);
     }
 }
