@@ -40,7 +40,7 @@ public sealed class InProcessSilo : IAsyncDisposable
         var gatewayPort = FreePort();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
         // Ctrl-C and SIGTERM belong to the u2pl command (stop the run with a checkpoint, then this silo), not to the host.
-        builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
+        builder.Services.AddSingleton<IHostLifetime, U2PL.Client.Cluster.ClusterConnection.SignalFreeLifetime>();
         builder.UseOrleans(silo => silo.AddU2plSilo(new U2plSiloOptions
         {
             Cluster = "local", ClusterId = ClusterId, Roles = ["all"], GpuSlots = gpuSlots,
@@ -67,14 +67,6 @@ public sealed class InProcessSilo : IAsyncDisposable
         {
             _host.Dispose();
         }
-    }
-
-    /// <summary>A host lifetime that hooks no signals: the command stops the silo itself.</summary>
-    private sealed class CommandOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static int FreePort()

@@ -13,7 +13,7 @@ public sealed class ExitOnFatalError(ILogger<ExitOnFatalError> logger) : IFatalE
 
     public bool IsUnexpected(Exception exception) => true;
 
-    public void OnFatalException(object sender, string? context, Exception exception)
+    public void OnFatalException(object? sender = null, string? context = null, Exception? exception = null)
     {
         logger.LogCritical(exception, "fatal: {Context}; exiting with code {Code}", context, ExitCode);
         Console.Out.Flush();
