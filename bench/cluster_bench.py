@@ -531,7 +531,7 @@ def secs(value):
 def section(invocations):
     """The section from one or more invocations (each a --json), every part from every invocation that measured it."""
     first = invocations[0]
-    out = ["## Cluster (issue 5 §7)\n", "Commands (2 cores; each run under the benchmark lock, from a private copy of the Release build):\n"]
+    out = ["## Cluster on Orleans (issue 12): one worker vs `u2pl train`, scaling, elasticity\n", "The same measurements as \"Cluster (issue 5 §7)\" (the old runtime), now on Orleans 10.4.2 (Redis membership for the elastic part).\n", "Commands (2 cores; each run under the benchmark lock, from a private copy of the Release build):\n"]
     for n, r in enumerate(invocations, 1):
         out.append(f"{n}. `flock /tmp/u2pl-bench.lock {r['command']}` ({r['started']} to {r['finished'][11:]}, build of {r['commit']}, "
                    f"load average {r['load_start']:.1f} at the start)")
