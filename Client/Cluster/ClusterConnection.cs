@@ -16,8 +16,12 @@ namespace U2PL.Client.Cluster;
 /// </summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
-    /// <summary>How long a command waits for a first gateway connection.</summary>
-    public static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(6);
+    /// <summary>How long a command waits for a first gateway connection: 10 s, or <c>U2PL_CONNECT_TIMEOUT</c> seconds.</summary>
+    public static readonly TimeSpan ConnectDeadline =
+        double.TryParse(Environment.GetEnvironmentVariable("U2PL_CONNECT_TIMEOUT"), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromSeconds(10);
 
     private readonly IHost _host;
 

@@ -18,7 +18,8 @@ public sealed class GrainSiloFixture : IAsyncLifetime
     {
         Silo = await GrainSiloProcess.StartAsync(gpuSlots: 2, Certificates);
         var (certificate, key, ca) = Certificates.Issue("client");
-        ClientEnvironment = new() { ["U2PL_TLS_CERT"] = certificate, ["U2PL_TLS_KEY"] = key, ["U2PL_TLS_CA"] = ca };
+        // A generous connect deadline: a TLS handshake with a silo busy training on a loaded 2-core machine can take > 10 s.
+        ClientEnvironment = new() { ["U2PL_TLS_CERT"] = certificate, ["U2PL_TLS_KEY"] = key, ["U2PL_TLS_CA"] = ca, ["U2PL_CONNECT_TIMEOUT"] = "60" };
     }
 
     public async ValueTask DisposeAsync()
