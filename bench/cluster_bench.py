@@ -130,7 +130,8 @@ def event_time(event):
 class Cluster:
     """u2pl-silo processes on loopback: localhost clustering (`--cluster local`, one silo) or a Redis membership."""
 
-    def __init__(self, bins, work, store=None, cluster_id="bench", death_timeout=None):
+    def __init__(self, bins, work, store=None, cluster_id="u2pl", death_timeout=None):
+        # The client commands below join the default cluster id "u2pl": Orleans' gateways refuse another id.
         self.bins, self.work, self.store, self.cluster_id = bins, work, store, cluster_id
         self.death_timeout = death_timeout
         self.silos = []  # (port, process, log path)
@@ -398,9 +399,9 @@ def measure_scale_latency(bins, work, rounds, log):
 def measure_kill(bins, work, rounds, death_timeout, lease, log):
     config = write_config(work, "kill", 1, 300, lease=lease)
     results = []
-    with Redis() as redis:
-        for r in range(rounds):
-            with Cluster(bins, work, store=redis.uri, cluster_id=f"bench{r}{os.getpid()}", death_timeout=death_timeout) as cluster:
+    for r in range(rounds):
+        with Redis() as redis:  # a fresh store per round, so that every round's cluster can keep the default id
+            with Cluster(bins, work, store=redis.uri, death_timeout=death_timeout) as cluster:
                 gateway = cluster.start_silo("state", 0)
                 cluster.start_silo("gpu", 1)
                 cluster.start_silo("gpu", 1)
