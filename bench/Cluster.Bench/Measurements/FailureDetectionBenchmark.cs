@@ -55,14 +55,14 @@ internal static class FailureDetectionBenchmark
             {
                 var key = $"fd-{round}";
                 string holder;
-                await using (var first = await GatewayClient.ConnectAsync(silos[0], clusterId, tls))
+                await using (var first = await ClusterClientHost.ConnectToGatewayAsync(silos[0].GatewayPort, clusterId, TimeSpan.FromMinutes(10), tls))
                 {
                     holder = await first.Client.GetGrain<ILocatedGrain>(key).GetSilo();
                 }
                 var victim = silos.Single(s => s.Hosts(holder));
                 // As the old benchmark: the client talks to a surviving gateway, so that what is timed is the cluster's
                 // reaction, not a client finding out that its gateway is gone.
-                await using var client = await GatewayClient.ConnectAsync(silos.First(s => s != victim), clusterId, tls);
+                await using var client = await ClusterClientHost.ConnectToGatewayAsync(silos.First(s => s != victim).GatewayPort, clusterId, TimeSpan.FromMinutes(10), tls);
                 var management = client.Client.GetGrain<IManagementGrain>(0);
                 var grain = client.Client.GetGrain<ILocatedGrain>(key);
                 await management.GetHosts(onlyActive: false); // connected, and the grain's location cached, before the kill

@@ -11,9 +11,9 @@ namespace U2PL.Cluster.Bench.Measurements;
 /// </summary>
 internal sealed class TwoSiloCluster : IAsyncDisposable
 {
-    private readonly GatewayClient _client;
+    private readonly ClusterClientHost _client;
 
-    private TwoSiloCluster(SiloProcess a, SiloProcess b, GatewayClient client)
+    private TwoSiloCluster(SiloProcess a, SiloProcess b, ClusterClientHost client)
     {
         A = a;
         B = b;
@@ -34,7 +34,7 @@ internal sealed class TwoSiloCluster : IAsyncDisposable
         var silos = await Task.WhenAll(
             BenchSilos.StartAsync(redis, clusterId, "gpu", 10, settings, tls, gpuSlots: 1),
             BenchSilos.StartAsync(redis, clusterId, "state", 10, settings, tls));
-        var client = await GatewayClient.ConnectAsync(silos[0], clusterId, tls);
+        var client = await ClusterClientHost.ConnectToGatewayAsync(silos[0].GatewayPort, clusterId, TimeSpan.FromMinutes(10), tls);
         var cluster = new TwoSiloCluster(silos[0], silos[1], client);
         var driverSilo = await cluster.Driver.GetSilo();
         var echoSilo = await cluster.Client.GetGrain<IEchoGrain>("where").GetSilo();

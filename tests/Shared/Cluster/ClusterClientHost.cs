@@ -15,7 +15,23 @@ public sealed class ClusterClientHost : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ClusterClientHost> ConnectAsync(int redisPort, string clusterId, TimeSpan responseTimeout, TestCertificates? tls = null)
+    public static Task<ClusterClientHost> ConnectAsync(int redisPort, string clusterId, TimeSpan responseTimeout, TestCertificates? tls = null) =>
+        ConnectAsync(client =>
+        {
+            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse($"127.0.0.1:{redisPort}"));
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+        }, clusterId, responseTimeout, tls);
+
+    /// <summary>
+    /// A client bound to one silo's gateway (static clustering): a call to a grain on another silo then always takes
+    /// two hops, client → gateway silo → hosting silo (a client that finds its gateways in Redis may pick the hosting
+    /// silo's own gateway). The cluster benchmark measures calls this way.
+    /// </summary>
+    public static Task<ClusterClientHost> ConnectToGatewayAsync(int gatewayPort, string clusterId, TimeSpan responseTimeout, TestCertificates? tls = null) =>
+        ConnectAsync(client => client.UseStaticClustering(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gatewayPort)),
+            clusterId, responseTimeout, tls);
+
+    private static async Task<ClusterClientHost> ConnectAsync(Action<IClientBuilder> clustering, string clusterId, TimeSpan responseTimeout, TestCertificates? tls)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // Not the console's lifetime: a SIGTERM to the test process must not turn into a quiet exit 0.
@@ -23,13 +39,12 @@ public sealed class ClusterClientHost : IAsyncDisposable
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "u2pl"; });
-            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse($"127.0.0.1:{redisPort}"));
+            clustering(client);
             client.Configure<ClientMessagingOptions>(o =>
             {
                 o.ResponseTimeout = responseTimeout;
                 o.MaxMessageBodySize = 512 << 20;
             });
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
             if (tls is not null)
             {
                 var (certificate, key, ca) = tls.Issue("test-client");
