@@ -15,6 +15,9 @@ public sealed class PodFailureTests(PodsFixture pods)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>The SIGTERM test's lease: a lease the drain left behind would hold the run this long, then be reissued.</summary>
+    private const int DrainLeaseTimeoutSeconds = 45;
+
     /// <summary>Detection may take the death timeout (3 missed probes), a table refresh (2 s) and a loaded machine's delays.</summary>
     private static readonly TimeSpan DetectionBound = TimeSpan.FromSeconds(PodCluster.DeathTimeoutSeconds + 6);
 
@@ -138,10 +141,11 @@ public sealed class PodFailureTests(PodsFixture pods)
         pods.SkipUnlessAvailable();
         await using var cluster = new PodCluster(pods);
         var (state, gpuA, gpuB) = await cluster.StartThreePodsAsync();
-        var runId = await cluster.StartRunAsync(trainCount: 32, workers: 2);
+        // Leases far longer than a step on a loaded machine (CI saw an 8 s lease expire under a step that began before
+        // the drain): a lease that expires here can only be one the drain failed to give back.
+        var runId = await cluster.StartRunAsync(trainCount: 32, workers: 2, leaseTimeoutSeconds: DrainLeaseTimeoutSeconds);
         var training = await TwoWorkersTrainingAsync(cluster, runId, gpuA, gpuB);
         var victimKey = training.Workers.Single(w => gpuB.Is(w.Silo)).WorkerKey;
-        // On a loaded machine a slow step can outlast the lease before the drain starts: only what the drain does counts.
         var reissuedBefore = (await cluster.WaitAsync(runId, _ => true, RunTimeout, "the status before the drain")).Coverage.Sum(e => e.Reissued);
         var terminatedAt = DateTimeOffset.UtcNow;
 

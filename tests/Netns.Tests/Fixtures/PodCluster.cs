@@ -71,9 +71,9 @@ public sealed class PodCluster : IAsyncDisposable
         return (state, gpu[0], gpu[1]);
     }
 
-    public async Task<string> StartRunAsync(int trainCount, int workers)
+    public async Task<string> StartRunAsync(int trainCount, int workers, int leaseTimeoutSeconds = LeaseTimeoutSeconds)
     {
-        var config = Config(trainCount);
+        var config = Config(trainCount, leaseTimeoutSeconds);
         var runId = "netns-" + Guid.NewGuid().ToString("N")[..8];
         await Run(runId).Start(new RunSpec { ConfigText = File.ReadAllText(config), ConfigSource = config, Workers = new WorkerTarget { Count = workers } });
         return runId;
@@ -199,7 +199,7 @@ public sealed class PodCluster : IAsyncDisposable
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 
     /// <summary>A tiny U2PL config: synthetic 64×64 crops, ResNet-18, batch 2, one thread per worker, a warm-up epoch then a semi-supervised one.</summary>
-    private string Config(int trainCount)
+    private string Config(int trainCount, int leaseTimeoutSeconds)
     {
         var path = Path.Combine(Directory, $"run-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, $$"""
@@ -220,7 +220,7 @@ public sealed class PodCluster : IAsyncDisposable
               optimizer: { kwargs: { lr: 0.01, momentum: 0.9, weight_decay: 0.0005 }, decoder_lr_multiplier: 1 }
               contrastive: { num_queries: 8, num_negatives: 16, low_rank: 2, high_rank: 5, memory_bank: { capacity: 500, background_capacity: 500 } }
             saver: { snapshot_dir: {{Path.Combine(Directory, "runs")}} }
-            cluster: { shards: 2, worker_threads: 1, lease_timeout_seconds: {{LeaseTimeoutSeconds}} }
+            cluster: { shards: 2, worker_threads: 1, lease_timeout_seconds: {{leaseTimeoutSeconds}} }
             """);
         return path;
     }
