@@ -34,6 +34,10 @@ public interface ITrainingRunGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<RunEvent[]> GetEvents(long afterSequence);
 
+    /// <summary>Loss curves, evaluations and the latest prediction overlays (the run page).</summary>
+    [AlwaysInterleave]
+    Task<RunHistory> GetHistory();
+
     Task Subscribe(IRunObserver observer);
 
     Task Unsubscribe(IRunObserver observer);

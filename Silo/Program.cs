@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
 using U2PL.Silo;
+using U2PL.Web;
 
 // u2pl-silo: an Orleans silo hosting the U2PL grains. SIGTERM/SIGINT stop it gracefully (workers finish their step and
 // hand back their leases; exit 0); a silo that the cluster declares dead exits 3 (ExitOnFatalError), so that its
@@ -77,20 +78,9 @@ catch (ArgumentException e)
     return 2;
 }
 app.MapSiloHealthEndpoints();
-if (!flags.DashboardPublic)
-{
-    app.UseWhen(c => c.Request.Path.StartsWithSegments(SiloEndpoints.DashboardRoute), b => b.Use(async (context, next) =>
-    {
-        if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote))
-        {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsync("the dashboard is served to loopback only (u2pl-silo --dashboard-public to change)");
-            return;
-        }
-        await next();
-    }));
-}
+app.UseU2plWebAccess(new WebAccessOptions { Token = flags.DashboardToken, Public = flags.DashboardPublic }, SiloEndpoints.DashboardRoute, RunPageEndpoints.Route);
 app.MapOrleansDashboard(SiloEndpoints.DashboardRoute);
+app.MapRunPages(SiloEndpoints.DashboardRoute);
 try
 {
     await app.RunAsync();

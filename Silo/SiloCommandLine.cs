@@ -15,6 +15,7 @@ internal sealed record SiloCommandLine
     public string Host { get; init; } = "127.0.0.1";
     public string Listen { get; init; } = "0.0.0.0";
     public bool DashboardPublic { get; init; }
+    public string? DashboardToken { get; init; }
     public string? TlsCertificate { get; init; }
     public string? TlsKey { get; init; }
     public string? TlsCa { get; init; }
@@ -40,9 +41,11 @@ internal sealed record SiloCommandLine
           --cluster-id ID             cluster id inside the store (default u2pl)
           --port N                    silo-to-silo port (default 11111)
           --gateway-port N            client gateway port, 0 for none (default 30000)
-          --health-port N             HTTP /healthz /readyz /metrics and the Orleans Dashboard at
-                                      /dashboard, 0 for none (default 8080)
-          --dashboard-public          serve /dashboard to any address (default: loopback only)
+          --health-port N             HTTP /healthz /readyz /metrics, the Orleans Dashboard at
+                                      /dashboard and the run pages at /runs, 0 for none (default 8080)
+          --dashboard-public          serve /dashboard and /runs to any address (default: loopback only)
+          --dashboard-token TOKEN     require TOKEN for /dashboard and /runs from any address (Authorization:
+                                      Bearer TOKEN, or ?token=TOKEN once; env U2PL_DASHBOARD_TOKEN)
           --tls-cert PATH             this silo's certificate (PEM; env U2PL_TLS_CERT)
           --tls-key PATH              its private key (PEM; env U2PL_TLS_KEY)
           --tls-ca PATH               the cluster's CA: every silo and client must present a certificate
@@ -96,6 +99,7 @@ internal sealed record SiloCommandLine
                 "--host" => result with { Host = Value() },
                 "--listen" => result with { Listen = Value() },
                 "--dashboard-public" => result with { DashboardPublic = true },
+                "--dashboard-token" => result with { DashboardToken = Value() },
                 "--tls-cert" => result with { TlsCertificate = Value() },
                 "--tls-key" => result with { TlsKey = Value() },
                 "--tls-ca" => result with { TlsCa = Value() },
@@ -120,6 +124,8 @@ internal sealed record SiloCommandLine
         if (tls is null && !result.Insecure && !result.Cluster.Equals("local", StringComparison.OrdinalIgnoreCase))
             problems.Add("a cluster silo authenticates its peers: give --tls-cert, --tls-key and --tls-ca (or U2PL_TLS_*), or --insecure for plain TCP.");
         if (tls is not null && result.Insecure) problems.Add("--insecure and TLS files exclude each other.");
+        if (result.DashboardToken is null && env("U2PL_DASHBOARD_TOKEN") is { Length: > 0 } token) result = result with { DashboardToken = token };
+        if (result.DashboardToken is { Length: < 16 }) problems.Add("--dashboard-token: use at least 16 characters.");
         if (env("POD_NAME") is { Length: > 0 }) result = result with { Kubernetes = true };
         return (result, problems);
     }

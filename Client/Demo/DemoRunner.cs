@@ -35,6 +35,7 @@ public static class DemoRunner
             ConfigText = resolved.Text, ConfigSource = settings.ConfigPath, Workers = new WorkerTarget { Count = settings.Workers },
         }).WaitAsync(cancellationToken);
         console.Say($"run {runId}: {started.TotalIterations} iterations over {started.Epochs} epochs, {settings.Workers} workers (silo gateway {silo.Gateway})");
+        console.Say($"run page: {silo.RunPage(runId)} (served until the demo ends)");
 
         RunStatus final;
         try

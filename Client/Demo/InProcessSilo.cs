@@ -1,54 +1,77 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
+using U2PL.Web;
 
 namespace U2PL.Client.Demo;
 
 /// <summary>
 /// One Orleans silo inside the <c>u2pl</c> process (role all, localhost clustering, loopback ports chosen free), hosting
-/// the U2PL grains: what <c>u2pl demo</c> trains on. Its warnings and errors go to stderr.
+/// the U2PL grains: what <c>u2pl demo</c> trains on. Like u2pl-silo it serves the run pages and the Orleans Dashboard
+/// over HTTP, on loopback only. Its warnings and errors go to stderr.
 /// </summary>
 public sealed class InProcessSilo : IAsyncDisposable
 {
-    private readonly IHost _host;
+    private readonly WebApplication _host;
 
-    private InProcessSilo(IHost host, string gateway)
+    private InProcessSilo(WebApplication host, string gateway, string web)
     {
         _host = host;
         Gateway = gateway;
+        WebAddress = web;
     }
 
     /// <summary>The silo's client gateway, <c>127.0.0.1:port</c>.</summary>
     public string Gateway { get; }
 
+    /// <summary>Where the run pages are served, <c>http://127.0.0.1:port</c>.</summary>
+    public string WebAddress { get; }
+
+    public string RunPage(string runId) => $"{WebAddress}{RunPageEndpoints.Route}/{Uri.EscapeDataString(runId)}";
+
     public const string ClusterId = "u2pl-demo";
+
+    private const string DashboardRoute = "/dashboard";
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task<InProcessSilo> StartAsync(int gpuSlots, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Error);
         var siloPort = FreePort();
         var gatewayPort = FreePort();
+        var webPort = FreePort();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, webPort));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
         // Ctrl-C and SIGTERM belong to the u2pl command (stop the run with a checkpoint, then this silo), not to the host.
         builder.Services.AddSingleton<IHostLifetime, U2PL.Client.Cluster.ClusterConnection.SignalFreeLifetime>();
-        builder.UseOrleans(silo => silo.AddU2plSilo(new U2plSiloOptions
+        builder.UseOrleans(silo =>
         {
-            Cluster = "local", ClusterId = ClusterId, Roles = ["all"], GpuSlots = gpuSlots,
-            SiloPort = siloPort, GatewayPort = gatewayPort, AdvertisedHost = "127.0.0.1", ListenAddress = "127.0.0.1",
-        }));
+            silo.AddU2plSilo(new U2plSiloOptions
+            {
+                Cluster = "local", ClusterId = ClusterId, Roles = ["all"], GpuSlots = gpuSlots,
+                SiloPort = siloPort, GatewayPort = gatewayPort, AdvertisedHost = "127.0.0.1", ListenAddress = "127.0.0.1",
+            });
+            silo.AddDashboard();
+        });
         var host = builder.Build();
+        host.UseU2plWebAccess(new WebAccessOptions(), DashboardRoute, RunPageEndpoints.Route);
+        host.MapOrleansDashboard(DashboardRoute);
+        host.MapRunPages(DashboardRoute);
         await host.StartAsync(cancellationToken);
-        return new InProcessSilo(host, $"127.0.0.1:{gatewayPort}");
+        return new InProcessSilo(host, $"127.0.0.1:{gatewayPort}", $"http://127.0.0.1:{webPort}");
     }
 
     public async ValueTask DisposeAsync()
@@ -65,7 +88,7 @@ public sealed class InProcessSilo : IAsyncDisposable
         }
         finally
         {
-            _host.Dispose();
+            await _host.DisposeAsync();
         }
     }
 

@@ -1,26 +1,14 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using U2PL.Web;
 
 namespace U2PL.Client.Runs;
 
-/// <summary>The JSON the cluster commands print with <c>--json</c>: snake_case names, enums as strings, one object per line.</summary>
+/// <summary>The JSON the cluster commands print with <c>--json</c>: the run pages' JSON (<see cref="RunJson"/>), one object per line.</summary>
 public static class CliJson
 {
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        PropertyNamingPolicy = new SnakeCase(),
-        DictionaryKeyPolicy = null,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static JsonSerializerOptions Options => RunJson.Options;
 
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+    public static string Serialize<T>(T value) => RunJson.Serialize(value);
 
     public static void WriteLine<T>(T value) => Console.Out.WriteLine(Serialize(value));
-
-    /// <summary>snake_case that keeps IoU one word (<c>last_mean_iou</c>, not <c>last_mean_io_u</c>).</summary>
-    private sealed class SnakeCase : JsonNamingPolicy
-    {
-        public override string ConvertName(string name) => SnakeCaseLower.ConvertName(name.Replace("IoU", "Iou", StringComparison.Ordinal));
-    }
 }

@@ -36,6 +36,8 @@ public sealed class RunRecord
     [Id(26)] public double? LastMeanIoU { get; set; }
     [Id(27)] public long NextSequence { get; set; } = 1;
     [Id(28)] public List<RunEvent> Events { get; set; } = [];
+    /// <summary>Every validation so far (the run page's mIoU table); one per evaluated epoch, so small.</summary>
+    [Id(29)] public List<EvaluationPoint> Evaluations { get; set; } = [];
 
     public const int MaxEvents = 500;
 

@@ -194,7 +194,7 @@ public sealed partial class TrainingRunGrain
             var validation = TrainingDatasets.OpenValidation(options.Data);
             var evaluator = new Evaluator(options.Data.ValMode, options.Data.ValAugmentation, options.Data.ValCropSize);
             var result = evaluator.Evaluate(model, validation);
-            return new EvaluationOutcome(epoch, TrainingCheckpoint.ReadInfo(copy).EvaluatedModel, copy, result, final);
+            return new EvaluationOutcome(epoch, TrainingCheckpoint.ReadInfo(copy).EvaluatedModel, copy, result, final, validation.ClassNames);
         });
     }
 
@@ -210,6 +210,7 @@ public sealed partial class TrainingRunGrain
             var outcome = await evaluation;
             var record = Record;
             record.LastMeanIoU = outcome.Result.MeanIoU;
+            RecordEvaluation(outcome.Epoch, outcome.Model, outcome.Result, outcome.ClassNames, []);
             Emit("evaluated", $"epoch {outcome.Epoch + 1}: val mIoU {outcome.Result.MeanIoU * 100:F2} ({outcome.Model})");
             if (outcome.Result.MeanIoU > record.BestMeanIoU)
             {

@@ -52,7 +52,7 @@ public sealed partial class TrainingRunGrain(
         public bool Stopping { get; set; }
     }
 
-    private sealed record EvaluationOutcome(int Epoch, string Model, string Checkpoint, EvaluationResult Result, bool Final);
+    private sealed record EvaluationOutcome(int Epoch, string Model, string Checkpoint, EvaluationResult Result, bool Final, IReadOnlyList<string> ClassNames);
 
     private RunRecord Record => _record ?? throw new UnknownRunException($"unknown run '{this.GetPrimaryKeyString()}'");
 
@@ -241,6 +241,7 @@ public sealed partial class TrainingRunGrain(
         _placement[key] = report.Worker.Silo;
         if (!report.Accepted) _staleGradients++;
         _lastReport = report;
+        RecordStep(report);
         var surplus = GrainKeys.SlotOf(key) >= DesiredWorkers();
         return Task.FromResult(surplus ? WorkerDirective.Stop : WorkerDirective.Continue);
     }
