@@ -15,10 +15,11 @@ public sealed class GrainSiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private GrainSiloProcess(Process process, int gatewayPort)
+    private GrainSiloProcess(Process process, int gatewayPort, int healthPort)
     {
         _process = process;
         GatewayPort = gatewayPort;
+        HealthPort = healthPort;
         process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -29,12 +30,17 @@ public sealed class GrainSiloProcess : IAsyncDisposable
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
+    /// <summary>The HTTP port: health, metrics, the Orleans Dashboard and the run pages.</summary>
+    public int HealthPort { get; }
+
+    public string Web => $"http://127.0.0.1:{HealthPort}";
+
     public string Output
     {
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static async Task<GrainSiloProcess> StartAsync(int gpuSlots = 2, U2PL.Tests.Cluster.TestCertificates? tls = null)
+    public static async Task<GrainSiloProcess> StartAsync(int gpuSlots = 2, U2PL.Tests.Cluster.TestCertificates? tls = null, params string[] extraArguments)
     {
         var root = U2plProcess.RepositoryRoot;
         var configuration = U2plProcess.Executable.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
@@ -48,8 +54,9 @@ public sealed class GrainSiloProcess : IAsyncDisposable
             "--health-port", health.ToString(CultureInfo.InvariantCulture), "--listen", "127.0.0.1",
         };
         if (tls is not null) arguments.AddRange(tls.Flags("silo"));
+        arguments.AddRange(extraArguments);
         var process = Process.Start(new ProcessStartInfo(silo, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var started = new GrainSiloProcess(process, gateway);
+        var started = new GrainSiloProcess(process, gateway, health);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)
