@@ -34,10 +34,20 @@ public sealed class DemoCommandTests : IDisposable
             "demo", "--config", TinyRunConfig.Write(_directory, maxIterations: 400, epochs: 40), "--out", Path.Combine(_directory, "out"), "--no-scale");
         var error = process.StandardError.ReadToEndAsync();
         string? line;
+        string? page = null;
         while ((line = process.StandardOutput.ReadLine()) is not null && !line.Contains("[joined]", StringComparison.Ordinal))
         {
+            if (line.StartsWith("run page: ", StringComparison.Ordinal)) page = line["run page: ".Length..].Split(' ')[0];
         }
         Assert.NotNull(line);
+
+        // The demo prints its run page at the start and serves it while the run trains.
+        Assert.True(page is not null && page.StartsWith("http://127.0.0.1:", StringComparison.Ordinal), $"no run page URL before the first worker joined (got {page})");
+        using (var http = new HttpClient())
+        {
+            Assert.Contains("<svg id=\"loss-chart\"", http.GetStringAsync(page).Result);
+            Assert.Contains("\"state\":", http.GetStringAsync(page + "/status.json").Result);
+        }
         Thread.Sleep(2000);
         U2plProcess.Interrupt(process);
         var rest = process.StandardOutput.ReadToEndAsync();
