@@ -15,6 +15,7 @@ internal static class EnvironmentChecks
         ["U2PL_BLOB_CONNECTION_STRING_FILE"] = "silos, when checkpoint.store is azure:// (a key of the mounted Secret u2pl-blob)",
         ["U2PL_CLUSTER"] = "the client's default --cluster: the launcher passes --cluster; in a silo container the default gateway 127.0.0.1:30000 is the silo's own",
         ["U2PL_DEBUG"] = "the client's stack traces for cluster errors (a troubleshooting switch a user sets by hand, never in a deployment)",
+        ["U2PL_DASHBOARD_TOKEN"] = "silos: the token for /dashboard and /runs from any address (a user's setting; the overlays keep both loopback-only, reached by port-forward)",
         ["U2PL_CONNECT_TIMEOUT"] = "the client's connect deadline in seconds (default 10; a user's setting, the launcher keeps the default)",
         ["U2PL_TLS_CERT"] = "silos and the launcher: the pods' certificate (a key of the mounted Secret u2pl-tls)",
         ["U2PL_TLS_KEY"] = "silos and the launcher: its private key (Secret u2pl-tls)",
