@@ -241,6 +241,7 @@ public sealed partial class TrainingRunGrain(
         _placement[key] = report.Worker.Silo;
         if (!report.Accepted) _staleGradients++;
         _lastReport = report;
+        RecordMetrics(report);
         var surplus = GrainKeys.SlotOf(key) >= DesiredWorkers();
         return Task.FromResult(surplus ? WorkerDirective.Stop : WorkerDirective.Continue);
     }
