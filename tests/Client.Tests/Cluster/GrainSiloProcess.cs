@@ -15,10 +15,11 @@ public sealed class GrainSiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private GrainSiloProcess(Process process, int gatewayPort)
+    private GrainSiloProcess(Process process, int gatewayPort, int healthPort)
     {
         _process = process;
         GatewayPort = gatewayPort;
+        HealthPort = healthPort;
         process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -27,6 +28,9 @@ public sealed class GrainSiloProcess : IAsyncDisposable
 
     public int GatewayPort { get; }
 
+    /// <summary>HTTP /healthz, /readyz, /metrics.</summary>
+    public int HealthPort { get; }
+
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
     public string Output
@@ -34,7 +38,8 @@ public sealed class GrainSiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static async Task<GrainSiloProcess> StartAsync(int gpuSlots = 2, U2PL.Tests.Cluster.TestCertificates? tls = null)
+    public static async Task<GrainSiloProcess> StartAsync(int gpuSlots = 2, U2PL.Tests.Cluster.TestCertificates? tls = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = U2plProcess.RepositoryRoot;
         var configuration = U2plProcess.Executable.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
@@ -48,8 +53,10 @@ public sealed class GrainSiloProcess : IAsyncDisposable
             "--health-port", health.ToString(CultureInfo.InvariantCulture), "--listen", "127.0.0.1",
         };
         if (tls is not null) arguments.AddRange(tls.Flags("silo"));
-        var process = Process.Start(new ProcessStartInfo(silo, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var started = new GrainSiloProcess(process, gateway);
+        var start = new ProcessStartInfo(silo, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        var process = Process.Start(start)!;
+        var started = new GrainSiloProcess(process, gateway, health);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)
