@@ -126,6 +126,12 @@ public sealed class SiloMetricsTests(MetricsSiloFixture fixture) : IClassFixture
         fixture.WaitFor(s => s.GetProperty("state").GetString() == "stopped", "the run to stop");
         var after = await ScrapeAsync();
         Assert.DoesNotContain(after.SelectMany(f => f.Samples), s => s.Labels.GetValueOrDefault("u2pl_run_id") == fixture.RunId);
+        // Nor does OpenTelemetry's cumulative export repeat the retired series: the next exports lack the run id.
+        var exports = fixture.Otlp.Metrics.Count;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (fixture.Otlp.Metrics.Count < exports + 2 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.True(fixture.Otlp.Metrics.Count >= exports + 2, "no OTLP export after the stop");
+        Assert.DoesNotContain(fixture.RunId, Encoding.UTF8.GetString(fixture.Otlp.Metrics[^1]));
     }
 
     [Fact]
