@@ -30,7 +30,9 @@ public sealed partial class TrainingRunGrain : ILifecycleParticipant<IGrainLifec
             RetireMetrics();
             return;
         }
-        _metrics ??= ServiceProvider.GetRequiredService<TrainingMetrics>();
+        // A host set up without AddU2plSilo (a test cluster) has no meter; the run trains the same.
+        _metrics ??= ServiceProvider.GetService<TrainingMetrics>();
+        if (_metrics is null) return;
         var contrastive = Options.Method.ContrastiveOptions;
         _metrics.Publish(new RunSeries
         {
