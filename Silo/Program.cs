@@ -39,6 +39,7 @@ if (flags.HealthPort > 0)
     builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(flags.Listen), flags.HealthPort));
 }
 builder.Services.AddSingleton<PrometheusText>();
+builder.Services.AddOtlpMetricsWhenConfigured(builder.Configuration);
 ClusterTls? tls;
 try
 {

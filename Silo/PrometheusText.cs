@@ -6,14 +6,20 @@ using System.Text;
 namespace U2PL.Silo;
 
 /// <summary>
-/// <c>/metrics</c> in Prometheus text format, from Orleans' meters (<c>Microsoft.Orleans*</c>) and ours (<c>U2PL*</c>).
-/// Hand-written and small because the package source only serves OpenTelemetry's Prometheus exporter as a beta:
-/// counters and up-down counters are summed, histograms give _count and _sum, observable instruments are read at
-/// each scrape.
+/// <c>/metrics</c> in the Prometheus text format (0.0.4), from Orleans' meters (<c>Microsoft.Orleans*</c>) and ours
+/// (<c>U2PL*</c>). Hand-written and small because the package source only serves OpenTelemetry's Prometheus exporter as
+/// a beta: counters and up-down counters are summed, histograms give a summary's _count and _sum, observable
+/// instruments are read at each scrape and report only what their callbacks return now (a finished run's series go).
+/// Names follow <see cref="PrometheusNames"/>; every family has HELP and TYPE, and UNIT (a comment to 0.0.4 readers,
+/// OpenMetrics' line) where the name carries a unit.
 /// </summary>
 internal sealed class PrometheusText : IDisposable
 {
+    /// <summary>The meters exported, as name prefixes (OpenTelemetry's AddMeter takes them with a trailing <c>*</c>).</summary>
+    public static readonly string[] MeterPrefixes = ["Microsoft.Orleans", "U2PL"];
+
     private readonly MeterListener _listener = new();
+    private readonly Lock _scrape = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), double> _values = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), (long Count, double Sum)> _histograms = new();
 
@@ -21,11 +27,12 @@ internal sealed class PrometheusText : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) || instrument.Meter.Name.StartsWith("U2PL", StringComparison.Ordinal))
+            if (MeterPrefixes.Any(p => instrument.Meter.Name.StartsWith(p, StringComparison.Ordinal)))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
+        _listener.MeasurementsCompleted = (instrument, _) => Forget(instrument, observableOnly: false);
         _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
@@ -35,28 +42,58 @@ internal sealed class PrometheusText : IDisposable
 
     public string Write()
     {
-        _listener.RecordObservableInstruments();
-        var text = new StringBuilder();
-        foreach (var group in _values.GroupBy(v => v.Key.Instrument).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
+        KeyValuePair<(Instrument Instrument, string Labels), double>[] values;
+        lock (_scrape)
         {
-            var name = Name(group.Key);
-            text.Append("# TYPE ").Append(name).Append(group.Key is Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<double> ? " counter\n" : " gauge\n");
-            foreach (var (key, value) in group) text.Append(name).Append(key.Labels).Append(' ').Append(Number(value)).Append('\n');
+            Forget(null, observableOnly: true);
+            _listener.RecordObservableInstruments();
+            values = _values.ToArray();
         }
-        foreach (var group in _histograms.GroupBy(v => v.Key.Instrument).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
+        var text = new StringBuilder();
+        foreach (var family in values.GroupBy(v => Family(v.Key.Instrument)).OrderBy(f => f.Key.Name, StringComparer.Ordinal))
         {
-            var name = Name(group.Key);
-            text.Append("# TYPE ").Append(name).Append(" summary\n");
-            foreach (var (key, (count, sum)) in group)
+            Header(text, family.Key, family.First().Key.Instrument);
+            foreach (var (key, value) in family.OrderBy(v => v.Key.Labels, StringComparer.Ordinal))
             {
-                text.Append(name).Append("_count").Append(key.Labels).Append(' ').Append(count).Append('\n');
-                text.Append(name).Append("_sum").Append(key.Labels).Append(' ').Append(Number(sum)).Append('\n');
+                text.Append(family.Key.Name).Append(key.Labels).Append(' ').Append(Number(value)).Append('\n');
+            }
+        }
+        foreach (var family in _histograms.ToArray().GroupBy(v => Family(v.Key.Instrument)).OrderBy(f => f.Key.Name, StringComparer.Ordinal))
+        {
+            Header(text, family.Key, family.First().Key.Instrument);
+            foreach (var (key, (count, sum)) in family.OrderBy(v => v.Key.Labels, StringComparer.Ordinal))
+            {
+                text.Append(family.Key.Name).Append("_count").Append(key.Labels).Append(' ').Append(count).Append('\n');
+                text.Append(family.Key.Name).Append("_sum").Append(key.Labels).Append(' ').Append(Number(sum)).Append('\n');
             }
         }
         return text.ToString();
     }
 
     public void Dispose() => _listener.Dispose();
+
+    private readonly record struct MetricFamily(string Name, string Type, string Unit);
+
+    private static MetricFamily Family(Instrument instrument)
+    {
+        var type = instrument switch
+        {
+            Histogram<long> or Histogram<int> or Histogram<double> or Histogram<float> => "summary",
+            Counter<long> or Counter<int> or Counter<double> or Counter<float>
+                or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> or ObservableCounter<float> => "counter",
+            _ => "gauge",
+        };
+        return new MetricFamily(PrometheusNames.Metric(instrument, counter: type == "counter"), type, PrometheusNames.Unit(instrument.Unit, gauge: type == "gauge"));
+    }
+
+    private static void Header(StringBuilder text, MetricFamily family, Instrument instrument)
+    {
+        var help = string.IsNullOrWhiteSpace(instrument.Description) ? $"{instrument.Name} ({instrument.Meter.Name})" : instrument.Description;
+        text.Append("# HELP ").Append(family.Name).Append(' ').Append(help.Replace("\\", "\\\\").Replace("\n", "\\n")).Append('\n');
+        text.Append("# TYPE ").Append(family.Name).Append(' ').Append(family.Type).Append('\n');
+        // OpenMetrics: the unit must be the name's suffix (a counter's before _total); the 0.0.4 format reads it as a comment.
+        if (family.Unit.Length > 0) text.Append("# UNIT ").Append(family.Name).Append(' ').Append(family.Unit).Append('\n');
+    }
 
     private void Record<T>(Instrument instrument, T measurement, ReadOnlySpan<KeyValuePair<string, object?>> tags) where T : struct
     {
@@ -67,9 +104,7 @@ internal sealed class PrometheusText : IDisposable
             case Histogram<long> or Histogram<int> or Histogram<double> or Histogram<float>:
                 _histograms.AddOrUpdate(key, (1, value), (_, old) => (old.Count + 1, old.Sum + value));
                 break;
-            case ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double> or ObservableGauge<float>
-                or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double>
-                or ObservableUpDownCounter<long> or ObservableUpDownCounter<int> or ObservableUpDownCounter<double> or Gauge<long> or Gauge<double>:
+            case { IsObservable: true } or Gauge<long> or Gauge<int> or Gauge<double> or Gauge<float>:
                 _values[key] = value;
                 break;
             default:
@@ -78,11 +113,17 @@ internal sealed class PrometheusText : IDisposable
         }
     }
 
-    private static string Name(Instrument instrument)
+    /// <summary>Drops the series of an instrument that is gone, or (before a scrape) those of every observable one.</summary>
+    private void Forget(Instrument? instrument, bool observableOnly)
     {
-        var name = new StringBuilder();
-        foreach (var c in instrument.Name) name.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
-        return name.ToString();
+        foreach (var key in _values.Keys)
+        {
+            if (key.Instrument == instrument || (observableOnly && key.Instrument.IsObservable)) _values.TryRemove(key, out _);
+        }
+        foreach (var key in _histograms.Keys)
+        {
+            if (key.Instrument == instrument) _histograms.TryRemove(key, out _);
+        }
     }
 
     private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -91,10 +132,8 @@ internal sealed class PrometheusText : IDisposable
         var pairs = new List<string>(tags.Length);
         foreach (var (key, value) in tags)
         {
-            var label = new StringBuilder();
-            foreach (var c in key) label.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
             var text = Convert.ToString(value, CultureInfo.InvariantCulture)?.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
-            pairs.Add($"{label}=\"{text}\"");
+            pairs.Add($"{PrometheusNames.Label(key)}=\"{text}\"");
         }
         pairs.Sort(StringComparer.Ordinal);
         return "{" + string.Join(',', pairs) + "}";

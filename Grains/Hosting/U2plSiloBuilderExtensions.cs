@@ -4,6 +4,7 @@ using Orleans.Configuration;
 using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;
 using U2PL.Grains.Placement;
+using U2PL.Grains.Run;
 
 namespace U2PL.Grains.Hosting;
 
@@ -68,6 +69,7 @@ public static class U2plSiloBuilderExtensions
         }
         silo.Services.AddSingleton<IFatalErrorHandler, ExitOnFatalError>();
         silo.AddOutgoingGrainCallFilter<PayloadLimitFilter>();
+        silo.Services.AddMetrics().AddSingleton<TrainingMetrics>();
         return silo;
     }
 

@@ -63,6 +63,7 @@ public sealed partial class TrainingRunGrain
             await Persist();
             await Registry().Update(Summary());
             var status = Status();
+            PublishMetrics(status);
             foreach (var observer in _observers.ToList())
             {
                 _ = Notify(observer, o => o.OnStatus(status));
@@ -93,6 +94,7 @@ public sealed partial class TrainingRunGrain
 
     private async Task Finish()
     {
+        RetireMetrics();
         _timer?.Dispose();
         _timer = null;
         if (_store is not null)

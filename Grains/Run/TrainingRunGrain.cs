@@ -242,6 +242,7 @@ public sealed partial class TrainingRunGrain(
         if (!report.Accepted) _staleGradients++;
         _lastReport = report;
         RecordStep(report);
+        RecordMetrics(report);
         var surplus = GrainKeys.SlotOf(key) >= DesiredWorkers();
         return Task.FromResult(surplus ? WorkerDirective.Stop : WorkerDirective.Continue);
     }

@@ -40,7 +40,8 @@ public sealed class GrainSiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static async Task<GrainSiloProcess> StartAsync(int gpuSlots = 2, U2PL.Tests.Cluster.TestCertificates? tls = null, params string[] extraArguments)
+    public static async Task<GrainSiloProcess> StartAsync(int gpuSlots = 2, U2PL.Tests.Cluster.TestCertificates? tls = null,
+        IReadOnlyDictionary<string, string>? environment = null, params string[] extraArguments)
     {
         var root = U2plProcess.RepositoryRoot;
         var configuration = U2plProcess.Executable.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
@@ -55,7 +56,9 @@ public sealed class GrainSiloProcess : IAsyncDisposable
         };
         if (tls is not null) arguments.AddRange(tls.Flags("silo"));
         arguments.AddRange(extraArguments);
-        var process = Process.Start(new ProcessStartInfo(silo, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var start = new ProcessStartInfo(silo, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        var process = Process.Start(start)!;
         var started = new GrainSiloProcess(process, gateway, health);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

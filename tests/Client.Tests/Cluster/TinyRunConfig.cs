@@ -3,15 +3,15 @@ namespace U2PL.Client.Tests.Cluster;
 /// <summary>A U2PL config small enough for a run on the cluster in a test: synthetic 64×80 scenes, ResNet-18, 1 thread per worker.</summary>
 internal static class TinyRunConfig
 {
-    public static string Write(string directory, int maxIterations, int epochs = 2, string extra = "")
+    public static string Write(string directory, int maxIterations, int epochs = 2, string extra = "", int trainCount = 32, int labeled = 8)
     {
         var path = Path.Combine(directory, $"tiny-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, $"""
             seed: 5
             dataset:
               type: synthetic
-              synthetic: {"{"} train_count: 32, val_count: 3, height: 64, width: 80 {"}"}
-              labeled: 8
+              synthetic: {"{"} train_count: {trainCount}, val_count: 3, height: 64, width: 80 {"}"}
+              labeled: {labeled}
               batch_size: 2
               train:
                 crop: {"{"} size: [64, 64] {"}"}

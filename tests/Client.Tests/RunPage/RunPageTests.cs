@@ -75,7 +75,7 @@ public sealed partial class RunPageTests(GrainSiloFixture fixture) : IClassFixtu
     public async Task With_a_token_the_page_its_json_and_the_dashboard_refuse_requests_without_it()
     {
         const string token = "a-test-token-of-enough-length";
-        await using var silo = await GrainSiloProcess.StartAsync(gpuSlots: 0, tls: null, "--dashboard-token", token);
+        await using var silo = await GrainSiloProcess.StartAsync(gpuSlots: 0, extraArguments: ["--dashboard-token", token]);
         using var http = new HttpClient();
         foreach (var path in new[] { "/runs", "/runs/some-run", "/runs/some-run/status.json", "/runs/some-run/history.json", "/dashboard/" })
         {
