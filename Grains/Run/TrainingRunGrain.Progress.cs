@@ -95,6 +95,7 @@ public sealed partial class TrainingRunGrain
     {
         _timer?.Dispose();
         _timer = null;
+        CloseTensorBoard();
         if (_store is not null)
         {
             await _store.DisposeAsync(); // waits for the last publication
@@ -194,7 +195,8 @@ public sealed partial class TrainingRunGrain
             var validation = TrainingDatasets.OpenValidation(options.Data);
             var evaluator = new Evaluator(options.Data.ValMode, options.Data.ValAugmentation, options.Data.ValCropSize);
             var result = evaluator.Evaluate(model, validation);
-            return new EvaluationOutcome(epoch, TrainingCheckpoint.ReadInfo(copy).EvaluatedModel, copy, result, final);
+            var info = TrainingCheckpoint.ReadInfo(copy);
+            return new EvaluationOutcome(epoch, info.EvaluatedModel, copy, result, final, DrawForTensorBoard(options, info.Iteration, model, validation));
         });
     }
 
@@ -208,6 +210,7 @@ public sealed partial class TrainingRunGrain
         try
         {
             var outcome = await evaluation;
+            WriteEvaluationToTensorBoard(outcome.Result, outcome.Drawing);
             var record = Record;
             record.LastMeanIoU = outcome.Result.MeanIoU;
             Emit("evaluated", $"epoch {outcome.Epoch + 1}: val mIoU {outcome.Result.MeanIoU * 100:F2} ({outcome.Model})");
