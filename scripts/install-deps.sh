@@ -44,6 +44,7 @@ case "$mode" in
       packages+=(python3-torch         # reference numerics: goldens and the PyTorch peer benchmark (not used by the product)
                  python3-torchvision
                  python3-onnx          # reads the ImageNet encoder's ONNX graphs for its goldens
+                 python3-protobuf      # the independent reader of TensorBoard event files in the tests (read_events.py)
                  redis-server)         # the Orleans cluster's store (membership, grain directory, grain state) in the
                                        # cluster, netns and bench fixtures; they start private servers, not the service
     fi ;;
