@@ -8,6 +8,9 @@ namespace U2PL.Segmentation.Evaluation;
 /// A validation image drawn for a person: the image | its ground truth blended with the class colours | the prediction
 /// blended the same way, side by side. Plain bytes, so it can cross threads and outlive the model that drew it.
 /// </summary>
+/// <param name="SampleId">the validation sample's id</param>
+/// <param name="Height">image height in pixels</param>
+/// <param name="Width">image width in pixels (three panels)</param>
 /// <param name="Pixels">(H, W, 3) RGB, row-major</param>
 public sealed record PredictionOverlay(string SampleId, int Height, int Width, byte[] Pixels)
 {
