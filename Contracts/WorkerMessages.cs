@@ -45,6 +45,10 @@ public sealed record WorkerReport
     [Id(7)] public double Alpha { get; init; }
     [Id(8)] public double LearningRate { get; init; }
     [Id(9)] public bool Accepted { get; init; }
+    /// <summary>λu of Eq. 8 in this step (0 in a supervised step).</summary>
+    [Id(10)] public double LambdaU { get; init; }
+    /// <summary>γt, the entropy threshold this step used (0 in a supervised step, +∞ when no pixel was valid).</summary>
+    [Id(11)] public double Gamma { get; init; }
 }
 
 /// <summary>The run's answer to a report.</summary>

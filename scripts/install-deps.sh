@@ -46,6 +46,7 @@ case "$mode" in
                  python3-onnx          # reads the ImageNet encoder's ONNX graphs for its goldens
                  chromium              # loads the run page headless in its test (tests/Client.Tests/RunPage)
                  python3-prometheus-client  # the independent reader of the silo's /metrics (tests/Client.Tests)
+                 python3-protobuf      # the independent reader of TensorBoard event files in the tests (read_events.py)
                  redis-server)         # the Orleans cluster's store (membership, grain directory, grain state) in the
                                        # cluster, netns and bench fixtures; they start private servers, not the service
     fi ;;

@@ -4,7 +4,10 @@ using Spectre.Console;
 using U2PL.Checkpoints;
 using U2PL.Checkpoints.Catalog;
 using U2PL.Client.Cli;
+using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Evaluation;
+using U2PL.Segmentation.Models;
+using U2PL.Segmentation.TensorBoard;
 using U2PL.Segmentation.Training;
 
 namespace U2PL.Client.Commands;
@@ -39,7 +42,10 @@ public static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                ITrainingObserver observer = asJson ? new JsonLinesObserver() : new ConsoleObserver();
+                ITrainingObserver output = asJson ? new JsonLinesObserver() : new ConsoleObserver();
+                using var tensorBoard = TensorBoardObserver.Create(options, warning => output.OnMessage("warning: " + warning));
+                var observer = tensorBoard is null ? output : new FanOutObserver(output, tensorBoard);
+                if (tensorBoard is not null) output.OnMessage($"TensorBoard logs in {tensorBoard.Directory} (tensorboard --logdir {tensorBoard.Directory})");
                 using var publishing = store is null ? null : PublishingObserver.Start(observer, store, options.CheckpointKeepLast, asJson);
                 var summary = new U2plTrainer(options, publishing ?? observer).Run(resumeFrom.Path, cancellation.Token);
                 publishing?.Complete();
@@ -139,6 +145,9 @@ public static class TrainCommand
 
         public void OnEvaluation(int epoch, string model, EvaluationResult result) => inner.OnEvaluation(epoch, model, result);
 
+        public void OnEvaluated(long iteration, EvaluationResult result, DeepLabV3Plus model, ISegmentationDataset validation) =>
+            inner.OnEvaluated(iteration, result, model, validation);
+
         public void OnMessage(string message) => inner.OnMessage(message);
 
         public void OnCheckpoint(string path, long iteration)
@@ -184,7 +193,8 @@ public static class TrainCommand
         {
             iteration = progress.Iteration, total = progress.TotalIterations, epoch = progress.Epoch, warmup = progress.Warmup,
             ls = progress.Metrics.SupervisedLoss, lu = progress.Metrics.UnsupervisedLoss, lc = progress.Metrics.ContrastiveLoss,
-            alpha = progress.Metrics.Alpha, reliable = progress.Metrics.ReliableShare, lr = progress.Metrics.LearningRate,
+            alpha = progress.Metrics.Alpha, lambda_u = progress.Metrics.LambdaU, gamma_t = Finite(progress.Metrics.Gamma),
+            reliable = progress.Metrics.ReliableShare, lr = progress.Metrics.LearningRate,
             cutmix = progress.Metrics.CutMixApplied, images_per_s = Math.Round(progress.ImagesPerSecond, 3), eta_s = Math.Round(progress.Eta.TotalSeconds),
         });
 
@@ -192,6 +202,9 @@ public static class TrainCommand
             Write("eval", new { epoch, model, miou = result.MeanIoU, class_iou = result.ClassIoU.Select(v => double.IsNaN(v) ? (double?)null : v), result.Images });
 
         public void OnCheckpoint(string path, long iteration) => Write("checkpoint", new { path, iteration });
+
+        // JSON has no infinity (γt is +∞ when a step had no valid unlabeled pixel).
+        private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
         public void OnMessage(string message) => Write("message", message);
     }

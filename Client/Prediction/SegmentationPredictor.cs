@@ -1,11 +1,10 @@
 using U2PL.Segmentation.Augmentation;
-using U2PL.Segmentation.Data;
+using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using U2PL.Segmentation.Data.Images;
-using static TorchSharp.torch.nn;
 
 namespace U2PL.Client.Prediction;
 
@@ -24,7 +23,7 @@ public sealed class SegmentationPredictor : IDisposable
         _model = model;
         _model.eval();
         _model.Decoder.ComputeRepresentation = false;
-        _palette = Palette(model.Options.NumClasses);
+        _palette = PredictionOverlays.Palette(model.Options.NumClasses);
     }
 
     /// <summary>The model of a training checkpoint (file or run directory) or of a weights file.</summary>
@@ -41,48 +40,16 @@ public sealed class SegmentationPredictor : IDisposable
     public (string Mask, string Overlay) Predict(Tensor image, string stem)
     {
         using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        using var sample = new SegmentationSample(0, Path.GetFileName(stem), image.alias(), null);
-        using var prepared = _transform.Apply(sample, new SampleKey(0, 0, 0, 0));
-        using var output = _model.forward(prepared.Image.unsqueeze(0));
-        var classes = functional.interpolate(output.Prediction, [image.size(0), image.size(1)], mode: InterpolationMode.Bilinear, align_corners: true).argmax(1).squeeze(0);
+        var classes = PredictionOverlays.Predict(_model, _transform, image, Path.GetFileName(stem));
         var colours = Colour(classes);
-        var overlay = image.to(ScalarType.Float32).mul(0.5).add(colours.to(ScalarType.Float32).mul(0.5)).to(ScalarType.Byte);
         var (mask, blended) = (stem + "_mask.png", stem + "_overlay.png");
         ImageCodec.Write(mask, colours);
-        ImageCodec.Write(blended, overlay);
+        ImageCodec.Write(blended, PredictionOverlays.Blend(image, colours));
         return (mask, blended);
     }
 
     /// <summary>An H×W class map (255 = ignore, shown black) as an H×W×3 palette image.</summary>
-    public Tensor Colour(Tensor classes)
-    {
-        var valid = classes.lt(_palette.Length / 3);
-        var index = classes.clamp_max(_palette.Length / 3 - 1).to(ScalarType.Int64);
-        var colours = torch.tensor(_palette, _palette.Length / 3, 3).index_select(0, index.flatten()).view(classes.size(0), classes.size(1), 3);
-        return colours.mul(valid.unsqueeze(2).to(ScalarType.Byte));
-    }
-
-    /// <summary>The PASCAL VOC colour map (bit-interleaved class id), which extends to any class count.</summary>
-    public static byte[] Palette(int classes)
-    {
-        var palette = new byte[classes * 3];
-        for (var c = 0; c < classes; c++)
-        {
-            int r = 0, g = 0, b = 0, id = c;
-            for (var bit = 7; bit >= 0; bit--)
-            {
-                r |= ((id >> 0) & 1) << bit;
-                g |= ((id >> 1) & 1) << bit;
-                b |= ((id >> 2) & 1) << bit;
-                id >>= 3;
-            }
-            palette[3 * c] = (byte)r;
-            palette[3 * c + 1] = (byte)g;
-            palette[3 * c + 2] = (byte)b;
-        }
-        return palette;
-    }
+    public Tensor Colour(Tensor classes) => PredictionOverlays.Colour(classes, _palette);
 
     public void Dispose() => _model.Dispose();
 }

@@ -26,7 +26,7 @@ public sealed partial class TrainingRunGrain
         });
     }
 
-    private void RecordEvaluation(int epoch, string model, EvaluationResult result, IReadOnlyList<string> classNames, List<OverlayImage> overlays)
+    private void RecordEvaluation(int epoch, string model, EvaluationResult result, IReadOnlyList<string> classNames, IReadOnlyList<PredictionOverlay> overlays)
     {
         var record = Record;
         record.Evaluations.RemoveAll(e => e.Epoch == epoch);
@@ -35,6 +35,6 @@ public sealed partial class TrainingRunGrain
             Epoch = epoch, Iteration = Math.Min(record.LastIteration, (epoch + 1) * record.StepsPerEpoch), Model = model, MeanIoU = result.MeanIoU, ClassIoU = [.. result.ClassIoU],
             ClassNames = [.. classNames], Time = DateTimeOffset.UtcNow,
         });
-        if (overlays.Count > 0) _overlays = overlays;
+        if (overlays.Count > 0) _overlays = [.. overlays.Select(o => new OverlayImage { Name = o.SampleId, Epoch = epoch, Png = o.ToPng() })];
     }
 }

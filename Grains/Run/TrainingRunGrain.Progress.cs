@@ -97,6 +97,7 @@ public sealed partial class TrainingRunGrain
         RetireMetrics();
         _timer?.Dispose();
         _timer = null;
+        CloseTensorBoard();
         if (_store is not null)
         {
             await _store.DisposeAsync(); // waits for the last publication
@@ -196,7 +197,8 @@ public sealed partial class TrainingRunGrain
             var validation = TrainingDatasets.OpenValidation(options.Data);
             var evaluator = new Evaluator(options.Data.ValMode, options.Data.ValAugmentation, options.Data.ValCropSize);
             var result = evaluator.Evaluate(model, validation);
-            return new EvaluationOutcome(epoch, TrainingCheckpoint.ReadInfo(copy).EvaluatedModel, copy, result, final, validation.ClassNames);
+            var info = TrainingCheckpoint.ReadInfo(copy);
+            return new EvaluationOutcome(epoch, info.EvaluatedModel, copy, result, final, DrawOverlays(options, info.Iteration, model, validation));
         });
     }
 
@@ -210,9 +212,10 @@ public sealed partial class TrainingRunGrain
         try
         {
             var outcome = await evaluation;
+            WriteEvaluationToTensorBoard(outcome.Result, outcome.Drawing);
             var record = Record;
             record.LastMeanIoU = outcome.Result.MeanIoU;
-            RecordEvaluation(outcome.Epoch, outcome.Model, outcome.Result, outcome.ClassNames, []);
+            RecordEvaluation(outcome.Epoch, outcome.Model, outcome.Result, outcome.Drawing.ClassNames, outcome.Drawing.Overlays);
             Emit("evaluated", $"epoch {outcome.Epoch + 1}: val mIoU {outcome.Result.MeanIoU * 100:F2} ({outcome.Model})");
             if (outcome.Result.MeanIoU > record.BestMeanIoU)
             {

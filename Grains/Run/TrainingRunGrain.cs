@@ -52,7 +52,7 @@ public sealed partial class TrainingRunGrain(
         public bool Stopping { get; set; }
     }
 
-    private sealed record EvaluationOutcome(int Epoch, string Model, string Checkpoint, EvaluationResult Result, bool Final, IReadOnlyList<string> ClassNames);
+    private sealed record EvaluationOutcome(int Epoch, string Model, string Checkpoint, EvaluationResult Result, bool Final, EvaluationDrawing Drawing);
 
     private RunRecord Record => _record ?? throw new UnknownRunException($"unknown run '{this.GetPrimaryKeyString()}'");
 
@@ -68,6 +68,12 @@ public sealed partial class TrainingRunGrain(
             Emit("restored", $"run grain activated on {RuntimeIdentity} (iteration {_record.Iteration})");
             StartTimer();
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        CloseTensorBoard();
+        return Task.CompletedTask;
     }
 
     public async Task<RunStatus> Start(RunSpec spec)
@@ -243,6 +249,7 @@ public sealed partial class TrainingRunGrain(
         _lastReport = report;
         RecordStep(report);
         RecordMetrics(report);
+        WriteStepToTensorBoard(report);
         var surplus = GrainKeys.SlotOf(key) >= DesiredWorkers();
         return Task.FromResult(surplus ? WorkerDirective.Stop : WorkerDirective.Continue);
     }

@@ -160,6 +160,7 @@ internal sealed class WorkerLoop
                     Worker = _info, Iteration = lease.Iteration, Images = result.Images, Accepted = result.Accepted,
                     SupervisedLoss = result.Metrics.SupervisedLoss, UnsupervisedLoss = result.Metrics.UnsupervisedLoss,
                     ContrastiveLoss = result.Metrics.ContrastiveLoss, Alpha = result.Metrics.Alpha, LearningRate = result.Metrics.LearningRate,
+                    LambdaU = result.Metrics.LambdaU, Gamma = result.Metrics.Gamma,
                 }).WaitAsync(ReportWait).GetAwaiter().GetResult();
                 if (directive == WorkerDirective.Stop)
                 {

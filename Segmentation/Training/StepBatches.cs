@@ -17,7 +17,10 @@ public sealed record UnlabeledBatch(Tensor Images, Tensor Valid)
     public UnlabeledBatch to(Device device) => new(Images.to(device), Valid.to(device));
 }
 
-/// <summary>What one step measured.</summary>
+/// <summary>
+/// What one step measured. <see cref="LambdaU"/> is Eq. 8's adaptive weight and <see cref="Gamma"/> the entropy threshold
+/// γt the step used (+∞ when no pixel was valid); both 0 in a supervised step, as <see cref="Alpha"/>.
+/// </summary>
 public sealed record StepMetrics(
     double SupervisedLoss,
     double UnsupervisedLoss,
@@ -27,4 +30,6 @@ public sealed record StepMetrics(
     double LearningRate,
     bool CutMixApplied,
     long NegativesPushed,
-    TimeSpan MemoryBankTime);
+    TimeSpan MemoryBankTime,
+    double LambdaU = 0,
+    double Gamma = 0);

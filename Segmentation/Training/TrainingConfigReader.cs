@@ -54,6 +54,7 @@ public static class TrainingConfigReader
             Device = tree.String("trainer.device", "cpu")!,
             Threads = tree.Int("trainer.threads", 0),
             Cluster = ClusterTrainingOptions.Read(tree),
+            Logging = LoggingOptions.Read(tree),
             ConfigText = text,
         };
         tree.Enum("trainer.optimizer.type", "SGD", ("SGD", "SGD"));

@@ -1,4 +1,6 @@
+using U2PL.Segmentation.Data;
 using U2PL.Segmentation.Evaluation;
+using U2PL.Segmentation.Models;
 
 namespace U2PL.Segmentation.Training;
 
@@ -16,6 +18,15 @@ public interface ITrainingObserver
     void OnStep(TrainingProgress progress);
 
     void OnEvaluation(int epoch, string model, EvaluationResult result);
+
+    /// <summary>
+    /// Right after <see cref="OnEvaluation"/>, while the evaluated model is still loaded, with the global step
+    /// (<see cref="TrainingProgress.Iteration"/> of the last step): for observers that draw its predictions (TensorBoard
+    /// overlays). The model must be neither kept nor trained.
+    /// </summary>
+    void OnEvaluated(long iteration, EvaluationResult result, DeepLabV3Plus model, ISegmentationDataset validation)
+    {
+    }
 
     void OnCheckpoint(string path, long iteration);
 

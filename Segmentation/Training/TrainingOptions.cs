@@ -64,6 +64,9 @@ public sealed record TrainingOptions
     /// <summary>How a cluster run spreads (cluster.*).</summary>
     public ClusterTrainingOptions Cluster { get; init; } = new();
 
+    /// <summary>TensorBoard event files (logging.*).</summary>
+    public LoggingOptions Logging { get; init; } = new();
+
     /// <summary>The resolved YAML, saved in checkpoints.</summary>
     public string ConfigText { get; init; } = "";
 }

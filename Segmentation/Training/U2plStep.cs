@@ -109,7 +109,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         using var validCount = valid.sum();
         return new StepMetrics(supervised.ToDouble(), unsupervised.ToDouble(), contrastive?.Loss.ToDouble() ?? 0, alpha,
             reliableCount.ToDouble() / Math.Max(1, validCount.ToDouble()), 0, cutMix, contrastive?.PushedPerClass.Sum() ?? 0,
-            BankTime() - bankTimeBefore);
+            BankTime() - bankTimeBefore, AdaptiveUnsupervisedWeight.Lambda(reliable, options.Eta), gamma);
     }
 
     /// <summary>

@@ -162,6 +162,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
                 var model = EvaluatedModel(iteration) == "teacher" ? teacherModel : student;
                 lastEvaluation = evaluator.Evaluate(model, datasets.Validation);
                 observer.OnEvaluation(epoch, EvaluatedModel(iteration), lastEvaluation);
+                observer.OnEvaluated(iteration, lastEvaluation, model, datasets.Validation);
                 if (lastEvaluation.MeanIoU > best)
                 {
                     best = lastEvaluation.MeanIoU;
