@@ -50,6 +50,14 @@ public sealed partial class RunPageTests(GrainSiloFixture fixture) : IClassFixtu
         Assert.True(rows.Count == 3, $"the mIoU table has {rows.Count} rows after 3 epochs\n{final}");
         Assert.Equal(Percent(done.GetProperty("last_mean_iou").GetDouble()), rows[^1].MeanIoU);
         Assert.Equal(done.GetProperty("total_iterations").GetInt64().ToString(CultureInfo.InvariantCulture), Regex.Match(final, "data-iteration=\"(\\d+)\"").Groups[1].Value);
+        // The last validation's overlays (logging.tensorboard_images, 3 by default; epochs count from 0 in the JSON) as PNGs.
+        var overlays = Regex.Matches(final, "<img src=\"([^\"]+/overlays/\\d+\\.png)\\?epoch=2\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.True(overlays.Count == 3, $"the page shows {overlays.Count} overlays of epoch 3\n{final}");
+        using (var http = new HttpClient())
+        {
+            var png = http.GetByteArrayAsync(fixture.Silo.Web + overlays[0]).Result;
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        }
         browser.Screenshot(page, ScreenshotPath);
         Assert.True(new FileInfo(ScreenshotPath).Length > 10_000, "the screenshot is nearly empty");
         TestContext.Current.SendDiagnosticMessage($"run page of {runId}: {ChartPoints(final)} chart points, mIoU per epoch {string.Join(" / ", rows.Select(r => r.MeanIoU))}; screenshot {ScreenshotPath}");
