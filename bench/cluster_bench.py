@@ -300,6 +300,15 @@ def window(first_seen, lo, hi):
     return [(t, i) for i, t in sorted(first_seen.items()) if lo <= i <= hi]
 
 
+def peak_rss_mb(pid):
+    """The process's peak resident set (VmHWM), in MB; 0 once it has exited."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+
 def single_round(bins, work, threads, warmup, steps):
     config = write_config(work, f"single-t{threads}", threads, warmup + steps + 1)
     first_seen = {}
@@ -307,8 +316,10 @@ def single_round(bins, work, threads, warmup, steps):
     process = subprocess.Popen([bins.client, "train", "--config", config, "--json"], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, cwd=work)
     summary = None
+    peak_rss = 0.0
     for line in process.stdout:
         now = time.time()
+        peak_rss = max(peak_rss, peak_rss_mb(process.pid))
         if not line.startswith("{"):
             continue
         record = json.loads(line)
@@ -319,7 +330,7 @@ def single_round(bins, work, threads, warmup, steps):
     if process.wait() != 0 or summary is None:
         raise RuntimeError(f"u2pl train failed (exit {process.returncode})")
     rate = slope(window(first_seen, warmup, warmup + steps)) * IMAGES_PER_STEP
-    return {"images_per_s": rate, "wall_s": time.time() - started}
+    return {"images_per_s": rate, "wall_s": time.time() - started, "peak_rss_mb": peak_rss}
 
 
 def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False):
@@ -331,6 +342,7 @@ def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False
             final = watch.wait(lambda s: s["is_finished"], 900)
         if final["state"] != "completed":
             raise RuntimeError(f"run {run} ended {final['state']}: {final['message']}\n{cluster.tail()}")
+        peak_rss = max(peak_rss_mb(process.pid) for _, process, _ in cluster.silos)
         rate = slope(window(watch.first_seen(), warmup, warmup + steps)) * IMAGES_PER_STEP
         samples = [s for s in watch.worker_steps() if s["steps"] > warmup // max(1, workers)]
         return {
@@ -341,6 +353,7 @@ def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False
             "communication_share": median([s["communication_seconds"] / s["step_seconds"] for s in samples if s["step_seconds"] > 0]),
             "step_samples": len(samples),
             "stale": final.get("stale_gradients", 0),
+            "peak_rss_mb": peak_rss,
         }
 
 
@@ -490,9 +503,9 @@ def verdict(value, required, goal, more_is_better=True):
 def overhead_table(results):
     base = [r["images_per_s"] for r in results["single"]]
     lines = ["| path | images/s, median | ratio of medians | median of per-round ratios | bytes moved per step (mean) | "
-             "of which weights + gradient | communication / step time (median share) | runs (images/s) |",
-             "|---|---|---|---|---|---|---|---|",
-             f"| `u2pl train`, one process, 2 threads: **the baseline** | {fmt(median(base))} | 1.00 | 1.00 | 0 | — | — | {runs(base)} |"]
+             "of which weights + gradient | communication / step time (median share) | peak RSS (median; silo for the cluster) | runs (images/s) |",
+             "|---|---|---|---|---|---|---|---|---|",
+             f"| `u2pl train`, one process, 2 threads: **the baseline** | {fmt(median(base))} | 1.00 | 1.00 | 0 | — | — | {rss(results['single'])} | {runs(base)} |"]
     figures = {}
     for name, label, width in (("cluster-fp32", "1 worker through the grains (2 threads), float32 wire", 4),
                                ("cluster-fp16", "the same, `cluster.half_precision_wire: true`", 2)):
@@ -508,8 +521,16 @@ def overhead_table(results):
         comm = median([r["communication_s"] for r in rows])
         step = median([r["step_s"] for r in rows])
         lines.append(f"| {label} | {fmt(median(rates))} | **{ratio:.2f}** | **{paired:.2f}** | {mb:.1f} MB | {3 * PARAMS * width / 1e6:.1f} MB | "
-                     f"{comm:.2f} s / {step:.2f} s = **{share:.0%}** | {runs(rates)} |")
+                     f"{comm:.2f} s / {step:.2f} s = **{share:.0%}** | {rss(rows, results['single'])} | {runs(rates)} |")
     return "\n".join(lines), figures
+
+
+def rss(rows, base=None):
+    peaks = [r.get("peak_rss_mb", float("nan")) for r in rows]
+    text = f"{median(peaks):.0f} MB"
+    if base:
+        text += f" (**{median(peaks) / median([r.get('peak_rss_mb', float('nan')) for r in base]):.2f}×** the single process)"
+    return text
 
 
 def scaling_table(results):
