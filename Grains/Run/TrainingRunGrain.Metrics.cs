@@ -39,8 +39,8 @@ public sealed partial class TrainingRunGrain : ILifecycleParticipant<IGrainLifec
             RunId = RunId, Iteration = status.Iteration,
             Losses = _lastReport is null ? null : (status.SupervisedLoss, status.UnsupervisedLoss, status.ContrastiveLoss),
             Alpha = _lastReport is null ? null : status.Alpha, LearningRate = _lastReport is null ? null : status.LearningRate,
-            UnsupervisedWeight = null, // λu: set from the worker report once it carries it
-            EntropyThreshold = null, // γt: likewise
+            UnsupervisedWeight = _lastReport?.LambdaU,
+            EntropyThreshold = _lastReport is { Gamma: var gamma } && double.IsFinite(gamma) ? gamma : null, // γt is infinite in warm-up
             Images = _imagesTrained, ImagesPerSecond = status.ImagesPerSecond, DesiredWorkers = status.DesiredResolved,
             Workers = status.Workers.GroupBy(w => w.State).ToDictionary(g => g.Key, g => g.Count()),
             StaleGradients = status.StaleGradients, MaxStaleness = status.Workers.Select(w => w.Staleness).DefaultIfEmpty().Max(),
