@@ -73,7 +73,7 @@ public sealed partial class TrainingRunGrain
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new EvaluationDrawing(iteration, validation.ClassNames, [], $"TensorBoard overlays at iteration {iteration} failed: {e.Message}");
+            return new EvaluationDrawing(iteration, validation.ClassNames, [], $"prediction overlays at iteration {iteration} failed (TensorBoard and the run page show none): {e.Message}");
         }
     }
 
