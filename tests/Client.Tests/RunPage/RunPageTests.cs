@@ -29,10 +29,15 @@ public sealed partial class RunPageTests(GrainSiloFixture fixture) : IClassFixtu
         var runId = Ok("run", "start", "--config", config, "--workers", "1").Output.Trim();
         var page = $"{fixture.Silo.Web}/runs/{runId}";
 
-        // While it trains: the chart and the mIoU table hold what the run reports.
+        // Mid-run: the chart and the mIoU table hold what the run reports. The run is paused for the comparison, since
+        // on a loaded machine a step can end between reading the page and the CLI's answer (seen in CI).
         WaitFor(runId, s => s.GetProperty("last_mean_iou").ValueKind == JsonValueKind.Number, TimeSpan.FromMinutes(4), "the first validation");
+        Ok("run", "pause", runId);
         var (dom, status) = PageAgreeingWithStatus(browser, page, runId, TimeSpan.FromMinutes(2));
+        Assert.Equal("paused", status.GetProperty("state").GetString());
+        Assert.Contains("data-state=\"paused\"", dom);
         Assert.True(ChartPoints(dom) >= 3, $"the loss chart has {ChartPoints(dom)} points\n{dom}");
+        Ok("run", "resume", runId);
 
         // A worker added from the CLI shows on the next load, with the silo it runs on.
         Ok("run", "scale", runId, "--workers", "2");
