@@ -14,11 +14,13 @@ public interface IParameterServerGrain : IGrainWithStringKey
     Task<long> Setup(ShardSetup setup);
 
     /// <summary>
-    /// The shard's tensors if its version differs from <paramref name="sinceVersion"/> (a restored shard may be behind
-    /// its callers); otherwise only the version. The teacher only when asked (the warm-up does not use it).
+    /// The student's parameters if the shard's version differs from <paramref name="sinceVersion"/> (a restored shard
+    /// may be behind its callers); the teacher's when asked for (the warm-up does not use it) and the version differs
+    /// from <paramref name="teacherAt"/>, the version the caller's copy of the teacher is current at (-1: none); the
+    /// BN buffers with either; otherwise only the version.
     /// </summary>
     [ReadOnly]
-    Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher);
+    Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher, long teacherAt);
 
     /// <summary>Applies a gradient computed on <see cref="GradientPush.BaseVersion"/>, subject to the staleness bound.</summary>
     Task<PushOutcome> PushGradient(GradientPush push);

@@ -53,13 +53,8 @@ public sealed class ParameterServerGrain(
         return version;
     }
 
-    public Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher)
-    {
-        var tensors = Tensors();
-        return Task.FromResult(tensors.Version == sinceVersion
-            ? new ShardWeights { Version = tensors.Version }
-            : tensors.Weights(half, teacher));
-    }
+    public Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher, long teacherAt) =>
+        Task.FromResult(Tensors().Pull(sinceVersion, half, teacher, teacherAt));
 
     public Task<PushOutcome> PushGradient(GradientPush push)
     {

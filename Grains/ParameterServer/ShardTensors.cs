@@ -71,11 +71,20 @@ public sealed class ShardTensors : IDisposable
     /// <summary>Gradients applied since the start (the run's), which is the shard's version.</summary>
     public long Version { get; private set; }
 
-    public ShardWeights Weights(bool half, bool includeTeacher) => new()
+    /// <summary>What <see cref="IParameterServerGrain.Pull"/> answers: the parts the caller does not hold at this version.</summary>
+    public ShardWeights Pull(long sinceVersion, bool half, bool teacher, long teacherAt)
+    {
+        var sendStudent = Version != sinceVersion;
+        var sendTeacher = teacher && Version != teacherAt;
+        return sendStudent || sendTeacher ? Weights(half, sendStudent, sendTeacher) : new ShardWeights { Version = Version };
+    }
+
+    /// <summary>The shard's weights at this version: the student and/or the teacher parameters, and both models' BN buffers.</summary>
+    public ShardWeights Weights(bool half, bool includeStudent, bool includeTeacher) => new()
     {
         Version = Version,
-        Student = FlatTensors.Pack(FlatTensors.Gather(_layout.Parameters, Find(_student), _layout.ParameterLength), half),
-        Teacher = includeTeacher ? FlatTensors.Pack(FlatTensors.Gather(_layout.Parameters, Find(_teacher), _layout.ParameterLength), half) : null,
+        Student = includeStudent ? FlatTensors.GatherPacked(_layout.Parameters, Find(_student), _layout.ParameterLength, half) : null,
+        Teacher = includeTeacher ? FlatTensors.GatherPacked(_layout.Parameters, Find(_teacher), _layout.ParameterLength, half) : null,
         Buffers = RawFloats.From([.. FlatTensors.Gather(_layout.Buffers, Find(_student), _layout.BufferLength), .. FlatTensors.Gather(_layout.Buffers, Find(_teacher), _layout.BufferLength)]),
         Counters = [.. FlatTensors.GatherCounters(_layout.Counters, n => _student[n], _layout.CounterLength), .. FlatTensors.GatherCounters(_layout.Counters, n => _teacher[n], _layout.CounterLength)],
     };
@@ -83,10 +92,10 @@ public sealed class ShardTensors : IDisposable
     /// <summary>SGD (scaled by <paramref name="scale"/>), then the teacher (reset first in the first semi epoch, EMA in the semi phase), then the buffer deltas.</summary>
     public void Apply(GradientPush push, double scale)
     {
-        var gradient = FlatTensors.Unpack(push.Gradient);
-        if (gradient.LongLength != _layout.ParameterLength)
+        ReadOnlySpan<float> gradient = push.Gradient.Half ? FlatTensors.Unpack(push.Gradient) : FlatTensors.Floats(push.Gradient);
+        if (gradient.Length != _layout.ParameterLength)
         {
-            throw new ArgumentException($"the gradient has {gradient.LongLength} values, the shard holds {_layout.ParameterLength}");
+            throw new ArgumentException($"the gradient has {gradient.Length} values, the shard holds {_layout.ParameterLength}");
         }
         using var scope = torch.NewDisposeScope();
         var missing = push.NoGradient.ToHashSet();
@@ -94,7 +103,7 @@ public sealed class ShardTensors : IDisposable
         {
             var entry = _layout.Parameters[i];
             var target = _gradients[entry.Name];
-            FlatTensors.CopyIn(target, gradient.AsSpan((int)entry.Offset, (int)entry.Length));
+            FlatTensors.CopyIn(target, gradient.Slice((int)entry.Offset, (int)entry.Length));
             if (scale != 1)
             {
                 target.mul_(scale);
@@ -112,7 +121,7 @@ public sealed class ShardTensors : IDisposable
             _optimizer.step();
             if (push.Semi)
             {
-                var decay = Math.Min(1 - 1.0 / (push.Iteration - _schedule.WarmupIterations + 1), _options.Method.EmaDecay);
+                var decay = EmaTeacher.Decay(push.Iteration, _schedule.WarmupIterations, _options.Method.EmaDecay);
                 foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], 1 - decay);
             }
             AddDeltas(push.BufferDelta.Span, push.CounterDelta);

@@ -33,10 +33,10 @@ internal sealed class WorkerSession : IDisposable
     private readonly IParameterServerGrain[] _shards;
     private readonly IMemoryBankGrain[] _bankGrains;
     private readonly CachedMemoryBank[] _banks;
+    private readonly EmaTeacher _ema;
     private readonly U2plStep _step;
     private readonly long[] _versions;
-    private readonly bool[] _teacherFresh;
-    private readonly bool[] _teacherPulled;
+    private readonly TeacherCopy[] _teacherCopies;
     private readonly float[][] _pulledBuffers;
     private readonly long[][] _pulledCounters;
     private readonly BadSampleStatistics _badSamples = new();
@@ -60,11 +60,10 @@ internal sealed class WorkerSession : IDisposable
         _shards = Enumerable.Range(0, assignment.Shards).Select(k => grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(assignment.RunId, k))).ToArray();
         _bankGrains = Enumerable.Range(0, _options.Model.NumClasses).Select(c => grains.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(assignment.RunId, c))).ToArray();
         _banks = Enumerable.Range(0, _options.Model.NumClasses).Select(_ => new CachedMemoryBank(_options.Cluster.BankCacheRows, 256)).ToArray();
-        var ema = new EmaTeacher(_student, _teacher, _options.Method.EmaDecay);
-        _step = new U2plStep(_student, ema, new GradientOnlyUpdate(_student, _options, _schedule), _banks, _options.Method, _schedule, _options.Seed);
+        _ema = new EmaTeacher(_student, _teacher, _options.Method.EmaDecay);
+        _step = new U2plStep(_student, _ema, new GradientOnlyUpdate(_student, _options, _schedule), _banks, _options.Method, _schedule, _options.Seed);
         _versions = Enumerable.Repeat(-1L, assignment.Shards).ToArray();
-        _teacherFresh = new bool[assignment.Shards];
-        _teacherPulled = new bool[assignment.Shards];
+        _teacherCopies = _layouts.Select(layout => new TeacherCopy(layout, _studentTensors, _teacherTensors)).ToArray();
         _pulledBuffers = new float[assignment.Shards][];
         _pulledCounters = new long[assignment.Shards][];
         logger.LogInformation("worker {Worker}: {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards", key, _datasets.Labeled.Count, _datasets.Unlabeled.Count, assignment.Shards);
@@ -103,17 +102,18 @@ internal sealed class WorkerSession : IDisposable
     }
 
     /// <summary>
-    /// Pulls every shard whose version moved, the teacher too in the semi-supervised phase, and once in the warm-up: the
-    /// warm-up's teacher forward (<see cref="U2plStep.WarmUpTeacherStatistics"/>) must run the shard's teacher, which does
-    /// not move until the semi-supervised phase, not this worker's own initialisation. Returns the bytes received.
+    /// Pulls every shard whose version moved, the teacher too in the semi-supervised phase unless the worker's
+    /// <see cref="TeacherCopy"/> can repeat the shard's step, and once in the warm-up: the warm-up's teacher forward
+    /// (<see cref="U2plStep.WarmUpTeacherStatistics"/>) must run the shard's teacher, which does not move until the
+    /// semi-supervised phase, not this worker's own initialisation. Returns the bytes received.
     /// </summary>
     private long Pull(bool semi)
     {
         var half = _options.Cluster.HalfPrecisionWire;
         var replies = Task.WhenAll(_shards.Select((shard, k) =>
         {
-            var teacher = semi || (_options.Method.SemiSupervised && !_teacherPulled[k]);
-            return shard.Pull(teacher && !_teacherFresh[k] ? -1 : _versions[k], half, teacher);
+            var teacher = semi || (_options.Method.SemiSupervised && !_teacherCopies[k].Pulled);
+            return shard.Pull(_versions[k], half, teacher, _teacherCopies[k].CurrentAt);
         })).GetAwaiter().GetResult();
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
@@ -122,17 +122,10 @@ internal sealed class WorkerSession : IDisposable
             var layout = _layouts[k];
             if (reply.Student is { } student)
             {
-                FlatTensors.Scatter(layout.Parameters, n => _studentTensors[n], FlatTensors.Unpack(student));
+                FlatTensors.ScatterPacked(layout.Parameters, n => _studentTensors[n], student);
                 bytes += student.Bytes.LongLength;
-                _teacherFresh[k] = false;
             }
-            if (reply.Teacher is { } teacher)
-            {
-                FlatTensors.Scatter(layout.Parameters, n => _teacherTensors[n], FlatTensors.Unpack(teacher));
-                bytes += teacher.Bytes.LongLength;
-                _teacherFresh[k] = true;
-                _teacherPulled[k] = true;
-            }
+            bytes += _teacherCopies[k].Received(reply);
             if (reply.Buffers is { } buffers)
             {
                 var length = (int)layout.BufferLength;
@@ -165,13 +158,12 @@ internal sealed class WorkerSession : IDisposable
             {
                 if (_studentTensors[layout.Parameters[i].Name].grad is null) noGradient.Add(i);
             }
-            var gradient = FlatTensors.Gather(layout.Parameters, n => _studentTensors[n].grad, layout.ParameterLength);
             float[] buffers = [.. FlatTensors.Gather(layout.Buffers, n => _studentTensors[n], layout.BufferLength), .. FlatTensors.Gather(layout.Buffers, n => _teacherTensors[n], layout.BufferLength)];
             long[] counters = [.. FlatTensors.GatherCounters(layout.Counters, n => _studentTensors[n], layout.CounterLength), .. FlatTensors.GatherCounters(layout.Counters, n => _teacherTensors[n], layout.CounterLength)];
             var pulled = _pulledBuffers[k];
             for (var i = 0; i < buffers.Length; i++) buffers[i] -= pulled[i];
             for (var i = 0; i < counters.Length; i++) counters[i] -= _pulledCounters[k][i];
-            var packed = FlatTensors.Pack(gradient, half);
+            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _studentTensors[n].grad, layout.ParameterLength, half);
             bytes += packed.Bytes.LongLength + buffers.LongLength * 4;
             pushes.Add(_shards[k].PushGradient(new GradientPush
             {
@@ -191,6 +183,11 @@ internal sealed class WorkerSession : IDisposable
         }
         var outcomes = Task.WhenAll(pushes).GetAwaiter().GetResult();
         Task.WhenAll(bankPushes).GetAwaiter().GetResult();
+        var decay = semi ? _ema.Decay(lease.Iteration, _schedule.WarmupIterations) : (double?)null;
+        for (var k = 0; k < outcomes.Length; k++)
+        {
+            _teacherCopies[k].Pushed(outcomes[k], _versions[k], resetTeacher, decay);
+        }
         return (outcomes.Any(o => o.Accepted), outcomes.Max(o => o.Staleness), bytes);
     }
 

@@ -18,7 +18,10 @@ public sealed class EmaTeacher(DeepLabV3Plus student, DeepLabV3Plus teacher, dou
     public DeepLabV3Plus Teacher { get; } = teacher;
 
     /// <summary>min(1 - 1/(t - t_warm + 1), max decay) for global iteration t (0-based) and warm-up length t_warm.</summary>
-    public double Decay(long iteration, long warmupIterations) =>
+    public double Decay(long iteration, long warmupIterations) => Decay(iteration, warmupIterations, maxDecay);
+
+    /// <summary>The same, for a holder of the teacher without the models (a parameter-server shard).</summary>
+    public static double Decay(long iteration, long warmupIterations, double maxDecay) =>
         Math.Min(1 - 1.0 / (iteration - warmupIterations + 1), maxDecay);
 
     /// <summary>θt ← θs (the first semi-supervised epoch does this before each step).</summary>
