@@ -12,7 +12,8 @@ namespace U2PL.Cluster.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class ElasticRunTests(RedisFixture redis)
 {
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
+    // A ceiling, not a target: under a CI load of 30 on 2 cores a 48-step run took over 6 minutes once (47/48 at the limit).
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(10);
 
     private static string NewRunId() => "test-" + Guid.NewGuid().ToString("N")[..8];
 
