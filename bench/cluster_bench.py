@@ -503,7 +503,7 @@ def verdict(value, required, goal, more_is_better=True):
 def overhead_table(results):
     base = [r["images_per_s"] for r in results["single"]]
     lines = ["| path | images/s, median | ratio of medians | median of per-round ratios | bytes moved per step (mean) | "
-             "of which weights + gradient | communication / step time (median share) | peak RSS (median; silo for the cluster) | runs (images/s) |",
+             "student + teacher + gradient, nominal | communication / step time (median share) | peak RSS (median; silo for the cluster) | runs (images/s) |",
              "|---|---|---|---|---|---|---|---|---|",
              f"| `u2pl train`, one process, 2 threads: **the baseline** | {fmt(median(base))} | 1.00 | 1.00 | 0 | — | — | {rss(results['single'])} | {runs(base)} |"]
     figures = {}
@@ -526,7 +526,9 @@ def overhead_table(results):
 
 
 def rss(rows, base=None):
-    peaks = [r.get("peak_rss_mb", float("nan")) for r in rows]
+    peaks = [r["peak_rss_mb"] for r in rows if "peak_rss_mb" in r]
+    if not peaks:
+        return "not measured"
     text = f"{median(peaks):.0f} MB"
     if base:
         text += f" (**{median(peaks) / median([r.get('peak_rss_mb', float('nan')) for r in base]):.2f}×** the single process)"
@@ -583,9 +585,11 @@ def section(invocations):
 def overhead_part(measured):
     out = ["### Overhead of the cluster: one worker through the grains vs `u2pl train`\n",
            "One silo `--cluster local --role all --gpu-slots 1` hosts the run, the shards, the banks and the worker "
-           "(`cluster.worker_threads: 2`); `u2pl train` uses `trainer.threads: 2`. \"Weights + gradient\" is 3 × the parameters "
-           "(student and teacher pulled, gradient pushed) at 4 or 2 bytes; the rest is BN statistics, the step's negatives and "
-           "the bank-cache refresh every 10 steps. Communication = the worker's time in pulls and pushes, per step.\n"]
+           "(`cluster.worker_threads: 2`); `u2pl train` uses `trainer.threads: 2`. \"Student + teacher + gradient\" is 3 × the "
+           "parameters at 4 or 2 bytes, what a step moves when the teacher travels; since 83670dd a worker whose gradient was "
+           "the only one the shard applied repeats the shard's teacher step itself and pulls only the student (so one worker "
+           "moves about 2 × the parameters). The rest is BN statistics, the step's negatives and the bank-cache refresh every 10 "
+           "steps. Communication = the worker's time in pulls and pushes, per step.\n"]
     for n, r in measured:
         table, figures = overhead_table(r["overhead"])
         out += [f"Invocation {n}:\n", table, ""]

@@ -23,7 +23,7 @@ public static class ClusterCommands
         var command = new Command("status", "Silos (roles, GPU slots, status, heartbeat), slots in use and the grains per silo") { json };
         ClusterActions.Set(command, async (parse, connection, cancellationToken) =>
         {
-            var snapshot = await connection.Grains.GetGrain<IClusterGrain>(IClusterGrain.Key).Describe().WaitAsync(cancellationToken);
+            var snapshot = await ClusterReads.ReadAsync(() => connection.Grains.GetGrain<IClusterGrain>(IClusterGrain.Key).Describe(), cancellationToken);
             if (parse.GetValue(json))
             {
                 CliJson.WriteLine(snapshot);

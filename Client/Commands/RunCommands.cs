@@ -31,7 +31,7 @@ public static class RunCommands
         var command = new Command("list", "List the cluster's runs") { json };
         ClusterActions.Set(command, async (parse, connection, cancellationToken) =>
         {
-            var runs = await connection.Grains.GetGrain<IRunRegistryGrain>(GrainKeys.Registry).List().WaitAsync(cancellationToken);
+            var runs = await ClusterReads.ReadAsync(() => connection.Grains.GetGrain<IRunRegistryGrain>(GrainKeys.Registry).List(), cancellationToken);
             if (parse.GetValue(json))
             {
                 CliJson.WriteLine(runs);

@@ -25,7 +25,7 @@ public static class RunEventsCommand
             }
             if (!parse.GetValue(follow))
             {
-                foreach (var e in (await connection.Grains.GetGrain<ITrainingRunGrain>(runId).GetEvents(0).WaitAsync(cancellationToken)).OrderBy(e => e.Sequence))
+                foreach (var e in (await ClusterReads.ReadAsync(() => connection.Grains.GetGrain<ITrainingRunGrain>(runId).GetEvents(0), cancellationToken)).OrderBy(e => e.Sequence))
                 {
                     await Print(e);
                 }

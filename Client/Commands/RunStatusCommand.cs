@@ -25,7 +25,7 @@ public static class RunStatusCommand
             var asJson = parse.GetValue(json);
             if (!parse.GetValue(watch))
             {
-                var status = await connection.Grains.GetGrain<ITrainingRunGrain>(runId).GetStatus().WaitAsync(cancellationToken);
+                var status = await ClusterReads.ReadAsync(() => connection.Grains.GetGrain<ITrainingRunGrain>(runId).GetStatus(), cancellationToken);
                 if (asJson) CliJson.WriteLine(status);
                 else CliConsole.Out.Write(RunStatusView.Render(status));
                 return 0;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using U2PL.Client.Cluster;
 using U2PL.Contracts;
 
 namespace U2PL.Client.Runs;
@@ -26,9 +27,9 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
     /// <summary>Calls <paramref name="onStatus"/> per status and <paramref name="onEvent"/> per new event; returns the final status.</summary>
     public async Task<RunStatus> WatchAsync(Func<RunStatus, Task> onStatus, Func<RunEvent, Task> onEvent, CancellationToken cancellationToken)
     {
-        var status = await Run.GetStatus().WaitAsync(cancellationToken); // an unknown run fails here
+        var status = await ClusterReads.ReadAsync(Run.GetStatus, cancellationToken); // an unknown run fails here
         _lastSequence = ReplayEvents ? 0 : status.RecentEvents.Select(e => e.Sequence).DefaultIfEmpty(0).Max();
-        if (ReplayEvents) await EmitAsync(await Run.GetEvents(0).WaitAsync(cancellationToken), onEvent);
+        if (ReplayEvents) await EmitAsync(await ClusterReads.ReadAsync(() => Run.GetEvents(0), cancellationToken), onEvent);
         await onStatus(status);
         if (status.IsFinished) return status;
 
