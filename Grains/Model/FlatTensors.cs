@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
 using U2PL.Contracts;
 using TorchSharp;
@@ -115,11 +116,7 @@ public static class FlatTensors
             return new PackedTensors { Bytes = MemoryMarshal.AsBytes(values).ToArray() };
         }
         var bytes = new byte[values.Length * 2];
-        var halves = MemoryMarshal.Cast<byte, Half>(bytes.AsSpan());
-        for (var i = 0; i < values.Length; i++)
-        {
-            halves[i] = (Half)values[i];
-        }
+        TensorPrimitives.ConvertToHalf(values, MemoryMarshal.Cast<byte, Half>(bytes.AsSpan()));
         return new PackedTensors { Bytes = bytes, Half = true };
     }
 
@@ -132,10 +129,7 @@ public static class FlatTensors
         }
         var halves = MemoryMarshal.Cast<byte, Half>(packed.Bytes.AsSpan());
         var values = new float[halves.Length];
-        for (var i = 0; i < halves.Length; i++)
-        {
-            values[i] = (float)halves[i];
-        }
+        TensorPrimitives.ConvertToSingle(halves, values);
         return values;
     }
 }

@@ -22,6 +22,17 @@ public sealed class TensorWireTests(RoleCluster fixture) : IClassFixture<RoleClu
     }
 
     [Fact]
+    public void Float16_on_the_wire_rounds_each_value_as_a_cast_to_Half_does()
+    {
+        var values = Enumerable.Range(0, 10_001).Select(i => (i - 5000) * 0.0137f).Concat([65504f, 1e-8f, -0f, float.NaN]).ToArray();
+
+        var packed = U2PL.Grains.Model.FlatTensors.Pack(values, half: true);
+
+        Assert.Equal(values.Length * 2, packed.Bytes.Length);
+        Assert.Equal(values.Select(v => (float)(Half)v).ToArray(), U2PL.Grains.Model.FlatTensors.Unpack(packed));
+    }
+
+    [Fact]
     public async Task A_call_over_the_message_size_limit_is_refused_naming_the_limit_and_the_cluster_keeps_serving()
     {
         var grain = fixture.Cluster.Client.GetGrain<IStateGrain>("wire");
