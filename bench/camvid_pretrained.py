@@ -80,8 +80,8 @@ def write(args):
     lines = [
         HEADING,
         "",
-        f"Command: `/usr/bin/python3 bench/camvid_pretrained.py --seeds {args.seeds} --variants {args.variants} "
-        f"--no-lc-seeds {args.no_lc_seeds} --threads {args.threads}` (section written "
+        f"Command: `/usr/bin/python3 bench/camvid_pretrained.py --seeds {shlex.quote(args.seeds)} --variants {shlex.quote(args.variants)} "
+        f"--no-lc-seeds {shlex.quote(args.no_lc_seeds)} --threads {args.threads}` (section written "
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores; results under `{os.path.relpath(args.out, ROOT)}`).",
         "`configs/camvid-1-8-pretrained.yaml`: CamVid 180×240, 46 labeled (split_seed 0) + 321 unlabeled, DeepLabv3+ OS16 on",
         "the ImageNet ResNet-18 (3-block layer4) of Microsoft.ML.DnnImageFeaturizer.ResNet18, 128² crops (scale 0.75–1.5,",
