@@ -14,15 +14,20 @@ public static class FlatTensors
     public static float[] Gather(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, long length)
     {
         var flat = new float[length];
+        GatherInto(entries, tensor, flat);
+        return flat;
+    }
+
+    private static void GatherInto(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, Span<float> flat)
+    {
         foreach (var entry in entries)
         {
             var source = tensor(entry.Name);
             if (source is not null)
             {
-                CopyOut(source, flat.AsSpan((int)entry.Offset, (int)entry.Length));
+                CopyOut(source, flat.Slice((int)entry.Offset, (int)entry.Length));
             }
         }
-        return flat;
     }
 
     public static long[] GatherCounters(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor> tensor, long length)
@@ -87,15 +92,7 @@ public static class FlatTensors
             return Pack(Gather(entries, tensor, length), half: true);
         }
         var bytes = new byte[checked(length * sizeof(float))];
-        var flat = MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
-        foreach (var entry in entries)
-        {
-            var source = tensor(entry.Name);
-            if (source is not null)
-            {
-                CopyOut(source, flat.Slice((int)entry.Offset, (int)entry.Length));
-            }
-        }
+        GatherInto(entries, tensor, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
         return new PackedTensors { Bytes = bytes };
     }
 
