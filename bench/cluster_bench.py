@@ -130,9 +130,10 @@ def event_time(event):
 class Cluster:
     """u2pl-silo processes on loopback: localhost clustering (`--cluster local`, one silo) or a Redis membership."""
 
-    def __init__(self, bins, work, store=None, cluster_id="u2pl", death_timeout=None):
+    def __init__(self, bins, work, store=None, cluster_id="u2pl", death_timeout=None, cwd=None):
         # The client commands below join the default cluster id "u2pl": Orleans' gateways refuse another id.
         self.bins, self.work, self.store, self.cluster_id = bins, work, store, cluster_id
+        self.cwd = cwd or work  # where the silos resolve a config's relative paths
         self.death_timeout = death_timeout
         self.silos = []  # (port, process, log path)
 
@@ -144,7 +145,7 @@ class Cluster:
                 "--listen", "127.0.0.1"] + (["--insecure"] if self.store else [])
         if self.death_timeout:
             args += ["--death-timeout", str(self.death_timeout)]
-        process = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=self.work, start_new_session=True)
+        process = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=self.cwd, start_new_session=True)
         self.silos.append((port, process, log))
         deadline = time.time() + 120
         while not ready(health):

@@ -1,3 +1,4 @@
+using U2PL.Contracts;
 using U2PL.Segmentation.Configuration;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
@@ -39,6 +40,13 @@ public static class RunModel
                 StrictStateDict.Load(model, trained.state_dict());
             }
             return model;
+        }
+        catch (Exception e) when (e is WeightsException or StateDictException or TensorFileException)
+        {
+            model.Dispose();
+            // The Segmentation exceptions have no Orleans codec (nor may one travel as the inner exception): the caller
+            // of a grain would see a CodecNotFoundException instead of the message.
+            throw new RunConfigException($"the run's initial weights: {e.Message}");
         }
         catch
         {

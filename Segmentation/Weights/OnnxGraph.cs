@@ -39,7 +39,10 @@ internal sealed class OnnxGraph
         }
         try
         {
-            return new OnnxGraph(path, ModelProto.Parser.ParseFromFile(path).Graph);
+            // Read-only and shared: the shards of a run on one silo load the same file at once (ParseFromFile opens it
+            // for writing, exclusively).
+            using var stream = File.OpenRead(path);
+            return new OnnxGraph(path, ModelProto.Parser.ParseFrom(stream).Graph);
         }
         catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or IOException or UnauthorizedAccessException)
         {

@@ -116,6 +116,19 @@ public sealed class OnnxEncoderTests : IDisposable
     }
 
     [Fact]
+    public void Imports_read_the_graphs_while_another_reader_holds_them_open()
+    {
+        // The shards of a run on one silo import the same files at once; an exclusive open made the second one fail
+        // with "being used by another process" (.NET takes a shared lock for a read-only open, an exclusive one otherwise).
+        using var graph = new FileStream(OnnxGoldens.Graph, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var preprocess = new FileStream(OnnxGoldens.Preprocess, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var encoder = new ResNet(ResNetArchitecture.ResNet18Layer4Blocks3, 32);
+        var before = encoder.state_dict()["conv1.weight"].clone();
+        Import(encoder, OnnxGoldens.Graph, OnnxGoldens.Preprocess);
+        Assert.False(before.allclose(encoder.state_dict()["conv1.weight"], 0, 0));
+    }
+
+    [Fact]
     public void A_missing_preprocessing_graph_is_named_with_its_expected_path()
     {
         var graph = Path.Combine(_directory, "ResNet18Onnx", "ResNet18.onnx");

@@ -140,6 +140,24 @@ public sealed partial class ClusterRunEndToEndTests(GrainSiloFixture fixture) : 
     }
 
     [Fact]
+    public void A_run_whose_initial_weights_cannot_be_read_is_refused_naming_the_file_and_the_silo_keeps_serving()
+    {
+        // The shards load net.pretrained when the run starts; the error must cross the grain boundary as a message.
+        // The graph exists (the client's validation passes) without the package's preprocessing graph beside it: only
+        // the silo finds out.
+        var graph = Path.Combine(_directory, "ResNet18Onnx", "ResNet18.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(graph)!);
+        File.WriteAllBytes(graph, Enumerable.Repeat((byte)0xFF, 16).ToArray());
+        var result = U2pl("run", "start", "--config", TinyRunConfig.Write(_directory, maxIterations: 2), "--set", $"net.pretrained={graph}");
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains($"the run's initial weights: {Path.Combine(_directory, "ResNetPrepOnnx", "ResNetPreprocess.onnx")}: no such file", result.Error);
+        Assert.DoesNotContain("CodecNotFound", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.Equal("", result.Output.Trim()); // no run id
+        Assert.Contains("active", Ok("cluster", "status").Output);
+    }
+
+    [Fact]
     public void An_unknown_run_is_one_clear_error()
     {
         foreach (var command in new[] { new[] { "run", "status", "run-00000000-000000-dead" }, ["run", "stop", "run-00000000-000000-dead"], ["run", "events", "run-00000000-000000-dead"] })
