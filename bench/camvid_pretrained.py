@@ -144,7 +144,7 @@ def write(args):
     cluster = [(s, r) for (v, s), r in sorted(found.items()) if v == "u2pl-cluster"]
     if cluster:
         lines += [f"Cluster parity (§4): the same protocol through one local `u2pl-silo` (role all) with {CLUSTER_WORKERS} workers × "
-                  f"{max(1, args.threads // CLUSTER_WORKERS)} thread, same budget in samples (810 iterations of 4 + 4 images), "
+                  f"{max(1, args.threads // CLUSTER_WORKERS)} thread, same budget in samples ({cluster[0][1]['steps']} iterations of 4 + 4 images), "
                   "against `u2pl train` in one process; required within 1.5 points.", "",
                   "| seed | one process | 2 workers through the cluster | difference | verdict | cluster per epoch | minutes (one process, cluster) |",
                   "|---|---|---|---|---|---|---|"]
