@@ -98,6 +98,7 @@ public sealed class ShardTensors : IDisposable
             throw new ArgumentException($"the gradient has {gradient.Length} values, the shard holds {_layout.ParameterLength}");
         }
         using var scope = torch.NewDisposeScope();
+        using var factor = scale.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars says why)
         var missing = push.NoGradient.ToHashSet();
         for (var i = 0; i < _layout.Parameters.Count; i++)
         {
@@ -106,7 +107,7 @@ public sealed class ShardTensors : IDisposable
             FlatTensors.CopyIn(target, gradient.Slice((int)entry.Offset, (int)entry.Length));
             if (scale != 1)
             {
-                target.mul_(scale);
+                target.mul_(factor);
             }
             // A parameter the step did not reach (the representation head in the warm-up) is skipped by SGD, as in PyTorch.
             _student[entry.Name].grad = missing.Contains(i) ? null : target;
@@ -118,11 +119,12 @@ public sealed class ShardTensors : IDisposable
                 foreach (var entry in _layout.Parameters) _teacher[entry.Name].copy_(_student[entry.Name]);
             }
             PolyLearningRate.Apply(_optimizer, push.Iteration, _schedule.TotalIterations, _options.PolyPower);
-            _optimizer.step();
+            _optimizer.step_with_live_scalars();
             if (push.Semi)
             {
                 var decay = EmaTeacher.Decay(push.Iteration, _schedule.WarmupIterations, _options.Method.EmaDecay);
-                foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], 1 - decay);
+                using var weight = torch.tensor(1 - decay); // what lerp_(t, double) converts to, held through the native calls (Sgd.step_with_live_scalars says why)
+                foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], weight);
             }
             AddDeltas(push.BufferDelta.Span, push.CounterDelta);
         }

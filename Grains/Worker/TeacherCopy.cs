@@ -79,7 +79,8 @@ public sealed class TeacherCopy(ShardLayout layout, IReadOnlyDictionary<string, 
     private void Lerp(double weight)
     {
         using var _ = torch.no_grad();
-        foreach (var entry in layout.Parameters) teacher[entry.Name].lerp_(student[entry.Name], weight);
+        using var weightTensor = torch.tensor(weight); // what lerp_(t, double) converts to, held through the native calls (Sgd.step_with_live_scalars says why)
+        foreach (var entry in layout.Parameters) teacher[entry.Name].lerp_(student[entry.Name], weightTensor);
     }
 
     /// <summary>The shard's teacher step for this worker's gradient: the version it reached, and the EMA decay (semi-supervised only).</summary>

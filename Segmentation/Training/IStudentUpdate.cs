@@ -31,7 +31,7 @@ public sealed class LocalSgdUpdate(SGD optimizer, EmaTeacher teacher, TrainingSc
     {
         optimizer.zero_grad(set_to_none: true);
         loss.backward();
-        optimizer.step();
+        optimizer.step_with_live_scalars();
         if (semi)
         {
             teacher.Update(teacher.Decay(iteration, schedule.WarmupIterations));
