@@ -73,7 +73,7 @@ public sealed class SupervisedStepBenchmark(ModelOptions options, int batch, int
         var loss = functional.cross_entropy(logits, labels, ignore_index: 255);
         optimizer.zero_grad(set_to_none: true);
         loss.backward();
-        optimizer.step();
+        optimizer.step_with_live_scalars();
         return loss.ToDouble();
     }
 
