@@ -133,6 +133,7 @@ public sealed class ShardTensors : IDisposable
 
     private void AddDeltas(ReadOnlySpan<float> bufferDelta, long[] counterDelta)
     {
+        using var one = 1.ToScalar(); // add_(t) would pass an implicit alpha (Sgd.step_with_live_scalars says why)
         var length = (int)_layout.BufferLength;
         if (bufferDelta.Length == 2 * length)
         {
@@ -141,7 +142,7 @@ public sealed class ShardTensors : IDisposable
                 foreach (var entry in _layout.Buffers)
                 {
                     using var delta = bufferDelta.Slice(offset + (int)entry.Offset, (int)entry.Length).ToTensor(entry.Shape);
-                    models[entry.Name].add_(delta);
+                    models[entry.Name].add_(delta, alpha: one);
                 }
             }
         }
@@ -152,7 +153,8 @@ public sealed class ShardTensors : IDisposable
             {
                 foreach (var entry in _layout.Counters)
                 {
-                    models[entry.Name].add_(counterDelta[offset + (int)entry.Offset]);
+                    using var count = counterDelta[offset + (int)entry.Offset].ToScalar();
+                    models[entry.Name].add_(count);
                 }
             }
         }
