@@ -85,7 +85,8 @@ public sealed partial class TrainingRunGrain
         await Checkpoint("last", holdAfter: true);
         StopAllWorkers("the run completed");
         if (_evaluation is not null) await CollectEvaluation(wait: true);
-        StartEvaluation(record.Epochs - 1, final: true);
+        // The epoch the run ended in: the last one, or an earlier one where trainer.max_iterations cut it.
+        StartEvaluation((int)((record.Iteration - 1) / record.StepsPerEpoch), final: true);
         await CollectEvaluation(wait: true);
         record.State = RunState.Completed;
         Emit("completed", $"completed {record.Iteration} iterations in {record.SecondsTrained:F0} s; val mIoU {record.LastMeanIoU * 100:F2} (best {record.BestMeanIoU * 100:F2}); checkpoint {record.LastCheckpoint}");

@@ -104,10 +104,14 @@ public sealed partial class ClusterRunEndToEndTests(GrainSiloFixture fixture) : 
         }
         Assert.Contains("gpu slots", Ok("cluster", "status").Output);
 
-        var events = Ok("run", "events", runId, "--json").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("kind").GetString()).ToList();
+        var log = Ok("run", "events", runId, "--json").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+        var events = log.Select(e => e.GetProperty("kind").GetString()).ToList();
         Assert.Contains("started", events);
         Assert.Contains("completed", events);
+        // 6 of the first epoch's 12 iterations (24 unlabeled, batch 2): the final evaluation is of epoch 1, where max_iterations ended the run.
+        var evaluated = log.Single(e => e.GetProperty("kind").GetString() == "evaluated").GetProperty("message").GetString();
+        Assert.StartsWith("epoch 1: val mIoU", evaluated);
 
         var watched = Ok("run", "status", runId, "--watch"); // a finished run: one line, then done
         Assert.Contains("completed", watched.Output);
