@@ -10,14 +10,23 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def finished_earlier(name, snapshot_dir):
+    """The result a finished run left in its snapshot directory, or None."""
+    cached = os.path.join(snapshot_dir, "result.json")
+    if not os.path.exists(cached):
+        return None
+    with open(cached) as f:
+        result = json.load(f)
+    print(f"{name}: mIoU {result['miou'] * 100:.2f} (finished earlier, {cached})", file=sys.stderr)
+    return result
+
+
 def train(u2pl, config, name, snapshot_dir, sets):
     """Trains once: a run that finished earlier (its result.json exists) is read back instead of being run again."""
+    finished = finished_earlier(name, snapshot_dir)
+    if finished:
+        return finished
     cached = os.path.join(snapshot_dir, "result.json")
-    if os.path.exists(cached):
-        with open(cached) as f:
-            result = json.load(f)
-        print(f"{name}: mIoU {result['miou'] * 100:.2f} (finished earlier, {cached})", file=sys.stderr)
-        return result
     command = [u2pl, "train", "--config", config, "--json"] + \
         [a for s in sets + [f"saver.snapshot_dir={snapshot_dir}"] for a in ("--set", s)]
     print(f"{name}: {shlex.join(command)}", file=sys.stderr)
@@ -52,12 +61,10 @@ def train_on_cluster(u2pl, silo, config, name, snapshot_dir, sets, workers):
         pass
     bins = Bins()
     bins.client, bins.silo = u2pl, silo
+    finished = finished_earlier(name, snapshot_dir)
+    if finished:
+        return finished
     cached = os.path.join(snapshot_dir, "result.json")
-    if os.path.exists(cached):
-        with open(cached) as f:
-            result = json.load(f)
-        print(f"{name}: mIoU {result['miou'] * 100:.2f} (finished earlier, {cached})", file=sys.stderr)
-        return result
     os.makedirs(snapshot_dir, exist_ok=True)
     # The silo reads the config's relative paths from its own working directory: the repository root, as for u2pl train.
     sets = sets + [f"saver.snapshot_dir={snapshot_dir}"]
