@@ -98,7 +98,7 @@ public sealed class ShardTensors : IDisposable
             throw new ArgumentException($"the gradient has {gradient.Length} values, the shard holds {_layout.ParameterLength}");
         }
         using var scope = torch.NewDisposeScope();
-        using var factor = scale.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars says why)
+        using var factor = scale.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars)
         var missing = push.NoGradient.ToHashSet();
         for (var i = 0; i < _layout.Parameters.Count; i++)
         {
@@ -123,7 +123,7 @@ public sealed class ShardTensors : IDisposable
             if (push.Semi)
             {
                 var decay = EmaTeacher.Decay(push.Iteration, _schedule.WarmupIterations, _options.Method.EmaDecay);
-                using var weight = torch.tensor(1 - decay); // what lerp_(t, double) converts to, held through the native calls (Sgd.step_with_live_scalars says why)
+                using var weight = torch.tensor(1 - decay); // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
                 foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], weight);
             }
             AddDeltas(push.BufferDelta.Span, push.CounterDelta);
@@ -133,7 +133,7 @@ public sealed class ShardTensors : IDisposable
 
     private void AddDeltas(ReadOnlySpan<float> bufferDelta, long[] counterDelta)
     {
-        using var one = 1.ToScalar(); // add_(t) would pass an implicit alpha (Sgd.step_with_live_scalars says why)
+        using var one = 1.ToScalar(); // add_(t) would pass an implicit alpha (Sgd.step_with_live_scalars)
         var length = (int)_layout.BufferLength;
         if (bufferDelta.Length == 2 * length)
         {

@@ -79,7 +79,7 @@ public sealed class TeacherCopy(ShardLayout layout, IReadOnlyDictionary<string, 
     private void Lerp(double weight)
     {
         using var _ = torch.no_grad();
-        using var weightTensor = torch.tensor(weight); // what lerp_(t, double) converts to, held through the native calls (Sgd.step_with_live_scalars says why)
+        using var weightTensor = torch.tensor(weight); // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
         foreach (var entry in layout.Parameters) teacher[entry.Name].lerp_(student[entry.Name], weightTensor);
     }
 

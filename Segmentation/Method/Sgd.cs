@@ -10,8 +10,8 @@ namespace U2PL.Segmentation.Method;
 /// momentum buffers exist from the start as zeros, so that a checkpoint always has them (with dampening 0 the first
 /// step is still buf = grad, as PyTorch's) and they can be listed by name; and <see cref="zero_grad"/> sets gradients
 /// to none (TorchSharp's optimizer zeroes them, so a parameter a step did not reach would still get decay and momentum).
-/// A fourth, <see cref="step_with_live_scalars"/>: TorchSharp's own step (TorchSharp 0.107) passes momentum, 1 − dampening and −lr as
-/// implicitly converted Scalars, which only their finalizer frees and nothing keeps alive during the native call.
+/// A fourth, <see cref="step_with_live_scalars"/>: TorchSharp's own step (0.107) passes momentum, 1 − dampening and
+/// −lr as implicitly converted Scalars, which only their finalizer frees and nothing keeps alive during the native call.
 /// </summary>
 public static class Sgd
 {
