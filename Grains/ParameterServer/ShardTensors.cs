@@ -123,7 +123,8 @@ public sealed class ShardTensors : IDisposable
             if (push.Semi)
             {
                 var decay = EmaTeacher.Decay(push.Iteration, _schedule.WarmupIterations, _options.Method.EmaDecay);
-                using var weight = torch.tensor(1 - decay); // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
+                // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
+                using var weight = torch.tensor(1 - decay);
                 foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], weight);
             }
             AddDeltas(push.BufferDelta.Span, push.CounterDelta);

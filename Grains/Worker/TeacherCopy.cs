@@ -79,7 +79,8 @@ public sealed class TeacherCopy(ShardLayout layout, IReadOnlyDictionary<string, 
     private void Lerp(double weight)
     {
         using var _ = torch.no_grad();
-        using var weightTensor = torch.tensor(weight); // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
+        // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
+        using var weightTensor = torch.tensor(weight);
         foreach (var entry in layout.Parameters) teacher[entry.Name].lerp_(student[entry.Name], weightTensor);
     }
 

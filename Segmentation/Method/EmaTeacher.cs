@@ -38,7 +38,8 @@ public sealed class EmaTeacher(DeepLabV3Plus student, DeepLabV3Plus teacher, dou
     public void Update(double decay)
     {
         using var _ = torch.no_grad();
-        using var weight = torch.tensor(1 - decay); // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
+        // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
+        using var weight = torch.tensor(1 - decay);
         for (var i = 0; i < _teacherParameters.Length; i++)
         {
             _teacherParameters[i].lerp_(_studentParameters[i], weight);
