@@ -6,6 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
+import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -57,10 +58,7 @@ def train_on_cluster(u2pl, silo, config, name, snapshot_dir, sets, workers):
     run (its result.json exists) is read back instead of being run again."""
     from cluster_bench import Cluster, Watch, client, read_events  # noqa: E402 (the silo and run helpers)
 
-    class Bins:
-        pass
-    bins = Bins()
-    bins.client, bins.silo = u2pl, silo
+    bins = types.SimpleNamespace(client=u2pl, silo=silo)
     finished = finished_earlier(name, snapshot_dir)
     if finished:
         return finished
