@@ -91,7 +91,7 @@ public sealed class TrainCommandTests : IDisposable
 
         // One SGD step (lr 0.01) moves layer4.2.conv2 (the graph's Parameter10) by far less than 1%; a random init is ~100% off.
         using var model = TrainingCheckpoint.LoadEvaluatedModel(TrainingCheckpoint.Resolve(checkpoint));
-        var initializer = ModelProto.Parser.ParseFromFile(graph).Graph.Initializer.Single(t => t.Name == "Parameter10");
+        var initializer = ModelProto.Parser.ParseFrom(File.ReadAllBytes(graph)).Graph.Initializer.Single(t => t.Name == "Parameter10");
         using var expected = torch.tensor(initializer.FloatData.ToArray(), [.. initializer.Dims]);
         using var difference = model.Encoder.state_dict()["layer4.2.conv2.weight"] - expected;
         var relative = difference.norm().ToDouble() / expected.norm().ToDouble();

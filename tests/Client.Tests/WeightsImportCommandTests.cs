@@ -68,7 +68,7 @@ public sealed class WeightsImportCommandTests : IDisposable
         }
         // The CNTK graph's own names (python3-onnx lists them): Convolution387 = layer4.2.conv2 uses Parameter10; the
         // stem conv Convolution249 uses Parameter91 (BGR input channels); bn1's variance is Constant99.
-        var graph = ModelProto.Parser.ParseFromFile(PackagedGraph).Graph.Initializer.Where(t => t.Name is "Parameter10" or "Parameter91" or "Constant99")
+        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(PackagedGraph)).Graph.Initializer.Where(t => t.Name is "Parameter10" or "Parameter91" or "Constant99")
             .ToDictionary(t => t.Name, t => torch.tensor(t.FloatData.ToArray(), [.. t.Dims]));
         var encoder = model.Encoder.state_dict();
         Assert.True(graph["Parameter10"].allclose(encoder["layer4.2.conv2.weight"], 0, 0));

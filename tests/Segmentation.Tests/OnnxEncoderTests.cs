@@ -85,7 +85,7 @@ public sealed class OnnxEncoderTests : IDisposable
     public void A_graph_whose_convolution_has_another_stride_is_refused_naming_the_node()
     {
         // layer2.0.conv1 (CNTK's Convolution285) made stride 1: the same weights, another network.
-        var model = ModelProto.Parser.ParseFromFile(OnnxGoldens.Graph);
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(OnnxGoldens.Graph));
         var strides = model.Graph.Node.Single(node => node.Name == "Convolution285").Attribute.Single(attribute => attribute.Name == "strides");
         strides.Ints.Clear();
         strides.Ints.Add([1, 1]);
@@ -101,7 +101,7 @@ public sealed class OnnxEncoderTests : IDisposable
     [Fact]
     public void A_preprocessing_graph_that_keeps_rgb_is_refused_naming_the_node()
     {
-        var model = ModelProto.Parser.ParseFromFile(OnnxGoldens.Preprocess);
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(OnnxGoldens.Preprocess));
         var concat = model.Graph.Node.Single(node => node.OpType == "Concat");
         var reversed = concat.Input.Reverse().ToArray();
         concat.Input.Clear();
