@@ -104,7 +104,7 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
             await Task.Delay(PollPeriod, cancellationToken);
             try
             {
-                _updates.Writer.TryWrite(await Run.GetStatus().WaitAsync(cancellationToken));
+                _updates.Writer.TryWrite(await Run.GetStatus().WaitAsync(ClusterReads.AttemptTimeout, cancellationToken));
                 failures = 0;
                 // Nothing pushed for a while: the run grain may have moved to another silo and lost its observers.
                 var now = DateTimeOffset.UtcNow;

@@ -82,6 +82,7 @@ public sealed class ElasticRunTests(RedisFixture redis)
         var victim = second.Hosts(training.Workers[1].Silo) ? second : first;
         victim.Kill();
         var killedAt = Stopwatch.StartNew();
+        var killTime = DateTimeOffset.UtcNow;
         var progressBefore = training.Iteration;
         var replacement = cluster.StartSiloAsync("gpu", gpuSlots: 1); // capacity returns while the survivor trains on
         await cluster.WaitAsync(runId, s => s.Iteration >= progressBefore + 4, RunTimeout, "progress with the surviving worker");
@@ -94,7 +95,8 @@ public sealed class ElasticRunTests(RedisFixture redis)
         Assert.True(done.Coverage.Sum(e => e.Reissued + e.Returned) >= 1, "the killed worker's lease was handed out again");
         var events = await cluster.EventsAsync(runId);
         Assert.True(events.Count(e => e.Kind == "joined") >= 3, "a worker joined on the new silo: " + string.Join("\n", events.Select(e => e.Message)));
-        Assert.True(recovered < TimeSpan.FromSeconds(90), $"progress resumed after {recovered.TotalSeconds:F0} s");
+        Assert.True(recovered < TimeSpan.FromSeconds(90), $"progress resumed after {recovered.TotalSeconds:F0} s (from iteration {progressBefore}); " +
+            $"events, seconds from the kill:\n{string.Join("\n", events.Select(e => $"  {(e.Time - killTime).TotalSeconds,6:F1} [{e.Kind}] {e.Message} (iteration {e.Iteration})"))}\n{cluster.Logs()}");
     }
 
     [Fact]

@@ -72,7 +72,8 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
         {
             try
             {
-                last = await Run(runId).GetStatus();
+                // A poll in flight through the gateway of a silo just killed is never answered: ask again through another.
+                last = await Run(runId).GetStatus().WaitAsync(TimeSpan.FromSeconds(20));
                 seen?.Add(last);
                 if (condition(last)) return last;
                 if (last.State == RunState.Failed) break;

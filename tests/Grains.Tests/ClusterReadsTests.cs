@@ -42,4 +42,15 @@ public sealed class ClusterReadsTests
         }, CancellationToken.None));
         Assert.Equal(1, attempts);
     }
+
+    [Fact]
+    public async Task A_read_that_is_never_answered_is_abandoned_after_the_attempt_timeout_and_tried_again()
+    {
+        var attempts = 0;
+        var status = await ClusterReads.ReadAsync(
+            () => ++attempts == 1 ? new TaskCompletionSource<string>().Task : Task.FromResult("semi"), // the first went to a killed gateway
+            CancellationToken.None, ClusterReads.CreatePipeline(TimeSpan.FromMilliseconds(300))).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("semi", status);
+        Assert.Equal(2, attempts);
+    }
 }
