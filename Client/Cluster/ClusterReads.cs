@@ -19,7 +19,7 @@ public static class ClusterReads
     /// <summary>A read's grain methods interleave with the grain's work, so a live silo answers well within this.</summary>
     public static TimeSpan AttemptTimeout { get; } = TimeSpan.FromSeconds(20);
 
-    public static ResiliencePipeline Pipeline { get; } = CreatePipeline(AttemptTimeout);
+    private static readonly ResiliencePipeline Pipeline = CreatePipeline(AttemptTimeout);
 
     /// <summary>Three more attempts, 0.5 s apart and doubling (with jitter): about 3.5 s, within a death declaration.</summary>
     public static ResiliencePipeline CreatePipeline(TimeSpan attemptTimeout) => new ResiliencePipelineBuilder()
