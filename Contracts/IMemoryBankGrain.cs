@@ -11,6 +11,17 @@ public interface IMemoryBankGrain : IGrainWithStringKey
     /// <summary>Appends one block of rows (a worker pushes one block per class per step).</summary>
     Task Push(FeatureBlock block);
 
+    /// <summary>
+    /// Sync mode: micro-batch <paramref name="microBatch"/>'s negatives of step <paramref name="iteration"/> (possibly
+    /// none). Once every micro-batch of the step pushed, their rows are enqueued in micro-batch order. False when the
+    /// step was already enqueued (a micro-batch computed twice).
+    /// </summary>
+    Task<bool> PushMicroBatch(long iteration, int microBatch, FeatureBlock block);
+
+    /// <summary>Sync mode: the rows a replica of <paramref name="generation"/> with <paramref name="appended"/> rows lacks (see <see cref="BankRows"/>).</summary>
+    [ReadOnly]
+    Task<BankRows> Rows(Guid generation, long appended);
+
     /// <summary>Up to n rows drawn uniformly with replacement (none when empty).</summary>
     [ReadOnly]
     Task<FeatureBlock> Sample(int rows, bool half);

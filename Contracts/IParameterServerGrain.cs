@@ -25,6 +25,13 @@ public interface IParameterServerGrain : IGrainWithStringKey
     /// <summary>Applies a gradient computed on <see cref="GradientPush.BaseVersion"/>, subject to the staleness bound.</summary>
     Task<PushOutcome> PushGradient(GradientPush push);
 
+    /// <summary>
+    /// Sync mode: micro-batch <see cref="GradientPush.MicroBatch"/> of step t, computed on version t. The shard holds it
+    /// until all of step t's micro-batches are in, then applies their mean in micro-batch order and opens version t + 1.
+    /// A push for another version is refused (never applied); a micro-batch it already has counts as a duplicate.
+    /// </summary>
+    Task<PushOutcome> PushMicroBatch(GradientPush push);
+
     /// <summary>Everything the shard holds, for a checkpoint.</summary>
     [ReadOnly, ResponseTimeout("00:05:00")]
     Task<ShardState> Export();

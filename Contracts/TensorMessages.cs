@@ -55,6 +55,8 @@ public sealed record GradientPush
     [Id(8)] public bool ResetTeacher { get; init; }
     /// <summary>Indices (in the shard's layout) of parameters the step did not reach: SGD skips them, as PyTorch does.</summary>
     [Id(9)] public int[] NoGradient { get; init; } = [];
+    /// <summary>Sync mode: the micro-batch of step <see cref="Iteration"/> (= <see cref="BaseVersion"/>) this is.</summary>
+    [Id(10)] public int MicroBatch { get; init; }
 }
 
 [GenerateSerializer]
@@ -65,6 +67,8 @@ public sealed record PushOutcome
     [Id(3)] public long Staleness { get; init; }
     /// <summary>The factor the gradient was scaled by (1 when fresh; staleness policy <c>scale</c>).</summary>
     [Id(4)] public double Scale { get; init; } = 1;
+    /// <summary>Sync mode: the shard already had this micro-batch (computed twice; applied once).</summary>
+    [Id(5)] public bool Duplicate { get; init; }
 }
 
 /// <summary>Everything a shard holds, named as in a training checkpoint (student.*, teacher.*, optimizer.*).</summary>
@@ -93,6 +97,8 @@ public sealed record ShardStatistics
     [Id(4)] public long ScaledStale { get; init; }
     [Id(5)] public long MaxStaleness { get; init; }
     [Id(6)] public string Silo { get; init; } = "";
+    /// <summary>Sync mode: micro-batches received twice (a worker died after pushing; its lease was computed again).</summary>
+    [Id(7)] public long Duplicates { get; init; }
 }
 
 [GenerateSerializer]
@@ -106,6 +112,22 @@ public sealed record BankSetup
     [Id(5)] public string RestoreFrom { get; init; } = "";
     /// <summary>The run's checkpoint directory: a reactivated bank restores from its latest checkpoint.</summary>
     [Id(6)] public string CheckpointDirectory { get; init; } = "";
+    /// <summary>Sync mode: a step's negatives are enqueued once all of its micro-batches pushed theirs; 0: async.</summary>
+    [Id(7)] public int MicroBatches { get; init; }
+}
+
+/// <summary>
+/// Sync mode: what a worker's replica of a bank lacks. <see cref="Appended"/> counts every row ever enqueued;
+/// a replica of the same <see cref="Generation"/> (the bank's load) gets the rows after its own count, otherwise (or
+/// when they are no longer kept) every row the bank holds, oldest first, with <see cref="Snapshot"/> set.
+/// </summary>
+[GenerateSerializer]
+public sealed record BankRows
+{
+    [Id(1)] public Guid Generation { get; init; }
+    [Id(2)] public long Appended { get; init; }
+    [Id(3)] public bool Snapshot { get; init; }
+    [Id(4)] public FeatureBlock Block { get; init; } = new();
 }
 
 [GenerateSerializer]

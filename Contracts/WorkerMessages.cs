@@ -30,6 +30,10 @@ public sealed record WorkerInfo
     [Id(9)] public double CommunicationSeconds { get; init; }
     [Id(10)] public double StepSeconds { get; init; }
     [Id(11)] public long BytesPerStep { get; init; }
+    /// <summary>Sync mode: the last micro-batch it computed, as "t/m".</summary>
+    [Id(12)] public string LastMicroBatch { get; init; } = "";
+    /// <summary>Sync mode: seconds per lease spent waiting at the step barrier (the others' micro-batches of the step before).</summary>
+    [Id(13)] public double BarrierWaitSeconds { get; init; }
 }
 
 /// <summary>A worker's report after a step.</summary>
@@ -49,6 +53,10 @@ public sealed record WorkerReport
     [Id(10)] public double LambdaU { get; init; }
     /// <summary>γt, the entropy threshold this step used (0 in a supervised step, +∞ when no pixel was valid).</summary>
     [Id(11)] public double Gamma { get; init; }
+    /// <summary>Sync mode: the micro-batch of <see cref="Iteration"/> this report is about.</summary>
+    [Id(12)] public int MicroBatch { get; init; }
+    /// <summary>Sync mode: seconds the worker waited for the step to open (the others' micro-batches) before this lease.</summary>
+    [Id(13)] public double BarrierWaitSeconds { get; init; }
 }
 
 /// <summary>The run's answer to a report.</summary>
@@ -68,6 +76,9 @@ public sealed record BatchLease
     [Id(4)] public int[] Labeled { get; init; } = [];
     [Id(5)] public int[] Unlabeled { get; init; } = [];
     [Id(6)] public DateTimeOffset Deadline { get; init; }
+    /// <summary>Sync mode: which of the step's <see cref="MicroBatches"/> micro-batches the indices are (0 of 1 in async mode).</summary>
+    [Id(7)] public int MicroBatch { get; init; }
+    [Id(8)] public int MicroBatches { get; init; } = 1;
 }
 
 /// <summary>Why no lease was handed out.</summary>
@@ -106,6 +117,8 @@ public sealed record DispenserSetup
     [Id(11)] public bool Semi { get; init; }
     /// <summary>The run's checkpoint directory: a reactivated dispenser resumes from its latest checkpoint.</summary>
     [Id(12)] public string CheckpointDirectory { get; init; } = "";
+    /// <summary>Sync mode: each step is leased as this many micro-batches, and step t + 1 opens once all of step t are done; 0: async.</summary>
+    [Id(13)] public int MicroBatches { get; init; }
 }
 
 /// <summary>Global progress and per-epoch coverage.</summary>

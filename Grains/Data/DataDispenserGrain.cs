@@ -17,7 +17,7 @@ namespace U2PL.Grains.Data;
 public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<DispenserSetup> stored) : Grain, IDataDispenserGrain
 {
     private DispenserSetup? _setup;
-    private LeaseBook? _book;
+    private ILeaseBook? _book;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -27,7 +27,7 @@ public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Stor
             var latest = RunModel.LatestCheckpoint(setup.CheckpointDirectory);
             var completed = latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration;
             _setup = setup with { CompletedIterations = completed };
-            _book = new LeaseBook(_setup, TimeProvider.System);
+            _book = NewBook(_setup);
             _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(this.GetGrainId().ToString(), completed);
         }
     }
@@ -39,7 +39,7 @@ public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Stor
             return;
         }
         _setup = setup;
-        _book = new LeaseBook(setup, TimeProvider.System);
+        _book = NewBook(setup);
         await GrainState.WriteAsync(stored, setup);
     }
 
@@ -69,6 +69,10 @@ public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Stor
 
     public Task<DispenserProgress> Progress() => Task.FromResult(Book().Progress());
 
-    private LeaseBook Book() =>
+    private static ILeaseBook NewBook(DispenserSetup setup) => setup.MicroBatches > 0
+        ? new MicroBatchBook(setup, TimeProvider.System)
+        : new LeaseBook(setup, TimeProvider.System);
+
+    private ILeaseBook Book() =>
         _book ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its dispenser when it starts");
 }

@@ -8,14 +8,14 @@ namespace U2PL.Grains.Data;
 /// handed out again before any new iteration; completions, re-issues, duplicates and returns are counted per epoch.
 /// An iteration's samples are the single-process trainer's: slice i of the epoch's order over each set.
 /// </summary>
-public sealed class LeaseBook(DispenserSetup setup, TimeProvider time)
+public sealed class LeaseBook(DispenserSetup setup, TimeProvider time) : ILeaseBook
 {
     private readonly Dictionary<long, (long Iteration, string Worker, DateTimeOffset Deadline)> _outstanding = [];
     private readonly Dictionary<long, long> _expired = [];
     private readonly SortedSet<long> _returned = [];
     private readonly HashSet<long> _completedAbove = [];
     private readonly Dictionary<int, EpochCoverage> _coverage = [];
-    private readonly Dictionary<(int Epoch, int Stream), int[]> _orders = [];
+    private readonly EpochOrders _orders = new(setup.Seed, setup.StepsPerEpoch, setup.BatchSize);
     private long _next = setup.CompletedIterations;
     private long _nextLeaseId = 1;
 
@@ -73,8 +73,8 @@ public sealed class LeaseBook(DispenserSetup setup, TimeProvider time)
             Lease = new BatchLease
             {
                 LeaseId = id, Iteration = iteration, Epoch = epoch, Deadline = deadline,
-                Labeled = Slice(epoch, 0, setup.LabeledCount, step),
-                Unlabeled = setup.Semi ? Slice(epoch, 1, setup.UnlabeledCount, step) : [],
+                Labeled = _orders.Slice(epoch, 0, setup.LabeledCount, step),
+                Unlabeled = setup.Semi ? _orders.Slice(epoch, 1, setup.UnlabeledCount, step) : [],
             },
         };
     }
@@ -159,7 +159,7 @@ public sealed class LeaseBook(DispenserSetup setup, TimeProvider time)
 
     private int EpochOf(long iteration) => (int)Math.Min(setup.Epochs - 1, iteration / setup.StepsPerEpoch);
 
-    private MutableCoverage Coverage(long iteration)
+    private CoverageCounter Coverage(long iteration)
     {
         var epoch = EpochOf(iteration);
         if (!_coverage.TryGetValue(epoch, out var coverage))
@@ -169,31 +169,6 @@ public sealed class LeaseBook(DispenserSetup setup, TimeProvider time)
             coverage = new EpochCoverage { Epoch = epoch, Steps = steps };
             _coverage[epoch] = coverage;
         }
-        return new MutableCoverage(_coverage, epoch);
-    }
-
-    /// <summary>The batch of step <paramref name="step"/> in the epoch's order over one set (stream 0 labeled, 1 unlabeled), as the single-process trainer draws it.</summary>
-    private int[] Slice(int epoch, int stream, int count, int step)
-    {
-        if (!_orders.TryGetValue((epoch, stream), out var order))
-        {
-            order = EpochOrder.Take(count, (int)(setup.StepsPerEpoch * setup.BatchSize), setup.Seed * 31 + stream, epoch);
-            foreach (var old in _orders.Keys.Where(k => k.Epoch != epoch).ToList())
-            {
-                _orders.Remove(old); // only the current epoch's orders are kept
-            }
-            _orders[(epoch, stream)] = order;
-        }
-        return order.AsSpan(step * setup.BatchSize, setup.BatchSize).ToArray();
-    }
-
-    /// <summary>Increments on an immutable record kept in the dictionary.</summary>
-    private readonly struct MutableCoverage(Dictionary<int, EpochCoverage> all, int epoch)
-    {
-        public long Reissued { get => all[epoch].Reissued; set => all[epoch] = all[epoch] with { Reissued = value }; }
-        public long Duplicated { get => all[epoch].Duplicated; set => all[epoch] = all[epoch] with { Duplicated = value }; }
-        public long Returned { get => all[epoch].Returned; set => all[epoch] = all[epoch] with { Returned = value }; }
-        public long StepsDone { get => all[epoch].StepsDone; set => all[epoch] = all[epoch] with { StepsDone = value }; }
-        public long SamplesDone { get => all[epoch].SamplesDone; set => all[epoch] = all[epoch] with { SamplesDone = value }; }
+        return new CoverageCounter(_coverage, epoch);
     }
 }

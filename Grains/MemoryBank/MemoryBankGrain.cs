@@ -22,7 +22,10 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
 {
     private BankSetup? _setup;
     private ClassMemoryBank? _bank;
+    private SyncBankLog? _sync;
     private long _pushed;
+    // Async workers' cache refreshes: any uniform draw will do (sync workers sample their own replicas).
+    private readonly Generator _sampling = new((ulong)Random.Shared.NextInt64());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -61,6 +64,34 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         return Task.CompletedTask;
     }
 
+    public Task<bool> PushMicroBatch(long iteration, int microBatch, FeatureBlock block)
+    {
+        var sync = Sync();
+        var values = FlatTensors.Unpack(block.Data);
+        if (block.Dim != Bank().FeatureDim || values.LongLength != (long)block.Rows * block.Dim)
+        {
+            throw new ArgumentException($"{this.GetGrainId()}: a block of {block.Rows}×{block.Dim} with {values.LongLength} values does not fit rows of {Bank().FeatureDim} features");
+        }
+        using var rows = values.ToTensor(block.Rows, block.Dim);
+        var taken = sync.Push(iteration, microBatch, rows);
+        if (taken) _pushed += block.Rows;
+        return Task.FromResult(taken);
+    }
+
+    public Task<BankRows> Rows(Guid generation, long appended)
+    {
+        var sync = Sync();
+        var bank = Bank();
+        using var scope = torch.NewDisposeScope();
+        var delta = generation == sync.Generation ? sync.Since(appended) : null;
+        var rows = delta ?? bank.Snapshot();
+        return Task.FromResult(new BankRows
+        {
+            Generation = sync.Generation, Appended = sync.Appended, Snapshot = delta is null,
+            Block = new FeatureBlock { Rows = (int)rows.size(0), Dim = (int)bank.FeatureDim, Data = FlatTensors.Pack(rows.ToArray<float>(), half: false) },
+        });
+    }
+
     public Task<FeatureBlock> Sample(int rows, bool half)
     {
         var bank = Bank();
@@ -68,7 +99,7 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         {
             return Task.FromResult(new FeatureBlock { Rows = 0, Dim = (int)bank.FeatureDim });
         }
-        using var sampled = bank.Sample(rows);
+        using var sampled = bank.Sample(rows, _sampling);
         return Task.FromResult(new FeatureBlock { Rows = rows, Dim = (int)bank.FeatureDim, Data = FlatTensors.Pack(sampled.ToArray<float>(), half) });
     }
 
@@ -86,6 +117,8 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _sync?.Dispose();
+        _sync = null;
         _bank?.Dispose();
         _bank = null;
         return Task.CompletedTask;
@@ -102,12 +135,19 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
             using var rows = reader.ReadTensor($"memory_bank.{setup.ClassIndex}");
             bank.Restore(rows);
         }
+        _sync?.Dispose();
         _bank?.Dispose();
         _bank = bank;
+        _sync = setup.MicroBatches > 0
+            ? new SyncBankLog(bank, setup.MicroBatches, source is null ? 0 : TrainingCheckpoint.ReadInfo(source).Iteration)
+            : null;
         _setup = setup;
     }
 
     private static string? LatestOf(BankSetup setup) => setup.CheckpointDirectory.Length > 0 ? RunModel.LatestCheckpoint(setup.CheckpointDirectory) : null;
+
+    private SyncBankLog Sync() =>
+        _sync ?? throw new InvalidOperationException($"{this.GetGrainId()}: the run is in async mode; micro-batches are pushed in sync mode only");
 
     private ClassMemoryBank Bank() =>
         _bank ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its memory banks when it starts");

@@ -26,8 +26,7 @@ public static class RunModel
     /// <summary>The student at step 0, as the single-process trainer builds it: seeded init, then pretrained encoder or init_from.</summary>
     public static DeepLabV3Plus InitialStudent(TrainingOptions options)
     {
-        torch.manual_seed(options.Seed);
-        var model = new DeepLabV3Plus(options.Model);
+        var model = DeepLabV3Plus.Seeded(options.Model, options.Seed);
         try
         {
             if (options.Pretrained is { } pretrained)

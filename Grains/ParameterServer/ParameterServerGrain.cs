@@ -18,13 +18,14 @@ namespace U2PL.Grains.ParameterServer;
 [StateSiloPlacement]
 [KeepAlive] // its state lives in memory between checkpoints
 [GrainType("u2pl.ps")]
-public sealed class ParameterServerGrain(
+public sealed partial class ParameterServerGrain(
     ILogger<ParameterServerGrain> logger, [PersistentState("setup", GrainState.Storage)] IPersistentState<ShardSetup> stored) : Grain, IParameterServerGrain
 {
     private ShardSetup? _setup;
     private ShardTensors? _tensors;
     private TrainingOptions? _options;
-    private long _accepted, _rejected, _scaled, _maxStaleness;
+    private SyncStepBarrier? _barrier;
+    private long _accepted, _rejected, _scaled, _maxStaleness, _duplicates;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -59,6 +60,10 @@ public sealed class ParameterServerGrain(
     public Task<PushOutcome> PushGradient(GradientPush push)
     {
         var tensors = Tensors();
+        if (_barrier is not null)
+        {
+            throw new InvalidOperationException($"{this.GetGrainId()}: the run is in sync mode; workers push micro-batches (PushMicroBatch)");
+        }
         var cluster = _options!.Cluster;
         var staleness = tensors.Version - push.BaseVersion;
         _maxStaleness = Math.Max(_maxStaleness, staleness);
@@ -79,11 +84,40 @@ public sealed class ParameterServerGrain(
         return Task.FromResult(new PushOutcome { Accepted = true, Version = tensors.Version, Staleness = staleness, Scale = scale });
     }
 
+    public Task<PushOutcome> PushMicroBatch(GradientPush push)
+    {
+        var tensors = Tensors();
+        var barrier = _barrier ?? throw new InvalidOperationException($"{this.GetGrainId()}: the run is in async mode; micro-batches are pushed in sync mode only");
+        var offer = barrier.Offer(push);
+        switch (offer)
+        {
+            case SyncOffer.Refused:
+                _rejected++;
+                LogRefused(push.WorkerKey, push.Iteration, push.MicroBatch, tensors.Version);
+                return Task.FromResult(new PushOutcome { Accepted = false, Version = tensors.Version, Staleness = tensors.Version - push.BaseVersion, Scale = 0 });
+            case SyncOffer.Duplicate:
+                _duplicates++;
+                return Task.FromResult(new PushOutcome { Accepted = true, Duplicate = true, Version = tensors.Version });
+            case SyncOffer.Complete:
+                using (var scope = torch.NewDisposeScope())
+                using (var step = barrier.Take(push))
+                {
+                    tensors.Apply(step);
+                }
+                break;
+        }
+        _accepted++;
+        return Task.FromResult(new PushOutcome { Accepted = true, Version = tensors.Version });
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "{Worker}'s micro-batch {MicroBatch} of step {Iteration} refused: the shard is at version {Version}")]
+    private partial void LogRefused(string worker, long iteration, int microBatch, long version);
+
     public Task<ShardState> Export() => Task.FromResult(Tensors().Export());
 
     public Task<ShardStatistics> Statistics() => Task.FromResult(new ShardStatistics
     {
-        Version = _tensors?.Version ?? 0, Accepted = _accepted, RejectedStale = _rejected, ScaledStale = _scaled,
+        Version = _tensors?.Version ?? 0, Accepted = _accepted, RejectedStale = _rejected, ScaledStale = _scaled, Duplicates = _duplicates,
         MaxStaleness = _maxStaleness, Silo = RuntimeIdentity,
     });
 
@@ -91,6 +125,8 @@ public sealed class ParameterServerGrain(
     {
         _tensors?.Dispose();
         _tensors = null;
+        _barrier?.Dispose();
+        _barrier = null;
         return Task.CompletedTask;
     }
 
@@ -111,6 +147,13 @@ public sealed class ParameterServerGrain(
         }
         _tensors?.Dispose();
         _tensors = tensors;
+        _barrier?.Dispose();
+        _barrier = null;
+        if (options.Cluster.Mode == ClusterMode.Sync)
+        {
+            _barrier = new SyncStepBarrier(options.MicroBatches);
+            _barrier.Reset(tensors.Version);
+        }
         _options = options;
         _setup = setup;
         return tensors.Version;

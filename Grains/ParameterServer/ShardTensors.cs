@@ -99,7 +99,6 @@ public sealed class ShardTensors : IDisposable
         }
         using var scope = torch.NewDisposeScope();
         using var factor = scale.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars)
-        var missing = push.NoGradient.ToHashSet();
         for (var i = 0; i < _layout.Parameters.Count; i++)
         {
             var entry = _layout.Parameters[i];
@@ -109,25 +108,65 @@ public sealed class ShardTensors : IDisposable
             {
                 target.mul_(factor);
             }
+        }
+        Step(push.Iteration, push.Semi, push.ResetTeacher, push.NoGradient);
+        using (torch.no_grad())
+        {
+            AddDeltas(push.BufferDelta.Span, push.CounterDelta);
+        }
+    }
+
+    /// <summary>Sync mode: step t from its micro-batches' combined update (<see cref="SyncStepBarrier"/>); the version becomes t + 1.</summary>
+    public void Apply(CombinedStep step)
+    {
+        if (step.Gradient.numel() != _layout.ParameterLength || step.BufferDelta.numel() != 2 * _layout.BufferLength)
+        {
+            throw new ArgumentException($"step {step.Iteration}: {step.Gradient.numel()} gradient and {step.BufferDelta.numel()} buffer values, the shard holds {_layout.ParameterLength} and {2 * _layout.BufferLength}");
+        }
+        if (step.Iteration != Version)
+        {
+            throw new InvalidOperationException($"step {step.Iteration} cannot be applied to version {Version}");
+        }
+        using var scope = torch.NewDisposeScope();
+        using (torch.no_grad())
+        {
+            foreach (var entry in _layout.Parameters)
+            {
+                _gradients[entry.Name].copy_(step.Gradient.narrow(0, entry.Offset, entry.Length).view(entry.Shape));
+            }
+        }
+        Step(step.Iteration, step.Semi, step.ResetTeacher, step.NoGradient);
+        using (torch.no_grad())
+        {
+            AddDeltas(step.BufferDelta.data<float>().ToArray(), step.CounterDelta);
+        }
+    }
+
+    /// <summary>The teacher reset (first semi epoch), SGD at the iteration's poly rate on the gradients in place, the EMA teacher; the version moves on.</summary>
+    private void Step(long iteration, bool semi, bool resetTeacher, int[] noGradient)
+    {
+        var missing = noGradient.ToHashSet();
+        for (var i = 0; i < _layout.Parameters.Count; i++)
+        {
+            var entry = _layout.Parameters[i];
             // A parameter the step did not reach (the representation head in the warm-up) is skipped by SGD, as in PyTorch.
-            _student[entry.Name].grad = missing.Contains(i) ? null : target;
+            _student[entry.Name].grad = missing.Contains(i) ? null : _gradients[entry.Name];
         }
         using (torch.no_grad())
         {
-            if (push.ResetTeacher)
+            if (resetTeacher)
             {
                 foreach (var entry in _layout.Parameters) _teacher[entry.Name].copy_(_student[entry.Name]);
             }
-            PolyLearningRate.Apply(_optimizer, push.Iteration, _schedule.TotalIterations, _options.PolyPower);
+            PolyLearningRate.Apply(_optimizer, iteration, _schedule.TotalIterations, _options.PolyPower);
             _optimizer.step_with_live_scalars();
-            if (push.Semi)
+            if (semi)
             {
-                var decay = EmaTeacher.Decay(push.Iteration, _schedule.WarmupIterations, _options.Method.EmaDecay);
+                var decay = EmaTeacher.Decay(iteration, _schedule.WarmupIterations, _options.Method.EmaDecay);
                 // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
                 using var weight = torch.tensor(1 - decay);
                 foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], weight);
             }
-            AddDeltas(push.BufferDelta.Span, push.CounterDelta);
         }
         Version++;
     }

@@ -115,13 +115,14 @@ public sealed partial class TrainingRunGrain(
             .Setup(new BankSetup
             {
                 RunId = RunId, ClassIndex = c, Capacity = c == 0 ? contrastive.BackgroundBankCapacity : contrastive.BankCapacity, FeatureDim = 256,
-                RestoreFrom = restoreFrom, CheckpointDirectory = directory,
+                RestoreFrom = restoreFrom, CheckpointDirectory = directory, MicroBatches = Sync(options) ? options.MicroBatches : 0,
             }));
         var dispenser = Dispenser().Setup(new DispenserSetup
         {
             RunId = RunId, Seed = options.Seed, LabeledCount = datasets.Labeled, UnlabeledCount = datasets.Unlabeled, BatchSize = options.Data.BatchSize,
             StepsPerEpoch = schedule.StepsPerEpoch, Epochs = schedule.Epochs, LastIteration = record.LastIteration, CompletedIterations = startIteration,
             LeaseTimeoutSeconds = options.Cluster.LeaseTimeoutSeconds, Semi = record.Semi, CheckpointDirectory = directory,
+            MicroBatches = Sync(options) ? options.MicroBatches : 0,
         });
         await Task.WhenAll(shards);
         await Task.WhenAll(banks.Append(dispenser));
@@ -322,6 +323,8 @@ public sealed partial class TrainingRunGrain(
 
     private RunState Phase(long iteration) =>
         Record.Semi && iteration >= Record.WarmupIterations ? RunState.Semi : RunState.WarmUp;
+
+    private static bool Sync(TrainingOptions options) => options.Cluster.Mode == ClusterMode.Sync;
 
     private IDataDispenserGrain Dispenser() => GrainFactory.GetGrain<IDataDispenserGrain>(RunId);
 

@@ -33,7 +33,7 @@ internal sealed class CachedMemoryBank(long cacheRows, long featureDim) : IMemor
         _pending.Add(block.detach().to(ScalarType.Float32).contiguous().clone().DetachFromDisposeScope());
     }
 
-    public Tensor Sample(long n) => _local.Sample(n);
+    public Tensor Sample(long n, Generator generator) => _local.Sample(n, generator);
 
     /// <summary>The rows pushed since the last call, as one (n, D) block (null when none), and forgets them.</summary>
     public float[]? TakePending(out int rows)

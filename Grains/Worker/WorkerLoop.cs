@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using Orleans.Runtime;
+using U2PL.Grains.Model;
 using U2PL.Segmentation.Training;
 
 namespace U2PL.Grains.Worker;
@@ -17,6 +18,7 @@ internal sealed class WorkerLoop
 {
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan BarrierPoll = TimeSpan.FromMilliseconds(20);
 
     private readonly string _key;
     private readonly WorkerAssignment _assignment;
@@ -70,7 +72,9 @@ internal sealed class WorkerLoop
         var reason = "finished";
         try
         {
-            using var session = new WorkerSession(_key, _assignment, _grains, _logger);
+            using IWorkerSession session = RunModel.Options(_assignment.ConfigText).Cluster.Mode == ClusterMode.Sync
+                ? new SyncWorkerSession(_key, _assignment, _grains, _logger)
+                : new WorkerSession(_key, _assignment, _grains, _logger);
             _info = _info with { State = "training" };
             reason = Train(session, run);
         }
@@ -96,10 +100,12 @@ internal sealed class WorkerLoop
         }
     }
 
-    private string Train(WorkerSession session, ITrainingRunGrain run)
+    private string Train(IWorkerSession session, ITrainingRunGrain run)
     {
         var dispenser = _grains.GetGrain<IDataDispenserGrain>(_assignment.RunId);
         var clock = Stopwatch.StartNew();
+        var barrier = new Stopwatch();
+        double barrierSeconds = 0;
         long images = 0, steps = 0;
         while (!_stop.IsCancellationRequested)
         {
@@ -120,14 +126,27 @@ internal sealed class WorkerLoop
             if (reply.Lease is not { } lease)
             {
                 _info = _info with { State = reply.Status == LeaseStatus.Held ? "idle (held)" : "idle" };
-                _stop.Token.WaitHandle.WaitOne(IdleWait);
+                // Exhausted in sync mode: the step's other micro-batches are being computed; the next step opens soon.
+                if (reply.Status == LeaseStatus.Exhausted) barrier.Start();
+                _stop.Token.WaitHandle.WaitOne(reply.Status == LeaseStatus.Exhausted ? BarrierPoll : IdleWait);
                 continue;
             }
+            barrier.Stop();
+            var barrierWait = barrier.Elapsed.TotalSeconds;
+            barrierSeconds += barrierWait;
+            barrier.Reset();
             _info = _info with { State = "training" };
             StepReport result;
             try
             {
                 result = session.Step(lease);
+            }
+            catch (StaleLeaseException e)
+            {
+                _logger.LogWarning("worker {Worker}: lease {Lease} given back: {Reason}", _key, lease.LeaseId, e.Message);
+                TryReturn(dispenser, lease);
+                _stop.Token.WaitHandle.WaitOne(IdleWait);
+                continue;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -151,6 +170,7 @@ internal sealed class WorkerLoop
                 ImagesPerSecond = images / Math.Max(1e-9, clock.Elapsed.TotalSeconds), Staleness = result.Staleness, Steps = steps,
                 LastReport = DateTimeOffset.UtcNow, CommunicationSeconds = result.CommunicationSeconds, StepSeconds = result.StepSeconds,
                 BytesPerStep = result.Bytes, Error = "",
+                LastMicroBatch = lease.MicroBatches > 1 ? $"{lease.Iteration}/{lease.MicroBatch}" : "", BarrierWaitSeconds = barrierSeconds / steps,
             };
             try
             {
@@ -160,7 +180,7 @@ internal sealed class WorkerLoop
                     Worker = _info, Iteration = lease.Iteration, Images = result.Images, Accepted = result.Accepted,
                     SupervisedLoss = result.Metrics.SupervisedLoss, UnsupervisedLoss = result.Metrics.UnsupervisedLoss,
                     ContrastiveLoss = result.Metrics.ContrastiveLoss, Alpha = result.Metrics.Alpha, LearningRate = result.Metrics.LearningRate,
-                    LambdaU = result.Metrics.LambdaU, Gamma = result.Metrics.Gamma,
+                    LambdaU = result.Metrics.LambdaU, Gamma = result.Metrics.Gamma, MicroBatch = lease.MicroBatch, BarrierWaitSeconds = barrierWait,
                 }).WaitAsync(ReportWait).GetAwaiter().GetResult();
                 if (directive == WorkerDirective.Stop)
                 {

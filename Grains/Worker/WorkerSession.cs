@@ -19,7 +19,7 @@ namespace U2PL.Grains.Worker;
 /// layouts, the versions it last pulled, its memory-bank caches, and the U2PL step. One step = pull, load the leased
 /// batch, <see cref="U2plStep.Run"/>, push.
 /// </summary>
-internal sealed class WorkerSession : IDisposable
+internal sealed class WorkerSession : IWorkerSession
 {
     private readonly string _key;
     private readonly TrainingOptions _options;
@@ -61,7 +61,7 @@ internal sealed class WorkerSession : IDisposable
         _bankGrains = Enumerable.Range(0, _options.Model.NumClasses).Select(c => grains.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(assignment.RunId, c))).ToArray();
         _banks = Enumerable.Range(0, _options.Model.NumClasses).Select(_ => new CachedMemoryBank(_options.Cluster.BankCacheRows, 256)).ToArray();
         _ema = new EmaTeacher(_student, _teacher, _options.Method.EmaDecay);
-        _step = new U2plStep(_student, _ema, new GradientOnlyUpdate(_student, _options, _schedule), _banks, _options.Method, _schedule, _options.Seed);
+        _step = new U2plStep(_student, _ema, new BackwardOnlyUpdate(_student, _options, _schedule), _banks, _options.Method, _schedule, _options.Seed);
         _versions = Enumerable.Repeat(-1L, assignment.Shards).ToArray();
         _teacherCopies = _layouts.Select(layout => new TeacherCopy(layout, _studentTensors, _teacherTensors)).ToArray();
         _pulledBuffers = new float[assignment.Shards][];
@@ -218,7 +218,7 @@ internal sealed class WorkerSession : IDisposable
         return new BatchLoader(dataset, transform, indices, options, new SampleKey(_options.Seed, 0, epoch, 0, stream), _badSamples);
     }
 
-    private static Dictionary<string, Tensor> Tensors(DeepLabV3Plus model) =>
+    internal static Dictionary<string, Tensor> Tensors(DeepLabV3Plus model) =>
         model.named_parameters().Select(e => (e.name, (Tensor)e.parameter)).Concat(model.named_buffers()).ToDictionary(e => e.Item1, e => e.Item2);
 
     public void Dispose()

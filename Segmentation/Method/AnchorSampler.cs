@@ -19,12 +19,12 @@ public static class AnchorSampler
     }
 
     /// <summary>
-    /// M rows of <paramref name="candidateFeatures"/> (K, D) drawn uniformly with replacement, the indices from the CPU
-    /// generator on every device (see <see cref="ClassMemoryBank"/>).
+    /// M rows of <paramref name="candidateFeatures"/> (K, D) drawn uniformly with replacement, the indices from the
+    /// micro-batch's CPU generator on every device (see <see cref="ClassMemoryBank"/>).
     /// </summary>
-    public static Tensor Sample(Tensor candidateFeatures, long m)
+    public static Tensor Sample(Tensor candidateFeatures, long m, Generator generator)
     {
-        using var drawn = torch.randint(0, candidateFeatures.size(0), [m]);
+        using var drawn = torch.randint(0, candidateFeatures.size(0), [m], generator: generator);
         using var indices = drawn.to(candidateFeatures.device);
         return candidateFeatures.index_select(0, indices);
     }

@@ -8,9 +8,9 @@ namespace U2PL.Segmentation.Method;
 /// A ring buffer of at most <see cref="Capacity"/> rows that grows on demand (a bank that never fills stays small);
 /// when full, a push overwrites the oldest rows. Sampling draws rows uniformly with replacement.
 /// The rows live on the training device: a push copies only the new rows there and a sample gathers only the drawn
-/// rows (the official code copies the whole bank to the GPU to sample, DESIGN §4). The row indices are drawn from
-/// libtorch's CPU generator on every device, so a run samples the same rows on CPU and GPU and a checkpoint's
-/// <c>rng.cpu</c> is all a resume needs for them.
+/// rows (the official code copies the whole bank to the GPU to sample, DESIGN §4). The row indices are drawn from the
+/// caller's CPU generator on every device and address the rows oldest first, so two banks that hold the same rows
+/// (one restored from the other's snapshot, a cluster worker's replica of a bank grain) sample the same rows.
 /// </summary>
 public sealed class ClassMemoryBank : IMemoryBank, IDisposable
 {
@@ -95,8 +95,8 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
         _buffer.index_copy_(0, torch.tensor(positions, device: Device), source);
     }
 
-    /// <summary>n rows drawn uniformly with replacement (torch's default generator), as an (n, D) tensor.</summary>
-    public Tensor Sample(long n)
+    /// <summary>n rows drawn uniformly with replacement (indices from <paramref name="generator"/>), as an (n, D) tensor.</summary>
+    public Tensor Sample(long n, Generator generator)
     {
         if (Count == 0)
         {
@@ -105,10 +105,13 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
         _clock.Start();
         try
         {
-            using var drawn = torch.randint(0, Count, [n]);
-            using var indices = drawn.to(Device);
-            // Occupied rows are [0, Count) until the buffer is full (growth compacts), and all rows once it is.
-            return _buffer!.index_select(0, indices);
+            using var drawn = torch.randint(0, Count, [n], generator: generator);
+            // The i-th oldest row: occupied rows start at _start and wrap around the allocation.
+            using var start = _start.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars)
+            using var allocated = _buffer!.size(0).ToScalar();
+            using var rows = drawn.add_(start).remainder_(allocated);
+            using var indices = rows.to(Device);
+            return _buffer.index_select(0, indices);
         }
         finally
         {

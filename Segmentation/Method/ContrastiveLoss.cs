@@ -18,16 +18,17 @@ public sealed record ContrastiveResult(Tensor Loss, long[] PushedPerClass, int C
 /// </summary>
 public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
 {
-    public ContrastiveResult Compute(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks)
+    /// <param name="generator">the micro-batch's generator: anchors and negatives are drawn from it</param>
+    public ContrastiveResult Compute(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks, Generator generator)
     {
         if (banks.Count != numClasses)
         {
             throw new ArgumentException($"need one memory bank per class ({numClasses}), got {banks.Count}", nameof(banks));
         }
-        return options.Variant == ContrastiveVariant.Paper ? ComputePaper(inputs, banks) : ComputeOfficial(inputs, banks);
+        return options.Variant == ContrastiveVariant.Paper ? ComputePaper(inputs, banks, generator) : ComputeOfficial(inputs, banks, generator);
     }
 
-    private ContrastiveResult ComputePaper(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks)
+    private ContrastiveResult ComputePaper(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks, Generator generator)
     {
         using var scope = torch.NewDisposeScope();
         var studentRows = inputs.StudentFeatures.permute(0, 2, 3, 1);
@@ -51,7 +52,7 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
                 continue;
             }
             var positive = Prototype.Of(teacherRows, candidates)!;
-            terms.Add(Term(AnchorSampler.Sample(candidateRows, options.NumQueries), positive, banks[c]));
+            terms.Add(Term(AnchorSampler.Sample(candidateRows, options.NumQueries, generator), positive, banks[c], generator));
         }
         return Result(inputs, terms, pushed);
     }
@@ -65,7 +66,7 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
     /// prototypes are looked up by the position among present classes rather than by class id; the loss is divided by
     /// the number of present classes, and is 0 when fewer than two classes are present.
     /// </summary>
-    private ContrastiveResult ComputeOfficial(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks)
+    private ContrastiveResult ComputeOfficial(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks, Generator generator)
     {
         using var scope = torch.NewDisposeScope();
         var studentRows = inputs.StudentFeatures.permute(0, 2, 3, 1);
@@ -105,7 +106,7 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
                 {
                     continue;
                 }
-                terms.Add(Term(AnchorSampler.Sample(anchorRows[i], options.NumQueries), prototypes[i]!, bank));
+                terms.Add(Term(AnchorSampler.Sample(anchorRows[i], options.NumQueries, generator), prototypes[i]!, bank, generator));
             }
         }
         using var zero = inputs.StudentFeatures.sum().mul(0);
@@ -113,9 +114,9 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
         return new ContrastiveResult(loss.mul(options.Weight).MoveToOuterDisposeScope(), pushed, terms.Count);
     }
 
-    private Tensor Term(Tensor anchors, Tensor positive, IMemoryBank bank)
+    private Tensor Term(Tensor anchors, Tensor positive, IMemoryBank bank, Generator generator)
     {
-        using var sampled = bank.Sample((long)options.NumQueries * options.NumNegatives);
+        using var sampled = bank.Sample((long)options.NumQueries * options.NumNegatives, generator);
         using var negatives = sampled.view(options.NumQueries, options.NumNegatives, -1);
         return options.Loss == ContrastiveLossKind.InfoNce
             ? InfoNce.Loss(anchors, positive, negatives, options.Temperature)

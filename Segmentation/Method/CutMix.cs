@@ -1,4 +1,5 @@
 using TorchSharp;
+using U2PL.Segmentation.Data;
 using static TorchSharp.torch;
 
 namespace U2PL.Segmentation.Method;
@@ -6,12 +7,12 @@ namespace U2PL.Segmentation.Method;
 /// <summary>
 /// The strong augmentation of unlabeled images (official generate_unsup_data, mode cutmix): for each sample i, a box of
 /// half the image's area is filled with sample i+1 (cyclically); pseudo-labels, confidences and the valid-pixel mask
-/// are mixed the same way. Box sizes and places come from the caller's seeded <see cref="Random"/>.
+/// are mixed the same way. Box sizes and places come from the micro-batch's <see cref="DeterministicRandom"/>.
 /// </summary>
 public static class CutMix
 {
     /// <summary>(H, W) float mask: 0 inside the box, 1 outside (official generate_cutout_mask, ratio 2).</summary>
-    public static Tensor BoxMask(int height, int width, Random random)
+    public static Tensor BoxMask(int height, int width, ref DeterministicRandom random)
     {
         var area = height * width / 2.0;
         var boxWidth = random.Next(width / 2 + 1, Math.Max(width / 2 + 2, width));
@@ -34,13 +35,18 @@ public static class CutMix
     /// <param name="valid">(B, H, W) bool</param>
     /// <param name="random">draws the boxes (seeded by the caller)</param>
     public static (Tensor Images, Tensor Labels, Tensor Confidences, Tensor Valid) Mix(Tensor images, Tensor labels, Tensor confidences,
-        Tensor valid, Random random)
+        Tensor valid, ref DeterministicRandom random)
     {
         using var scope = torch.NewDisposeScope();
         var batch = (int)images.size(0);
         var height = (int)images.size(2);
         var width = (int)images.size(3);
-        var keep = torch.stack(Enumerable.Range(0, batch).Select(_ => BoxMask(height, width, random)).ToList());
+        var boxes = new List<Tensor>(batch);
+        for (var i = 0; i < batch; i++)
+        {
+            boxes.Add(BoxMask(height, width, ref random));
+        }
+        var keep = torch.stack(boxes);
         var order = Enumerable.Range(0, batch).Select(i => (long)((i + 1) % batch)).ToArray();
         var next = torch.tensor(order, device: images.device);
         var keepBool = keep.gt(0.5).to(images.device);

@@ -16,5 +16,6 @@ public interface IMemoryBank
 
     void Push(Tensor block);
 
-    Tensor Sample(long n);
+    /// <summary>n rows drawn uniformly with replacement, the indices from <paramref name="generator"/> (CPU).</summary>
+    Tensor Sample(long n, Generator generator);
 }

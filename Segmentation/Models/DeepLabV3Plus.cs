@@ -10,6 +10,20 @@ namespace U2PL.Segmentation.Models;
 /// </summary>
 public sealed class DeepLabV3Plus : nn.Module<Tensor, SegmentationOutput>
 {
+    // Initialization draws from libtorch's default generator, which is process-wide: a seeded construction must not
+    // interleave with another construction (shards and workers of one silo build models concurrently).
+    private static readonly Lock Construction = new();
+
+    /// <summary>The model initialized from <paramref name="seed"/>: the same weights in every process and on every thread.</summary>
+    public static DeepLabV3Plus Seeded(ModelOptions options, long seed)
+    {
+        lock (Construction)
+        {
+            torch.manual_seed(seed);
+            return new DeepLabV3Plus(options);
+        }
+    }
+
     public DeepLabV3Plus(ModelOptions options) : base(nameof(DeepLabV3Plus))
     {
         var problems = options.Validate();
@@ -19,8 +33,11 @@ public sealed class DeepLabV3Plus : nn.Module<Tensor, SegmentationOutput>
         }
         Options = options;
         var (low, high) = options.Architecture.Channels();
-        Encoder = new ResNet(options.Architecture, options.OutputStride);
-        Decoder = new DeepLabV3PlusDecoder(low, high, options.NumClasses, options.AsppDilations);
+        lock (Construction)
+        {
+            Encoder = new ResNet(options.Architecture, options.OutputStride);
+            Decoder = new DeepLabV3PlusDecoder(low, high, options.NumClasses, options.AsppDilations, dropout: Dropout);
+        }
         register_module("encoder", Encoder);
         register_module("decoder", Decoder);
     }
@@ -39,6 +56,9 @@ public sealed class DeepLabV3Plus : nn.Module<Tensor, SegmentationOutput>
     public Device Device => Encoder.parameters().First().device;
 
     public DeepLabV3PlusDecoder Decoder { get; }
+
+    /// <summary>Where the decoder's Dropout2d layers draw their masks (a training step sets its micro-batch's generator).</summary>
+    public DropoutRandomness Dropout { get; } = new();
 
     public override SegmentationOutput forward(Tensor input)
     {

@@ -30,20 +30,21 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<ResNetFeatures, Segmentatio
     private readonly InPlaceSequential _representation;
 
     public DeepLabV3PlusDecoder(long lowLevelChannels, long highLevelChannels, long numClasses, IReadOnlyList<long> dilations,
-        long representationChannels = 256) : base(nameof(DeepLabV3PlusDecoder))
+        long representationChannels = 256, DropoutRandomness? dropout = null) : base(nameof(DeepLabV3PlusDecoder))
     {
+        dropout ??= new DropoutRandomness();
         _aspp = new Aspp(highLevelChannels, dilations);
         _head = new InPlaceSequential(
             nn.Conv2d(Aspp.OutputChannels, Channels, 3, padding: 1, bias: false),
             nn.BatchNorm2d(Channels),
             nn.ReLU(inplace: true),
-            nn.Dropout2d(0.1));
+            new Dropout2d(0.1, dropout));
         _lowConv = new InPlaceSequential(
             nn.Conv2d(lowLevelChannels, Channels, 1),
             nn.BatchNorm2d(Channels),
             nn.ReLU(inplace: true));
-        _classifier = Head(numClasses);
-        _representation = Head(representationChannels);
+        _classifier = Head(numClasses, dropout);
+        _representation = Head(representationChannels, dropout);
         register_module("aspp", _aspp);
         register_module("head", _head);
         register_module("low_conv", _lowConv);
@@ -78,14 +79,14 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<ResNetFeatures, Segmentatio
     }
 
     /// <summary>3×3 512→256 (bias) + BN + ReLU + Dropout2d, 3×3 256→256 (bias) + BN + ReLU + Dropout2d, 1×1 → outputs.</summary>
-    private static InPlaceSequential Head(long outputs) => new(
+    private static InPlaceSequential Head(long outputs, DropoutRandomness dropout) => new(
         nn.Conv2d(2 * Channels, Channels, 3, padding: 1),
         nn.BatchNorm2d(Channels),
         nn.ReLU(inplace: true),
-        nn.Dropout2d(0.1),
+        new Dropout2d(0.1, dropout),
         nn.Conv2d(Channels, Channels, 3, padding: 1),
         nn.BatchNorm2d(Channels),
         nn.ReLU(inplace: true),
-        nn.Dropout2d(0.1),
+        new Dropout2d(0.1, dropout),
         nn.Conv2d(Channels, outputs, 1));
 }

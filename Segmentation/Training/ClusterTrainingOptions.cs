@@ -5,6 +5,13 @@ namespace U2PL.Segmentation.Training;
 /// <summary>How a run spreads over the cluster (the <c>cluster.*</c> config keys); ignored by <c>u2pl train</c>.</summary>
 public sealed record ClusterTrainingOptions
 {
+    /// <summary>
+    /// sync (the default): step t's M micro-batches are leased to any workers and applied together, so the result equals
+    /// <c>u2pl train</c> with the same trainer.micro_batches whatever the workers; async: each worker's gradient is
+    /// applied as it arrives, subject to the staleness bound (cluster.mode).
+    /// </summary>
+    public ClusterMode Mode { get; init; } = ClusterMode.Sync;
+
     /// <summary>Parameter-server shards (cluster.shards).</summary>
     public int Shards { get; init; } = 2;
 
@@ -33,6 +40,7 @@ public sealed record ClusterTrainingOptions
     {
         var options = new ClusterTrainingOptions
         {
+            Mode = tree.Enum("cluster.mode", ClusterMode.Sync, ("sync", ClusterMode.Sync), ("async", ClusterMode.Async)),
             Shards = tree.Int("cluster.shards", 2),
             Staleness = tree.Int("cluster.staleness", 4),
             StalenessPolicy = tree.Enum("cluster.staleness_policy", StalenessPolicy.Reject, ("reject", StalenessPolicy.Reject), ("scale", StalenessPolicy.Scale)),
@@ -47,9 +55,19 @@ public sealed record ClusterTrainingOptions
         if (options.LeaseTimeoutSeconds <= 0) tree.Problem($"cluster.lease_timeout_seconds must be positive, got {options.LeaseTimeoutSeconds}");
         if (options.BankCacheRows < 1) tree.Problem($"cluster.bank_cache_rows must be at least 1, got {options.BankCacheRows}");
         if (options.BankRefreshSteps < 1) tree.Problem($"cluster.bank_refresh_steps must be at least 1, got {options.BankRefreshSteps}");
+        if (options.Mode == ClusterMode.Sync && options.HalfPrecisionWire)
+        {
+            tree.Problem("cluster.half_precision_wire: float16 gradients would make a sync run differ from u2pl train; use cluster.mode: async with it");
+        }
         if (options.WorkerThreads < 0) tree.Problem($"cluster.worker_threads must be non-negative, got {options.WorkerThreads}");
         return options;
     }
+}
+
+public enum ClusterMode
+{
+    Sync,
+    Async,
 }
 
 public enum StalenessPolicy

@@ -53,6 +53,7 @@ public static class TrainingConfigReader
             Seed = tree.Long("seed", 0),
             Device = tree.String("trainer.device", "cpu")!,
             Threads = tree.Int("trainer.threads", 0),
+            MicroBatches = tree.Int("trainer.micro_batches", 1),
             Cluster = ClusterTrainingOptions.Read(tree),
             Logging = LoggingOptions.Read(tree),
             ConfigText = text,
@@ -75,6 +76,11 @@ public static class TrainingConfigReader
         if (options.MaxIterations is < 1) tree.Problem($"trainer.max_iterations must be at least 1, got {options.MaxIterations}");
         if (TrainingDevice.Parse(options.Device, out var deviceProblem) is null) tree.Problem($"trainer.device: {deviceProblem}");
         if (options.Threads < 0) tree.Problem($"trainer.threads must be non-negative, got {options.Threads}");
+        if (options.MicroBatches < 1) tree.Problem($"trainer.micro_batches must be at least 1, got {options.MicroBatches}");
+        else if (options.MicroBatches > 1 && (data.BatchSize % options.MicroBatches != 0 || data.BatchSize / options.MicroBatches < 2))
+        {
+            tree.Problem($"trainer.micro_batches: dataset.batch_size {data.BatchSize} must split into {options.MicroBatches} micro-batches of at least 2 images each (BatchNorm needs 2)");
+        }
         if (options.Pretrained is { } weights && !File.Exists(weights)) tree.Problem($"net.pretrained: no such file '{weights}'" + PretrainedHint(weights));
         if (options.InitFrom is { } init && !File.Exists(init) && !Directory.Exists(init)) tree.Problem($"net.init_from: no such checkpoint '{init}'");
         tree.ThrowIfInvalid();

@@ -58,6 +58,13 @@ public sealed record TrainingOptions
     /// <summary>Where the models and every tensor of a step live (trainer.device): cpu, cuda or cuda:N (see <see cref="TrainingDevice"/>).</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// M: each step's global batch (dataset.batch_size labeled + as many unlabeled) is computed as M micro-batches whose
+    /// gradients and BN statistics are averaged in micro-batch order (trainer.micro_batches). A sync cluster run computes
+    /// the same M micro-batches on its workers and equals <c>u2pl train</c> with the same M.
+    /// </summary>
+    public int MicroBatches { get; init; } = 1;
+
     /// <summary>libtorch intra-op threads (0: all cores).</summary>
     public int Threads { get; init; }
 

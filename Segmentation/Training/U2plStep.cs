@@ -12,7 +12,8 @@ namespace U2PL.Segmentation.Training;
 /// warm-up (with a train-mode teacher forward that only warms the teacher's BN statistics), then eval-mode teacher
 /// pseudo-labels on the weak unlabeled images, CutMix, the student on labeled + mixed images, Ls + λu·Lu + λc·Lc, SGD,
 /// and the EMA teacher update. Stateless across steps except for the models, the optimizer
-/// and the memory banks it is given; randomness comes from libtorch's generator and a Random seeded by (seed, iteration).
+/// and the memory banks it is given; every random draw (dropout, CutMix, anchors, bank samples) comes from the
+/// <see cref="MicroBatchRandom"/> of (seed, iteration, micro-batch), so whoever computes a micro-batch draws the same.
 /// What happens to the loss (SGD here, or a gradient for the parameter server) is the <see cref="IStudentUpdate"/>'s.
 /// Everything runs on the student's device; the batches are moved there first.
 /// </summary>
@@ -31,13 +32,17 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
     /// <summary>Whether the step at <paramref name="iteration"/> is semi-supervised (else the supervised warm-up).</summary>
     public bool IsSemi(long iteration, bool hasUnlabeled) => options.SemiSupervised && hasUnlabeled && !schedule.IsWarmup(iteration);
 
-    public StepMetrics Run(LabeledBatch labeled, UnlabeledBatch? unlabeled, long iteration)
+    /// <summary>Micro-batch <paramref name="microBatch"/> of the step at <paramref name="iteration"/> (0 when the step is one batch).</summary>
+    public StepMetrics Run(LabeledBatch labeled, UnlabeledBatch? unlabeled, long iteration, int microBatch = 0)
     {
         var learningRate = update.Prepare(iteration);
         using var scope = torch.NewDisposeScope();
+        using var random = new MicroBatchRandom(seed, iteration, microBatch);
+        using var studentDropout = student.Dropout.Use(random.Torch);
+        using var teacherDropout = teacher.Teacher.Dropout.Use(random.Torch);
         var device = student.Device;
         var metrics = IsSemi(iteration, unlabeled is not null)
-            ? Semi(labeled.to(device), unlabeled!.to(device), iteration)
+            ? Semi(labeled.to(device), unlabeled!.to(device), iteration, random)
             : Supervised(labeled.to(device), iteration);
         return metrics with { LearningRate = learningRate };
     }
@@ -56,23 +61,21 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         return new StepMetrics(loss.ToDouble(), 0, 0, 0, 0, 0, false, 0, TimeSpan.Zero);
     }
 
-    private StepMetrics Semi(LabeledBatch labeled, UnlabeledBatch unlabeled, long iteration)
+    private StepMetrics Semi(LabeledBatch labeled, UnlabeledBatch unlabeled, long iteration, MicroBatchRandom random)
     {
         var epoch = schedule.EpochOf(iteration);
         if (schedule.IsFirstSemiEpoch(iteration))
         {
             teacher.ResetToStudent();
         }
-        var random = new Random(unchecked((int)(seed * 1_000_003 + iteration)));
-
         var (confidence, pseudoLabels) = PseudoLabels(unlabeled.Images);
 
         var images = unlabeled.Images;
         var valid = unlabeled.Valid;
-        var cutMix = random.NextDouble() < options.CutMixProbability;
+        var cutMix = random.Draws.NextDouble() < options.CutMixProbability;
         if (cutMix)
         {
-            (images, pseudoLabels, confidence, valid) = CutMix.Mix(images, pseudoLabels, confidence, valid, random);
+            (images, pseudoLabels, confidence, valid) = CutMix.Mix(images, pseudoLabels, confidence, valid, ref random.Draws);
         }
 
         var labeledCount = labeled.Images.size(0);
@@ -96,7 +99,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
 
         var bankTimeBefore = BankTime();
         ContrastiveResult? contrastive = options.Contrastive
-            ? _contrastive.Compute(ContrastiveInputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, entropy, valid, reliable, gamma, alpha, labeledCount), banks)
+            ? _contrastive.Compute(ContrastiveInputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, entropy, valid, reliable, gamma, alpha, labeledCount), banks, random.Torch)
             : null;
         var loss = supervised.add(unsupervised);
         if (contrastive is not null)

@@ -39,7 +39,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
         observer.OnMessage($"labeled {datasets.Labeled.Count}, unlabeled {datasets.Unlabeled.Count}, val {datasets.Validation.Count} images; " +
                            $"{options.Model.Architecture.Name()} OS{options.Model.OutputStride}, {options.Model.NumClasses} classes; device {device}");
 
-        using var student = new DeepLabV3Plus(options.Model);
+        using var student = DeepLabV3Plus.Seeded(options.Model, options.Seed);
         using var teacherModel = new DeepLabV3Plus(options.Model);
         if (options.Pretrained is { } pretrained)
         {
@@ -83,7 +83,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
         var stepsPerEpoch = (long)Math.Ceiling(Math.Max(datasets.Labeled.Count, datasets.Unlabeled.Count) / (double)batch);
         var schedule = new TrainingSchedule(stepsPerEpoch, options.Method.Epochs, options.Method.SupervisedOnlyEpochs);
         var teacher = new EmaTeacher(student, teacherModel, options.Method.EmaDecay);
-        var step = new U2plStep(student, teacher, optimizer, banks, options.Method, schedule, options.Seed);
+        using var step = new MicroBatchedStep(student, teacher, optimizer, banks, options, schedule);
         var parts = new TrainingCheckpoint.Parts(student, teacherModel, optimizer, banks);
         var evaluator = new Evaluator(options.Data.ValMode, options.Data.ValAugmentation, options.Data.ValCropSize);
         var statistics = new BadSampleStatistics();

@@ -44,7 +44,8 @@ public class ClassMemoryBankTests
             using var scope = torch.NewDisposeScope();
             using var bank = new ClassMemoryBank(30, 1);
             bank.Push(torch.arange(0, pushed, 1, ScalarType.Float32).view(-1, 1));
-            var sample = bank.Sample(n);
+            using var generator = new Generator(7);
+            var sample = bank.Sample(n, generator);
             var low = Math.Max(0, pushed - 30);
             return sample.size(0) == n && sample.ToArray<float>().All(v => v >= low && v < pushed);
         });
@@ -56,7 +57,8 @@ public class ClassMemoryBankTests
     {
         using var scope = torch.NewDisposeScope();
         using var bank = new ClassMemoryBank(5, 3);
-        Assert.Throws<InvalidOperationException>(() => bank.Sample(1));
+        using var generator = new Generator(0);
+        Assert.Throws<InvalidOperationException>(() => bank.Sample(1, generator));
         bank.Push(torch.randn([7, 3]));
         var snapshot = bank.Snapshot();
         using var restored = new ClassMemoryBank(5, 3);

@@ -26,7 +26,8 @@ public sealed class U2plStepDeviceTests : IDisposable
                 return new[] { m.SupervisedLoss, m.UnsupervisedLoss, m.ContrastiveLoss };
             }).ToArray();
             var filled = setup.Banks.First(bank => bank.Count > 0);
-            using var sample = filled.Sample(3);
+            using var generator = new Generator(0);
+            using var sample = filled.Sample(3, generator);
             Assert.Equal(DeviceType.CPU, sample.device_type);
             Assert.Equal(DeviceType.CPU, setup.Student.Device.type);
             return losses;

@@ -162,7 +162,7 @@ public class U2plStepTests
         var probabilities = torch.rand([2, 3, 3, 3]).softmax(1);
         var labels = torch.full([2, 3, 3], 255, ScalarType.Int64);        // every class absent
         var none = torch.zeros([2, 3, 3], ScalarType.Bool);
-        using var result = loss.Compute(new ContrastiveInputs(student, torch.randn([2, 4, 3, 3]), probabilities, labels, 1, none, none), banks);
+        using var result = loss.Compute(new ContrastiveInputs(student, torch.randn([2, 4, 3, 3]), probabilities, labels, 1, none, none), banks, new Generator(0));
         Assert.Equal(0, result.Loss.ToDouble());
         Assert.Equal(0, result.ClassesInLoss);
         result.Loss.backward();

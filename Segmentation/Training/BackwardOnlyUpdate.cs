@@ -1,13 +1,14 @@
 using U2PL.Segmentation.Method;
 using U2PL.Segmentation.Models;
-using U2PL.Segmentation.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
-namespace U2PL.Grains.Worker;
+namespace U2PL.Segmentation.Training;
 
-/// <summary>A worker's update: backward only. The gradients stay on the student's parameters for the push; the parameter server applies SGD and EMA.</summary>
-internal sealed class GradientOnlyUpdate(DeepLabV3Plus student, TrainingOptions options, TrainingSchedule schedule) : IStudentUpdate
+/// <summary>
+/// Backward only: the gradients stay on the student's parameters for whoever applies the step (a micro-batched step in
+/// one process, or the parameter server a cluster worker pushes them to).
+/// </summary>
+public sealed class BackwardOnlyUpdate(DeepLabV3Plus student, TrainingOptions options, TrainingSchedule schedule) : IStudentUpdate
 {
     private readonly Tensor[] _parameters = student.parameters().ToArray();
 
