@@ -68,8 +68,31 @@ public sealed record RunStatus
     [Id(27)] public double ImagesPerSecond { get; init; }
     [Id(28)] public List<GrainPlacement> Placement { get; init; } = [];
     [Id(29)] public List<EpochCoverage> Coverage { get; init; } = [];
+    /// <summary>cluster.mode: "sync" (a step is <see cref="MicroBatches"/> micro-batches behind a barrier) or "async".</summary>
+    [Id(30)] public string Mode { get; init; } = "";
+    /// <summary>Micro-batches a step is cut into (trainer.micro_batches in sync mode; 1 in async mode).</summary>
+    [Id(31)] public int MicroBatches { get; init; } = 1;
+    /// <summary>Sync mode: seconds the workers together waited at the step barrier per step, the mean over the last completed steps.</summary>
+    [Id(32)] public double BarrierWaitSeconds { get; init; }
+    /// <summary>Sync mode: that wait's share (0..1) of the workers' time on those steps (waiting plus computing their micro-batches).</summary>
+    [Id(33)] public double BarrierWaitShare { get; init; }
+    /// <summary>Sync mode: which worker computed which micro-batch of the last few completed steps, by step then micro-batch.</summary>
+    [Id(34)] public List<MicroBatchAssignment> MicroBatchAssignments { get; init; } = [];
 
     public bool IsFinished => State is RunState.Completed or RunState.Stopped or RunState.Failed;
+}
+
+/// <summary>Sync mode: the worker whose accepted gradient was micro-batch <see cref="MicroBatch"/> of step <see cref="Iteration"/>.</summary>
+[GenerateSerializer]
+public sealed record MicroBatchAssignment
+{
+    [Id(1)] public long Iteration { get; init; }
+    [Id(2)] public int MicroBatch { get; init; }
+    [Id(3)] public string WorkerKey { get; init; } = "";
+    /// <summary>Seconds that worker waited at the barrier before this lease.</summary>
+    [Id(4)] public double BarrierWaitSeconds { get; init; }
+    /// <summary>Seconds that worker took for the micro-batch (compute and communication).</summary>
+    [Id(5)] public double StepSeconds { get; init; }
 }
 
 /// <summary>One line of a run's event log.</summary>

@@ -10,7 +10,7 @@ public static class RunStatusView
 {
     private const int EventsShown = 8;
 
-    /// <summary>The full view: progress, losses, workers, memory-bank fill, accuracy and recent events.</summary>
+    /// <summary>The full view: progress, losses, the cluster mode, workers, memory-bank fill, accuracy and recent events.</summary>
     public static IRenderable Render(RunStatus s)
     {
         var rows = new List<IRenderable>
@@ -20,7 +20,9 @@ public static class RunStatusView
             new Markup(Markup.Escape(Losses(s))),
             new Markup(Markup.Escape(Accuracy(s))),
         };
+        if (s.Mode.Length > 0) rows.Add(new Markup(Markup.Escape(Mode(s))));
         if (s.Workers.Count > 0) rows.Add(WorkerTable(s));
+        if (s.MicroBatchAssignments.Count > 0) rows.Add(new Markup(Markup.Escape(Assignments(s))));
         if (s.BankFill.Count > 0) rows.Add(BankChart(s));
         if (s.RecentEvents.Count > 0) rows.Add(EventTable(s.RecentEvents.OrderBy(e => e.Sequence).TakeLast(EventsShown)));
         return new Panel(new Rows(rows)).Header("u2pl run");
@@ -28,7 +30,25 @@ public static class RunStatusView
 
     /// <summary>One line per update, for a log or a pipe.</summary>
     public static string Line(RunStatus s) =>
-        $"{Timestamp()} {s.RunId} {StateName(s.State)} {Progress(s)} | {Losses(s)} | {Accuracy(s)}";
+        $"{Timestamp()} {s.RunId} {StateName(s.State)} {Progress(s)} | {Losses(s)} | {Accuracy(s)}" + (s.Mode.Length > 0 ? $" | {Mode(s)}" : "");
+
+    /// <summary>
+    /// The cluster mode: <c>mode sync, 4 micro-batches a step, barrier wait 0.42 s/step (12.5%)</c> (the seconds the
+    /// workers together waited for each step to open, and that wait's share of their time), or <c>mode async</c>.
+    /// </summary>
+    public static string Mode(RunStatus s) =>
+        s.Mode != "sync" ? $"mode {s.Mode}" :
+        string.Create(CultureInfo.InvariantCulture,
+            $"mode sync, {s.MicroBatches} micro-batch{(s.MicroBatches == 1 ? "" : "es")} a step, barrier wait {s.BarrierWaitSeconds:F2} s/step ({s.BarrierWaitShare * 100:F1}%)");
+
+    /// <summary>The latest completed step's micro-batches and who computed each: <c>step 41: 0→#0 1→#1 2→#0 3→#1</c>.</summary>
+    public static string Assignments(RunStatus s)
+    {
+        if (s.MicroBatchAssignments.Count == 0) return "";
+        var step = s.MicroBatchAssignments.Max(a => a.Iteration);
+        var parts = s.MicroBatchAssignments.Where(a => a.Iteration == step).OrderBy(a => a.MicroBatch).Select(a => $"{a.MicroBatch}→{WorkerName(a.WorkerKey)}");
+        return $"step {step}: {string.Join(" ", parts)}";
+    }
 
     public static string EventLine(RunEvent e) =>
         $"{e.Time.ToLocalTime():HH:mm:ss} [{e.Kind}] it {e.Iteration}: {e.Message}";
@@ -82,7 +102,9 @@ public static class RunStatusView
     private static Table WorkerTable(RunStatus s)
     {
         var table = new Table().Border(TableBorder.Simple).Title("workers");
-        foreach (var column in new[] { "worker", "silo", "state", "img/s", "staleness", "steps", "comm s/step", "last report" })
+        var sync = s.Mode == "sync";
+        foreach (var column in new[] { "worker", "silo", "state", "img/s", "staleness", "steps", "comm s/step" }
+                     .Concat(sync ? ["micro-batch", "barrier s/lease"] : []).Append("last report"))
         {
             table.AddColumn(column);
         }
@@ -91,9 +113,15 @@ public static class RunStatusView
         {
             var state = w.Error.Length > 0 ? $"{w.State}: {w.Error}" : w.State;
             var age = w.LastReport == default ? "-" : $"{Math.Max(0, (now - w.LastReport).TotalSeconds):F0} s ago";
-            table.AddRow(Markup.Escape(WorkerName(w.WorkerKey)), Markup.Escape(SiloName(w.Silo)), Markup.Escape(state), w.ImagesPerSecond.ToString("F2", CultureInfo.InvariantCulture),
+            var cells = new List<string>
+            {
+                Markup.Escape(WorkerName(w.WorkerKey)), Markup.Escape(SiloName(w.Silo)), Markup.Escape(state), w.ImagesPerSecond.ToString("F2", CultureInfo.InvariantCulture),
                 w.Staleness.ToString(CultureInfo.InvariantCulture), w.Steps.ToString(CultureInfo.InvariantCulture),
-                w.CommunicationSeconds.ToString("F3", CultureInfo.InvariantCulture), age);
+                w.CommunicationSeconds.ToString("F3", CultureInfo.InvariantCulture),
+            };
+            if (sync) cells.AddRange([w.LastMicroBatch.Length > 0 ? Markup.Escape(w.LastMicroBatch) : "-", w.BarrierWaitSeconds.ToString("F2", CultureInfo.InvariantCulture)]);
+            cells.Add(age);
+            table.AddRow([.. cells]);
         }
         return table;
     }

@@ -17,7 +17,8 @@ public sealed class MicroBatchBook : ILeaseBook
     private readonly Dictionary<int, EpochCoverage> _coverage = [];
     private readonly OutLease?[] _leases;
     private readonly bool[] _done;
-    private readonly Dictionary<long, (long Step, int MicroBatch)> _expired = [];
+    // Every lease not yet completed or returned, also the expired ones whose worker may still complete them.
+    private readonly Dictionary<long, (long Step, int MicroBatch)> _issued = [];
     private long _step;
     private bool _open;
     private long _nextLeaseId = 1;
@@ -63,17 +64,17 @@ public sealed class MicroBatchBook : ILeaseBook
         var microBatch = FirstFree();
         if (microBatch < 0)
         {
-            microBatch = Array.FindIndex(_leases, lease => lease is { } l && l.Deadline <= now);
+            microBatch = FirstExpired(now);
             if (microBatch < 0)
             {
                 return new LeaseReply { Status = LeaseStatus.Exhausted }; // the step's last micro-batches are being computed
             }
-            _expired[_leases[microBatch]!.Id] = (_step, microBatch);
             Coverage(_step).Reissued++;
         }
         var id = _nextLeaseId++;
         var deadline = now + TimeSpan.FromSeconds(_setup.LeaseTimeoutSeconds);
         _leases[microBatch] = new OutLease(id, worker, deadline);
+        _issued[id] = (_step, microBatch);
         var epoch = EpochOf(_step);
         var step = (int)(_step - epoch * _setup.StepsPerEpoch);
         var count = _setup.MicroBatches;
@@ -95,23 +96,19 @@ public sealed class MicroBatchBook : ILeaseBook
     /// </summary>
     public bool Complete(long leaseId)
     {
-        var microBatch = _open ? Array.FindIndex(_leases, lease => lease?.Id == leaseId) : -1;
-        var onTime = microBatch >= 0;
+        if (!_issued.Remove(leaseId, out var issued))
+        {
+            return false;
+        }
+        var (step, microBatch) = issued;
+        var onTime = _open && step == _step && _leases[microBatch]?.Id == leaseId;
         if (onTime)
         {
             _leases[microBatch] = null;
         }
-        else if (_expired.Remove(leaseId, out var late) && _open && late.Step == _step)
+        if (!_open || step != _step || _done[microBatch])
         {
-            microBatch = late.MicroBatch;
-        }
-        else
-        {
-            return false;
-        }
-        if (_done[microBatch])
-        {
-            Coverage(_step).Duplicated++;
+            Coverage(step).Duplicated++;
             return onTime;
         }
         _done[microBatch] = true;
@@ -124,10 +121,9 @@ public sealed class MicroBatchBook : ILeaseBook
 
     public void Return(long leaseId)
     {
-        var microBatch = _open ? Array.FindIndex(_leases, lease => lease?.Id == leaseId) : -1;
-        if (microBatch >= 0)
+        if (_issued.Remove(leaseId, out var issued) && _open && issued.Step == _step && _leases[issued.MicroBatch]?.Id == leaseId)
         {
-            _leases[microBatch] = null;
+            _leases[issued.MicroBatch] = null;
             Coverage(_step).Returned++;
         }
     }
@@ -158,6 +154,15 @@ public sealed class MicroBatchBook : ILeaseBook
         Held = Held,
     };
 
+    private int FirstExpired(DateTimeOffset now)
+    {
+        for (var m = 0; m < _leases.Length; m++)
+        {
+            if (_leases[m] is { } lease && lease.Deadline <= now && !_done[m]) return m;
+        }
+        return -1;
+    }
+
     private int FirstFree()
     {
         for (var m = 0; m < _leases.Length; m++)
@@ -172,9 +177,10 @@ public sealed class MicroBatchBook : ILeaseBook
         var coverage = Coverage(_step);
         coverage.StepsDone++;
         coverage.SamplesDone += _setup.BatchSize * (_setup.Semi ? 2 : 1);
-        foreach (var id in _expired.Where(e => e.Value.Step == _step).Select(e => e.Key).ToList())
+        // Leases of long-closed steps whose workers never came back.
+        foreach (var id in _issued.Where(e => e.Value.Step < _step - 16).Select(e => e.Key).ToList())
         {
-            _expired.Remove(id);
+            _issued.Remove(id);
         }
         _step++;
         _open = false;

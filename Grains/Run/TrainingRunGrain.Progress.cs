@@ -358,7 +358,7 @@ public sealed partial class TrainingRunGrain
         var done = record.Iteration - record.StartIteration;
         var eta = done > 0 && record.SecondsTrained > 0 ? record.SecondsTrained / done * (record.LastIteration - record.Iteration) : 0;
         var report = _lastReport;
-        return new RunStatus
+        return WithSyncSteps(new RunStatus
         {
             RunId = RunId, State = record.State, Message = record.Message,
             Desired = new WorkerTarget { Count = record.DesiredCount, Auto = record.DesiredAuto }, DesiredResolved = IsFinished(record.State) ? 0 : DesiredWorkers(),
@@ -373,7 +373,7 @@ public sealed partial class TrainingRunGrain
             ImagesPerSecond = _workers.Values.Where(w => w.Reported).Sum(w => w.Info.ImagesPerSecond),
             Placement = _placement.Select(p => new GrainPlacement { Grain = p.Key, Silo = p.Value }).ToList(),
             Coverage = _progress.Epochs,
-        };
+        });
     }
 
     private RunSummary Summary()

@@ -15,6 +15,10 @@ namespace U2PL.Grains.Run;
 /// </summary>
 public sealed partial class TrainingRunGrain
 {
+    /// <summary>Sync mode's barrier wait per step (README "TensorBoard"); the other tags are <see cref="TensorBoardSummaries"/>'.</summary>
+    private const string BarrierWaitTag = "cluster/barrier_wait_s";
+    private const string BarrierWaitShareTag = "cluster/barrier_wait_share";
+
     private TensorBoardLog? _tensorBoard;
     private bool _drawingWarned;
 
@@ -59,6 +63,18 @@ public sealed partial class TrainingRunGrain
         {
             TensorBoardSummaries.WriteStep(writer, step, metrics, semi, reporting.Sum(w => w.Info.ImagesPerSecond));
             TensorBoardSummaries.WriteCluster(writer, step, reporting.Count, staleGradients, bankFill);
+        });
+    }
+
+    /// <summary>Sync mode, a completed step: the seconds its workers waited at the barrier before it opened, and their share.</summary>
+    private void WriteBarrierWaitToTensorBoard(long iteration, StepBarrierWait wait)
+    {
+        if (TensorBoard() is not { } log) return;
+        var step = TensorBoardLog.Step(iteration + 1);
+        log.Write(writer =>
+        {
+            writer.add_scalar(BarrierWaitTag, (float)wait.Seconds, step);
+            writer.add_scalar(BarrierWaitShareTag, (float)wait.Share, step);
         });
     }
 

@@ -249,6 +249,7 @@ public sealed partial class TrainingRunGrain(
         if (!report.Accepted) _staleGradients++;
         _lastReport = report;
         RecordStep(report);
+        RecordMicroBatch(report);
         RecordMetrics(report);
         WriteStepToTensorBoard(report);
         var surplus = GrainKeys.SlotOf(key) >= DesiredWorkers();

@@ -45,17 +45,34 @@ function renderStatus(status) {
   $("throughput").textContent = fixed(status.images_per_second, 1);
   $("miou-summary").textContent = `${percent(status.last_mean_iou)} (${percent(status.best_mean_iou)})`;
   $("message").textContent = status.message || "";
+  const sync = status.mode === "sync";
   const desired = status.desired.auto ? `auto (${status.desired_resolved})` : status.desired.count;
   $("workers-summary").textContent = `desired ${desired} · actual ${status.workers.length}`;
   $("workers").tBodies[0].replaceChildren(...status.workers.map(w =>
     el("tr", { "data-worker": w.worker_key }, el("td", {}, w.worker_key), el("td", {}, w.silo), el("td", {}, w.state),
-      el("td", { class: "num" }, String(w.steps)), el("td", { class: "num" }, fixed(w.images_per_second, 2)))));
+      el("td", { class: "num" }, String(w.steps)), el("td", { class: "num" }, fixed(w.images_per_second, 2)),
+      el("td", { class: "num" }, w.last_micro_batch || "-"), el("td", { class: "num" }, sync ? fixed(w.barrier_wait_seconds, 2) : "-"))));
+  renderMode(status, sync);
   $("loss-legend").replaceChildren(...series.map(s =>
     el("span", { "data-series": s.key, "data-latest": String(status[s.key]) }, el("i", { style: `background:${s.colour}` }), `${s.label} ${fixed(status[s.key], 4)}`)),
     el("span", {}, `αt ${fixed(status.alpha, 3)}`), el("span", {}, `lr ${fixed(status.learning_rate, 5)}`));
   $("events").replaceChildren(...status.recent_events.map(e =>
     el("li", { "data-kind": e.kind }, `${new Date(e.time).toLocaleTimeString()} [${e.kind}] ${e.message}`)));
   $("updated").textContent = new Date().toLocaleTimeString();
+}
+
+// Sync mode: M, the workers' wait at the step barrier, and which worker computed which micro-batch of the latest step.
+function renderMode(status, sync) {
+  document.body.dataset.mode = status.mode;
+  const m = status.micro_batches;
+  $("mode").textContent = sync ? `sync · ${m} micro-batch${m === 1 ? "" : "es"} a step` : status.mode || "-";
+  $("barrier-wait").textContent = sync ? `${fixed(status.barrier_wait_seconds, 2)} s/step (${fixed(status.barrier_wait_share * 100, 1)}%)` : "-";
+  const assignments = status.micro_batch_assignments || [];
+  const step = assignments.length ? Math.max(...assignments.map(a => a.iteration)) : null;
+  const latest = assignments.filter(a => a.iteration === step).sort((a, b) => a.micro_batch - b.micro_batch);
+  $("assignment").replaceChildren(...(latest.length ? [`step ${step}: `] : []), ...latest.map(a =>
+    el("span", { class: "micro-batch", "data-micro-batch": String(a.micro_batch), "data-assigned-worker": a.worker_key },
+      `${a.micro_batch} → ${a.worker_key} (waited ${fixed(a.barrier_wait_seconds, 2)} s)`)));
 }
 
 function renderChart(steps) {

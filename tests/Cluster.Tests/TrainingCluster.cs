@@ -96,17 +96,24 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
 
     private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;
 
-    /// <summary>A small U2PL config: synthetic 64×64 crops, ResNet-18 OS16, batch 2, 1 thread per worker, a warm-up epoch then a semi-supervised one.</summary>
-    public string Config(int trainCount = 24, int labeled = 8, string extra = "", string cluster = "", int epochs = 2)
+    /// <summary>
+    /// A small U2PL config: synthetic 64×64 crops, ResNet-18 OS16, batch 2 (one micro-batch), 1 thread per worker, a
+    /// warm-up epoch then semi-supervised ones; <paramref name="cluster"/> continues the cluster map (", mode: async").
+    /// </summary>
+    public string Config(int trainCount = 24, int labeled = 8, string extra = "", string cluster = "", int epochs = 2, int batchSize = 2, int microBatches = 1) =>
+        WriteConfig(Directory, trainCount, labeled, extra, cluster, epochs, batchSize, microBatches);
+
+    /// <summary><see cref="Config"/> written into <paramref name="directory"/> (checkpoints go to its runs/).</summary>
+    public static string WriteConfig(string directory, int trainCount = 24, int labeled = 8, string extra = "", string cluster = "", int epochs = 2, int batchSize = 2, int microBatches = 1)
     {
-        var path = Path.Combine(Directory, $"run-{Guid.NewGuid():N}.yaml");
+        var path = Path.Combine(directory, $"run-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, $$"""
             seed: 3
             dataset:
               type: synthetic
               synthetic: { train_count: {{trainCount}}, val_count: 4, height: 64, width: 80, seed: 1 }
               labeled: {{labeled}}
-              batch_size: 2
+              batch_size: {{batchSize}}
               workers: 1
               train:
                 crop: { type: rand, size: [64, 64] }
@@ -115,10 +122,12 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
             trainer:
               epochs: {{epochs}}
               sup_only_epoch: 1
+              micro_batches: {{microBatches}}
+              threads: 1
               optimizer: { kwargs: { lr: 0.01, momentum: 0.9, weight_decay: 0.0005 }, decoder_lr_multiplier: 1 }
               contrastive: { num_queries: 8, num_negatives: 16, low_rank: 2, high_rank: 5, memory_bank: { capacity: 500, background_capacity: 500 } }
             {{extra}}
-            saver: { snapshot_dir: {{Path.Combine(Directory, "runs")}} }
+            saver: { snapshot_dir: {{Path.Combine(directory, "runs")}} }
             cluster: { shards: 2, worker_threads: 1, lease_timeout_seconds: 8{{cluster}} }
             """);
         return path;

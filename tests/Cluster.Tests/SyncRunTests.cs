@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using U2PL.Contracts;
+using U2PL.Tests.Cluster;
+
+namespace U2PL.Cluster.Tests;
+
+/// <summary>
+/// Issue 20 with real processes: in sync mode a run's result does not depend on the workers. Whatever computes the
+/// micro-batches — one, two or three workers, a worker set scaled 1 → 3 → 1 mid-run, a GPU silo SIGKILLed mid-run —
+/// the final checkpoint's student, teacher (parameters and BN statistics), SGD momentum and memory banks are
+/// bit-for-bit those of <c>u2pl train</c> with the same trainer.micro_batches (every process runs libtorch on 1 thread).
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class SyncRunTests(RedisFixture redis, SyncReference reference) : IClassFixture<SyncReference>
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(10);
+
+    private static string NewRunId() => "sync-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task One_two_and_three_workers_end_with_the_checkpoint_of_u2pl_train()
+    {
+        await using var cluster = new TrainingCluster(redis.Server);
+        await cluster.StartSiloAsync("state");
+        await cluster.StartSiloAsync("gpu", gpuSlots: 3);
+        foreach (var workers in new[] { 1, 2, 3 })
+        {
+            var runId = NewRunId();
+            var started = await cluster.StartRunAsync(runId, reference.Config, workers);
+            Assert.Equal(24, started.TotalIterations);
+            var seen = new List<RunStatus>();
+            var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, $"the run on {workers} workers to complete", seen);
+            Assert.Equal(workers, seen.SelectMany(s => s.Workers).Where(w => w.Steps > 0).Select(w => w.WorkerKey).Distinct().Count());
+            AssertEqualsReference(done, $"{workers} workers");
+        }
+    }
+
+    [Fact]
+    public async Task Scaling_1_3_1_mid_run_trains_on_both_gpu_silos_and_ends_with_the_checkpoint_of_u2pl_train()
+    {
+        await using var cluster = new TrainingCluster(redis.Server);
+        await cluster.StartSiloAsync("state");
+        await cluster.StartSiloAsync("gpu", gpuSlots: 2);
+        await cluster.StartSiloAsync("gpu", gpuSlots: 1);
+        var runId = NewRunId();
+        var seen = new List<RunStatus>();
+        await cluster.StartRunAsync(runId, reference.Config, 1);
+        await cluster.WaitAsync(runId, s => s.Iteration >= 2, RunTimeout, "2 steps with one worker", seen);
+
+        await cluster.CallAsync(runId, r => r.Scale(new WorkerTarget { Count = 3 }), "scale to 3");
+        var three = await cluster.WaitAsync(runId, s => s.Workers.Count(w => w.Steps > 0) == 3, RunTimeout, "three workers training", seen);
+        Assert.Equal(2, three.Workers.Select(w => w.Silo).Distinct().Count()); // placed on both GPU silos, never the state silo
+
+        await cluster.CallAsync(runId, r => r.Scale(new WorkerTarget { Count = 1 }), "scale to 1");
+        var one = await cluster.WaitAsync(runId, s => s.Workers.Count == 1, RunTimeout, "back to one worker", seen);
+        var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete", seen);
+        Assert.True(one.Iteration < done.TotalIterations, $"the scale-down ended at iteration {one.Iteration}, the run's last step");
+        Assert.All(done.Coverage, epoch => Assert.Equal(epoch.Steps, epoch.StepsDone));
+        AssertEqualsReference(done, "scaled 1 → 3 → 1");
+
+        // The cluster's checkpoint is the single-process format: u2pl eval reads it, u2pl train resumes from it.
+        var eval = U2pl.Run("eval", "--checkpoint", done.LastCheckpoint, "--json");
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Contains("miou", eval.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task SIGKILL_of_a_gpu_silo_mid_run_recomputes_its_micro_batches_and_ends_with_the_checkpoint_of_u2pl_train()
+    {
+        await using var cluster = new TrainingCluster(redis.Server);
+        await cluster.StartSiloAsync("state");
+        var first = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
+        var second = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
+        var runId = NewRunId();
+        await cluster.StartRunAsync(runId, reference.Config, 2);
+        var training = await cluster.WaitAsync(runId, s => s.Workers.Count(w => w.Steps > 0) == 2 && s.Iteration >= 3, RunTimeout, "two workers training");
+
+        var victim = second.Hosts(training.Workers[1].Silo) ? second : first;
+        victim.Kill();
+        var killedAt = Stopwatch.StartNew();
+        await cluster.WaitAsync(runId, s => s.Iteration >= training.Iteration + 3, RunTimeout, "progress with the surviving worker");
+        var recovered = killedAt.Elapsed;
+        var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete");
+
+        Assert.All(done.Coverage, epoch => Assert.Equal(epoch.Steps, epoch.StepsDone));
+        Assert.True(done.Coverage.Sum(e => e.Reissued + e.Returned) >= 1, "the killed worker's micro-batch was handed out again");
+        AssertEqualsReference(done, "a GPU silo SIGKILLed mid-run");
+        Assert.True(recovered < TimeSpan.FromSeconds(90), $"progress resumed after {recovered.TotalSeconds:F0} s\n{cluster.Logs()}");
+    }
+
+    private void AssertEqualsReference(RunStatus done, string what)
+    {
+        Assert.Equal(done.TotalIterations, done.Iteration);
+        var comparison = CheckpointComparison.Of(done.LastCheckpoint, reference.Checkpoint);
+        Assert.True(comparison.Tensors > 300, $"only {comparison.Tensors} tensors compared");
+        Assert.True(comparison.Identical, $"{what}: the run's final checkpoint differs from u2pl train's: {comparison}");
+    }
+}
