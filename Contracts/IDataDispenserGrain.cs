@@ -33,6 +33,12 @@ public interface IDataDispenserGrain : IGrainWithStringKey
     /// <summary>Stops handing out leases (pause, checkpoint barrier) or starts again.</summary>
     Task Hold(bool hold);
 
+    /// <summary>
+    /// Sync mode: hands out leases again from step <paramref name="completedIterations"/> as state generation
+    /// <paramref name="generation"/> (the run rewound every state grain to the checkpoint there); older leases are void.
+    /// </summary>
+    Task Rewind(long completedIterations, long generation);
+
     [ReadOnly]
     Task<DispenserProgress> Progress();
 }

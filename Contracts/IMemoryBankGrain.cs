@@ -13,10 +13,15 @@ public interface IMemoryBankGrain : IGrainWithStringKey
 
     /// <summary>
     /// Sync mode: micro-batch <paramref name="microBatch"/>'s negatives of step <paramref name="iteration"/> (possibly
-    /// none). Once every micro-batch of the step pushed, their rows are enqueued in micro-batch order. False when the
-    /// step was already enqueued (a micro-batch computed twice).
+    /// none), computed for a lease of state <paramref name="generation"/>. Once every micro-batch of the step pushed,
+    /// their rows are enqueued in micro-batch order. False when the step was already enqueued (a micro-batch computed
+    /// twice) or the bank is of another generation (the run rewound to a checkpoint since).
     /// </summary>
-    Task<bool> PushMicroBatch(long iteration, int microBatch, FeatureBlock block);
+    Task<bool> PushMicroBatch(long generation, long iteration, int microBatch, FeatureBlock block);
+
+    /// <summary>Sync mode: back to <paramref name="checkpoint"/>'s rows (empty: none) as state generation <paramref name="generation"/>.</summary>
+    [ResponseTimeout("00:05:00")]
+    Task Rewind(string checkpoint, long generation);
 
     /// <summary>Sync mode: the rows a replica of <paramref name="generation"/> with <paramref name="appended"/> rows lacks (see <see cref="BankRows"/>).</summary>
     [ReadOnly]

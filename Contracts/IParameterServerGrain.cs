@@ -32,6 +32,13 @@ public interface IParameterServerGrain : IGrainWithStringKey
     /// </summary>
     Task<PushOutcome> PushMicroBatch(GradientPush push);
 
+    /// <summary>
+    /// Sync mode: back to <paramref name="checkpoint"/> (empty: the initial weights) as state generation
+    /// <paramref name="generation"/>, dropping any partial step; pushes of other generations are refused from now on.
+    /// </summary>
+    [ResponseTimeout("00:05:00")]
+    Task<long> Rewind(string checkpoint, long generation);
+
     /// <summary>Everything the shard holds, for a checkpoint.</summary>
     [ReadOnly, ResponseTimeout("00:05:00")]
     Task<ShardState> Export();

@@ -25,6 +25,8 @@ public sealed record ShardSetup
     /// <summary>A checkpoint file to restore the shard from, or empty for a fresh start.</summary>
     [Id(5)] public string RestoreFrom { get; init; } = "";
     [Id(6)] public long StepsPerEpoch { get; init; }
+    /// <summary>Sync mode: the run's state generation; a setup with another one reloads (the run rewound every state grain to a checkpoint).</summary>
+    [Id(7)] public long Generation { get; init; }
 }
 
 /// <summary>A shard's weights at a version: student parameters, teacher parameters, and both models' BN buffers.</summary>
@@ -57,6 +59,8 @@ public sealed record GradientPush
     [Id(9)] public int[] NoGradient { get; init; } = [];
     /// <summary>Sync mode: the micro-batch of step <see cref="Iteration"/> (= <see cref="BaseVersion"/>) this is.</summary>
     [Id(10)] public int MicroBatch { get; init; }
+    /// <summary>Sync mode: the state generation of the lease it was computed for; a shard of another generation refuses it.</summary>
+    [Id(11)] public long Generation { get; init; }
 }
 
 [GenerateSerializer]
@@ -114,6 +118,8 @@ public sealed record BankSetup
     [Id(6)] public string CheckpointDirectory { get; init; } = "";
     /// <summary>Sync mode: a step's negatives are enqueued once all of its micro-batches pushed theirs; 0: async.</summary>
     [Id(7)] public int MicroBatches { get; init; }
+    /// <summary>Sync mode: the run's state generation (see <see cref="ShardSetup.Generation"/>).</summary>
+    [Id(8)] public long Generation { get; init; }
 }
 
 /// <summary>

@@ -79,6 +79,8 @@ public sealed record BatchLease
     /// <summary>Sync mode: which of the step's <see cref="MicroBatches"/> micro-batches the indices are (0 of 1 in async mode).</summary>
     [Id(7)] public int MicroBatch { get; init; }
     [Id(8)] public int MicroBatches { get; init; } = 1;
+    /// <summary>Sync mode: the run's state generation when the lease was handed out; pushes carry it.</summary>
+    [Id(9)] public long Generation { get; init; }
 }
 
 /// <summary>Why no lease was handed out.</summary>
@@ -119,6 +121,8 @@ public sealed record DispenserSetup
     [Id(12)] public string CheckpointDirectory { get; init; } = "";
     /// <summary>Sync mode: each step is leased as this many micro-batches, and step t + 1 opens once all of step t are done; 0: async.</summary>
     [Id(13)] public int MicroBatches { get; init; }
+    /// <summary>Sync mode: the run's state generation (see <see cref="ShardSetup.Generation"/>).</summary>
+    [Id(14)] public long Generation { get; init; }
 }
 
 /// <summary>Global progress and per-epoch coverage.</summary>

@@ -10,12 +10,17 @@ least-squares slope of iteration over time, from the first time each iteration i
 `u2pl train`, the run's pushed status (one a second) for the cluster, over iterations [warmup, last - 1] so that neither
 start-up nor the final checkpoint and evaluation count.
 
+These parts run `cluster.mode: async` (the bounded-staleness parameter server they were written for), given
+explicitly since sync became the default; bench/sync_bench.py measures sync mode with the same machinery and a
+`Shape` of its own (batch, trainer.micro_batches, mode).
+
   flock /tmp/u2pl-bench.lock /usr/bin/python3 bench/cluster_bench.py --rounds 3 --markdown bench/RESULTS.md
 """
 import argparse
 import datetime
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,7 +36,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results_md import replace_section  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-IMAGES_PER_STEP = 8
+
+
+class Shape:
+    """What a step is: dataset.batch_size labeled + as many unlabeled images, cut into micro_batches, in cluster.mode."""
+
+    def __init__(self, mode="async", batch=4, micro_batches=1):
+        self.mode, self.batch, self.micro_batches = mode, batch, micro_batches
+
+    @property
+    def images_per_step(self):
+        return 2 * self.batch
+
+    def __repr__(self):
+        return f"{self.mode}, batch {self.batch}, M={self.micro_batches}"
+
+
+ASYNC = Shape()  # the shape every part of this script measured before sync mode existed
 
 CONFIG = """seed: 0
 dataset:
@@ -39,7 +60,7 @@ dataset:
   synthetic: {{ train_count: 240, val_count: 8, height: 128, width: 160, seed: 0 }}
   labeled: 1/8
   split_seed: 0
-  batch_size: 4
+  batch_size: {batch}
   workers: 1
   prefetch: 2
   train:
@@ -53,6 +74,7 @@ trainer:
   sup_only_epoch: 0
   eval_every: 0
   threads: {threads}
+  micro_batches: {micro_batches}
   max_iterations: {iterations}
   optimizer: {{ type: SGD, kwargs: {{ lr: 0.01, momentum: 0.9, weight_decay: 0.0005 }}, decoder_lr_multiplier: 1 }}
   lr_scheduler: {{ mode: poly, kwargs: {{ power: 0.9 }} }}
@@ -70,7 +92,7 @@ trainer:
     memory_bank: {{ capacity: 30000, background_capacity: 50000 }}
 criterion: {{ type: ce }}
 saver: {{ snapshot_dir: {runs}, every_steps: 0 }}
-cluster: {{ shards: 2, worker_threads: {threads}, lease_timeout_seconds: {lease}, half_precision_wire: {half} }}
+cluster: {{ mode: {mode}, shards: 2, worker_threads: {threads}, lease_timeout_seconds: {lease}, half_precision_wire: {half} }}
 """
 
 
@@ -85,10 +107,16 @@ class Binaries:
         self.commit = commit
 
     @staticmethod
-    def copy(repo, work):
+    def copy(repo, work, build=None):
+        """From the repository's Release build, or from `build`: a tree exported with `git archive` and built apart,
+        whose BUILT_FROM file holds the commit (so that others' uncommitted edits in the shared tree stay out)."""
         root = os.path.join(work, "bin")
-        shutil.copytree(os.path.join(repo, "Silo/bin/Release/net10.0"), os.path.join(root, "silo"), symlinks=True)
-        shutil.copytree(os.path.join(repo, "Client/bin/Release/net10.0"), os.path.join(root, "client"), symlinks=True)
+        source = build or repo
+        shutil.copytree(os.path.join(source, "Silo/bin/Release/net10.0"), os.path.join(root, "silo"), symlinks=True)
+        shutil.copytree(os.path.join(source, "Client/bin/Release/net10.0"), os.path.join(root, "client"), symlinks=True)
+        if build:
+            with open(os.path.join(build, "BUILT_FROM")) as f:
+                return Binaries(root, f.read().strip()[:7] + " (exported with git archive and built apart)")
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "Contracts", "Grains", "Segmentation", "Silo", "Client"],
                                cwd=repo, capture_output=True, text=True).stdout.split("\n")
@@ -278,11 +306,12 @@ class Watch:
             self._process.wait(10)
 
 
-def write_config(work, name, threads, iterations, half=False, lease=60):
+def write_config(work, name, threads, iterations, half=False, lease=60, shape=ASYNC):
     path = os.path.join(work, name + ".yaml")
     with open(path, "w") as f:
         f.write(CONFIG.format(threads=threads, iterations=iterations, runs=os.path.join(work, "runs"), lease=lease,
-                              half="true" if half else "false"))
+                              half="true" if half else "false", mode=shape.mode, batch=shape.batch,
+                              micro_batches=shape.micro_batches))
     return path
 
 
@@ -310,8 +339,8 @@ def peak_rss_mb(pid):
         return 0.0
 
 
-def single_round(bins, work, threads, warmup, steps):
-    config = write_config(work, f"single-t{threads}", threads, warmup + steps + 1)
+def single_round(bins, work, threads, warmup, steps, shape=ASYNC):
+    config = write_config(work, f"single-t{threads}-b{shape.batch}-m{shape.micro_batches}", threads, warmup + steps + 1, shape=shape)
     first_seen = {}
     started = time.time()
     process = subprocess.Popen([bins.client, "train", "--config", config, "--json"], stdout=subprocess.PIPE,
@@ -330,12 +359,14 @@ def single_round(bins, work, threads, warmup, steps):
             summary = record["summary"]
     if process.wait() != 0 or summary is None:
         raise RuntimeError(f"u2pl train failed (exit {process.returncode})")
-    rate = slope(window(first_seen, warmup, warmup + steps)) * IMAGES_PER_STEP
+    rate = slope(window(first_seen, warmup, warmup + steps)) * shape.images_per_step
     return {"images_per_s": rate, "wall_s": time.time() - started, "peak_rss_mb": peak_rss}
 
 
-def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False):
-    config = write_config(work, f"cluster-t{threads}-w{workers}-{'fp16' if half else 'fp32'}", threads, warmup + steps + 1, half)
+def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False, shape=ASYNC, extra=None):
+    """One run through one silo; extra(watch, warmup, steps) adds figures of its own (sync mode's barrier wait)."""
+    config = write_config(work, f"cluster-{shape.mode}-b{shape.batch}-m{shape.micro_batches}-t{threads}-w{workers}-{'fp16' if half else 'fp32'}",
+                          threads, warmup + steps + 1, half, shape=shape)
     with Cluster(bins, work) as cluster:
         gateway = cluster.start_silo("all", slots)
         run = client(bins, "run", "start", "--config", config, "--workers", str(workers), "--cluster", gateway).splitlines()[-1]
@@ -344,9 +375,9 @@ def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False
         if final["state"] != "completed":
             raise RuntimeError(f"run {run} ended {final['state']}: {final['message']}\n{cluster.tail()}")
         peak_rss = max(peak_rss_mb(process.pid) for _, process, _ in cluster.silos)
-        rate = slope(window(watch.first_seen(), warmup, warmup + steps)) * IMAGES_PER_STEP
-        samples = [s for s in watch.worker_steps() if s["steps"] > warmup // max(1, workers)]
-        return {
+        rate = slope(window(watch.first_seen(), warmup, warmup + steps)) * shape.images_per_step
+        samples = [s for s in watch.worker_steps() if s["steps"] > warmup * shape.micro_batches // max(1, workers)]
+        return (extra(watch, warmup, steps) if extra else {}) | {
             "images_per_s": rate,
             "bytes_per_step": statistics.mean([s["bytes_per_step"] for s in samples]) if samples else float("nan"),
             "communication_s": median([s["communication_seconds"] for s in samples]),
@@ -389,8 +420,8 @@ def alternate(peers, rounds, log):
     return results
 
 
-def measure_scale_latency(bins, work, rounds, log):
-    config = write_config(work, "scale", 1, 200)
+def measure_scale_latency(bins, work, rounds, log, shape=ASYNC):
+    config = write_config(work, f"scale-{shape.mode}", 1, 200, shape=shape)
     results = []
     for r in range(rounds):
         with Cluster(bins, work) as cluster:
@@ -401,17 +432,31 @@ def measure_scale_latency(bins, work, rounds, log):
                 scaled = time.time()
                 client(bins, "run", "scale", run, "--workers", "2", "--cluster", gateway)
                 watch.wait(lambda s: any(e["kind"] == "joined" and "/1 " in e["message"] for e in s["recent_events"]), 300)
+                step = joined_step(next(e for e in watch.events.values() if e["kind"] == "joined" and "/1 " in e["message"]))
+                try:  # the step of the new worker's first gradient applied (sync: once all its micro-batches are in)
+                    watch.wait(lambda s: s["iteration"] > step, 120)
+                except TimeoutError:
+                    pass
             events = read_events(bins, run, gateway)
             stop = stop_run(bins, run, gateway, log)
         joined = next(e for e in events if e["kind"] == "joined" and "/1 " in e["message"])
-        result = {"seen_s": event_time(joined) - scaled, "message": joined["message"], "stop": stop, "load": load()}
+        result = {"seen_s": event_time(joined) - scaled, "message": joined["message"], "stop": stop, "load": load(),
+                  "status_steps_s": next((t - scaled for t, s in watch.statuses if t >= scaled and any(
+                      w["worker_key"].endswith("/1") and w["steps"] > 0 for w in s["workers"])), float("nan")),
+                  "applied_s": next((t - scaled for t, s in watch.statuses if t >= scaled and s["iteration"] > step), float("nan")),
+                  "joined_step": step}
         results.append(result)
         log(f"scale round {r + 1}: {json.dumps(result)}")
     return results
 
 
-def measure_kill(bins, work, rounds, death_timeout, lease, log):
-    config = write_config(work, "kill", 1, 300, lease=lease)
+def joined_step(event):
+    """The step of a `joined` event's first accepted gradient ("... first accepted gradient at iteration 7, ...")."""
+    return int(re.search(r"at iteration (\d+)", event["message"]).group(1))
+
+
+def measure_kill(bins, work, rounds, death_timeout, lease, log, shape=ASYNC):
+    config = write_config(work, f"kill-{shape.mode}", 1, 300, lease=lease, shape=shape)
     results = []
     for r in range(rounds):
         with Redis() as redis:  # a fresh store per round, so that every round's cluster can keep the default id
@@ -652,6 +697,7 @@ def main():
     parser.add_argument("--json", default=None, help="write every figure here")
     parser.add_argument("--markdown", default=None, help="write the section into this RESULTS.md")
     parser.add_argument("--keep-logs", default=None, help="copy every silo log here at the end")
+    parser.add_argument("--build", default=None, help="take the Release binaries from this exported, built tree (see Binaries.copy)")
     parser.add_argument("--from-json", default=None, help="only write the section from earlier --json files (a comma list)")
     args = parser.parse_args()
     if args.from_json:
@@ -663,7 +709,7 @@ def main():
         return
     os.environ.setdefault("U2PL_CLUSTER_KEY", "cluster-bench-key-0123456789abcdef")  # the silos and clients started here
     work = tempfile.mkdtemp(prefix="u2pl-cbench-")
-    bins = Binaries.copy(REPO, work)
+    bins = Binaries.copy(REPO, work, args.build)
     results = {"args": vars(args), "commit": bins.commit, "command": " ".join(["/usr/bin/python3", "bench/cluster_bench.py"] + sys.argv[1:]), "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "load_start": load()}
 

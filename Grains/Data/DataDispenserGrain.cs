@@ -34,13 +34,26 @@ public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Stor
 
     public async Task Setup(DispenserSetup setup)
     {
-        if (_book is not null && _setup?.RunId == setup.RunId)
+        if (_book is not null && _setup?.RunId == setup.RunId && _setup.Generation == setup.Generation)
         {
             return;
         }
         _setup = setup;
         _book = NewBook(setup);
         await GrainState.WriteAsync(stored, setup);
+    }
+
+    public async Task Rewind(long completedIterations, long generation)
+    {
+        var setup = _setup ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its dispenser when it starts");
+        if (setup.Generation != generation)
+        {
+            var held = Book().Held;
+            _setup = setup with { CompletedIterations = completedIterations, Generation = generation };
+            _book = NewBook(_setup);
+            _book.Held = held;
+            await GrainState.WriteAsync(stored, _setup);
+        }
     }
 
     public Task<LeaseReply> Lease(string workerKey) => Task.FromResult(Book().Lease(workerKey));

@@ -83,7 +83,7 @@ public sealed class MicroBatchBook : ILeaseBook
             Status = LeaseStatus.Granted,
             Lease = new BatchLease
             {
-                LeaseId = id, Iteration = _step, Epoch = epoch, Deadline = deadline, MicroBatch = microBatch, MicroBatches = count,
+                LeaseId = id, Iteration = _step, Epoch = epoch, Deadline = deadline, MicroBatch = microBatch, MicroBatches = count, Generation = _setup.Generation,
                 Labeled = _orders.Slice(epoch, 0, _setup.LabeledCount, step, microBatch, count),
                 Unlabeled = _setup.Semi ? _orders.Slice(epoch, 1, _setup.UnlabeledCount, step, microBatch, count) : [],
             },

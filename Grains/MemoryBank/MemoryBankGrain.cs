@@ -33,12 +33,17 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         if (_setup is not null)
         {
             Load(_setup, latestOnly: true);
+            if (_sync is not null)
+            {
+                // Sync mode: the other state grains must go back to the same checkpoint (the run rewinds them).
+                _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(this.GetGrainId().ToString(), _sync.CommittedThrough);
+            }
         }
     }
 
     public async Task Setup(BankSetup setup)
     {
-        if (_bank is not null && _setup?.RunId == setup.RunId)
+        if (_bank is not null && _setup?.RunId == setup.RunId && _setup.Generation == setup.Generation)
         {
             return;
         }
@@ -64,9 +69,24 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         return Task.CompletedTask;
     }
 
-    public Task<bool> PushMicroBatch(long iteration, int microBatch, FeatureBlock block)
+    public async Task Rewind(string checkpoint, long generation)
+    {
+        var setup = _setup ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its memory banks when it starts");
+        if (setup.Generation != generation)
+        {
+            setup = setup with { RestoreFrom = checkpoint, Generation = generation };
+            Load(setup, latestOnly: false);
+            await GrainState.WriteAsync(stored, setup);
+        }
+    }
+
+    public Task<bool> PushMicroBatch(long generation, long iteration, int microBatch, FeatureBlock block)
     {
         var sync = Sync();
+        if (generation != _setup!.Generation)
+        {
+            return Task.FromResult(false);
+        }
         var values = FlatTensors.Unpack(block.Data);
         if (block.Dim != Bank().FeatureDim || values.LongLength != (long)block.Rows * block.Dim)
         {

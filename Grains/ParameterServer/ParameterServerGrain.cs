@@ -45,13 +45,25 @@ public sealed partial class ParameterServerGrain(
 
     public async Task<long> Setup(ShardSetup setup)
     {
-        if (_setup is not null && _tensors is not null && _setup.RunId == setup.RunId)
+        if (_setup is not null && _tensors is not null && _setup.RunId == setup.RunId && _setup.Generation == setup.Generation)
         {
             return _tensors.Version;
         }
         var version = Load(setup);
         await GrainState.WriteAsync(stored, setup);
         return version;
+    }
+
+    public async Task<long> Rewind(string checkpoint, long generation)
+    {
+        var setup = _setup ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its shards when it starts");
+        if (setup.Generation != generation)
+        {
+            setup = setup with { RestoreFrom = checkpoint, Generation = generation };
+            Load(setup);
+            await GrainState.WriteAsync(stored, setup);
+        }
+        return Tensors().Version;
     }
 
     public Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher, long teacherAt) =>
@@ -88,7 +100,7 @@ public sealed partial class ParameterServerGrain(
     {
         var tensors = Tensors();
         var barrier = _barrier ?? throw new InvalidOperationException($"{this.GetGrainId()}: the run is in async mode; micro-batches are pushed in sync mode only");
-        var offer = barrier.Offer(push);
+        var offer = push.Generation == _setup!.Generation ? barrier.Offer(push) : SyncOffer.Refused;
         switch (offer)
         {
             case SyncOffer.Refused:

@@ -38,6 +38,8 @@ public sealed class RunRecord
     [Id(28)] public List<RunEvent> Events { get; set; } = [];
     /// <summary>Every validation so far (the run page's mIoU table); one per evaluated epoch, so small.</summary>
     [Id(29)] public List<EvaluationPoint> Evaluations { get; set; } = [];
+    /// <summary>Sync mode: how many times every state grain was rewound to a checkpoint (after one of them was restored); fences older leases.</summary>
+    [Id(30)] public long Generation { get; set; }
 
     public const int MaxEvents = 500;
 

@@ -266,8 +266,32 @@ public sealed partial class TrainingRunGrain(
             {
                 record.Iteration = iteration;
             }
+            if (Sync(Options) && !IsFinished(record.State))
+            {
+                return Rewind(record);
+            }
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Sync mode: a state grain came back from the latest checkpoint, so every shard, bank and the dispenser go back to
+    /// it too, as a new state generation that voids the leases and pushes of before: the run repeats the same steps
+    /// from there and ends where it would have.
+    /// </summary>
+    private async Task Rewind(RunRecord record)
+    {
+        var checkpoint = RunModel.LatestCheckpoint(record.CheckpointDirectory) ?? "";
+        var iteration = checkpoint.Length > 0 ? TrainingCheckpoint.ReadInfo(checkpoint).Iteration : 0;
+        var generation = ++record.Generation;
+        await Task.WhenAll(
+            Enumerable.Range(0, record.Shards).Select(k => (Task)GrainFactory.GetGrain<IParameterServerGrain>(GrainKeys.Shard(RunId, k)).Rewind(checkpoint, generation))
+                .Concat(Enumerable.Range(0, record.Classes).Select(c => GrainFactory.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(RunId, c)).Rewind(checkpoint, generation))));
+        await Dispenser().Rewind(iteration, generation);
+        record.Iteration = iteration;
+        Emit("restored", $"every shard, bank and the dispenser went back to the checkpoint at iteration {iteration} (state generation {generation}): " +
+                         "the run repeats the same steps from there");
+        await Persist();
     }
 
     public Task WorkerStopped(string workerKey, string reason)

@@ -114,6 +114,10 @@ internal sealed class SyncWorkerSession : IWorkerSession
     {
         var replies = Task.WhenAll(_shards.Select((shard, k) =>
         {
+            if (version < _versions[k])
+            {
+                _teacherVersions[k] = -1; // the run went back to a checkpoint: this copy of the teacher is from later
+            }
             var teacher = semi || (_options.Method.SemiSupervised && _teacherVersions[k] < 0);
             return shard.Pull(_versions[k], false, teacher, _teacherVersions[k]);
         })).GetAwaiter().GetResult();
@@ -186,7 +190,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
             bytes += packed.Bytes.LongLength + buffers.LongLength * 4;
             pushes.Add(_shards[k].PushMicroBatch(new GradientPush
             {
-                WorkerKey = _key, BaseVersion = lease.Iteration, Iteration = lease.Iteration, MicroBatch = lease.MicroBatch, Gradient = packed,
+                WorkerKey = _key, BaseVersion = lease.Iteration, Iteration = lease.Iteration, MicroBatch = lease.MicroBatch, Generation = lease.Generation, Gradient = packed,
                 BufferDelta = buffers, CounterDelta = counters, Semi = semi, ResetTeacher = resetTeacher, NoGradient = noGradient,
             }));
         }
@@ -198,7 +202,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
                 using var rows = _banks[c].Step.TakePushed(lease.MicroBatch);
                 var block = new FeatureBlock { Rows = (int)rows.size(0), Dim = (int)rows.size(1), Data = FlatTensors.Pack(rows.ToArray<float>(), half: false) };
                 bytes += block.Data.Bytes.LongLength;
-                bankPushes.Add(_bankGrains[c].PushMicroBatch(lease.Iteration, lease.MicroBatch, block));
+                bankPushes.Add(_bankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block));
             }
         }
         var outcomes = Task.WhenAll(pushes).GetAwaiter().GetResult();

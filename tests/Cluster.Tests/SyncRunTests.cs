@@ -88,6 +88,30 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference) : 
         Assert.True(recovered < TimeSpan.FromSeconds(90), $"progress resumed after {recovered.TotalSeconds:F0} s\n{cluster.Logs()}");
     }
 
+    [Fact]
+    public async Task SIGKILL_of_a_state_silo_rewinds_every_state_grain_to_the_checkpoint_and_ends_with_the_checkpoint_of_u2pl_train()
+    {
+        await using var cluster = new TrainingCluster(redis.Server);
+        var stateA = await cluster.StartSiloAsync("state");
+        var stateB = await cluster.StartSiloAsync("state");
+        await cluster.StartSiloAsync("gpu", gpuSlots: 2);
+        var runId = NewRunId();
+        await cluster.StartRunAsync(runId, reference.Config, 2);
+        // Past the first epoch's checkpoint (iteration 8), with steps done after it that the rewind repeats.
+        var status = await cluster.WaitAsync(runId, s => s.LastCheckpoint.Length > 0 && s.Iteration >= 10 && s.Placement.Any(p => p.Grain == "shard/0"),
+            RunTimeout, "a checkpoint and two more steps");
+
+        var victim = stateA.Hosts(status.Placement.First(p => p.Grain == "shard/0").Silo) ? stateA : stateB;
+        victim.Kill();
+
+        var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete after the state silo died");
+        var events = await cluster.EventsAsync(runId);
+        Assert.True(events.Any(e => e.Kind == "restored" && e.Message.Contains("went back to the checkpoint at iteration")),
+            "every state grain was rewound: " + string.Join("\n", events.Select(e => $"[{e.Kind}] {e.Message}")));
+        Assert.DoesNotContain(done.Placement, p => victim.Hosts(p.Silo));
+        AssertEqualsReference(done, "a state silo SIGKILLed mid-run");
+    }
+
     private void AssertEqualsReference(RunStatus done, string what)
     {
         Assert.Equal(done.TotalIterations, done.Iteration);
