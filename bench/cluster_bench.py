@@ -339,6 +339,59 @@ def peak_rss_mb(pid):
         return 0.0
 
 
+class CpuSampler:
+    """CPU seconds of some processes (utime + stime in /proc/PID/stat, all threads) and of the whole machine (/proc/stat),
+    sampled twice a second: how many cores the measured processes got in a window, and how many the machine was busy.
+    Linux's autogroup scheduling shares the cores between sessions, not threads, so a silo with 2 workers next to
+    another busy session gets about 1 of the 2 cores."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, pids):
+        self.pids, self.samples = list(pids), []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                ours = sum(self._ticks(pid) for pid in self.pids)
+                with open("/proc/stat") as f:
+                    fields = [int(x) for x in f.readline().split()[1:]]
+                self.samples.append((time.time(), ours / self.TICK, (sum(fields) - fields[3] - fields[4]) / self.TICK, sum(fields) / self.TICK))
+            except (OSError, ValueError):
+                pass
+            self._stop.wait(0.5)
+
+    @staticmethod
+    def _ticks(pid):
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+
+    def cores(self, t0, t1):
+        """(cores the processes used, cores the machine was busy) between the samples nearest inside [t0, t1]."""
+        inside = [x for x in self.samples if t0 <= x[0] <= t1]
+        if len(inside) < 2:
+            return float("nan"), float("nan")
+        (a, pa, ba, ta), (b, pb, bb, tb) = inside[0], inside[-1]
+        return (pb - pa) / (b - a), (bb - ba) / (tb - ta) * os.cpu_count()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self._stop.set()
+        self._thread.join()
+
+
+def cpu_figures(cpu, first_seen, warmup, steps):
+    points = window(first_seen, warmup, warmup + steps)
+    ours, machine = cpu.cores(points[0][0], points[-1][0]) if points else (float("nan"), float("nan"))
+    return {"cores": ours, "machine_cores": machine}
+
+
 def single_round(bins, work, threads, warmup, steps, shape=ASYNC):
     config = write_config(work, f"single-t{threads}-b{shape.batch}-m{shape.micro_batches}", threads, warmup + steps + 1, shape=shape)
     first_seen = {}
@@ -347,20 +400,21 @@ def single_round(bins, work, threads, warmup, steps, shape=ASYNC):
                                stderr=subprocess.STDOUT, text=True, cwd=work)
     summary = None
     peak_rss = 0.0
-    for line in process.stdout:
-        now = time.time()
-        peak_rss = max(peak_rss, peak_rss_mb(process.pid))
-        if not line.startswith("{"):
-            continue
-        record = json.loads(line)
-        if record.get("type") == "step":
-            first_seen.setdefault(record["step"]["iteration"], now)
-        elif record.get("type") == "summary":
-            summary = record["summary"]
-    if process.wait() != 0 or summary is None:
-        raise RuntimeError(f"u2pl train failed (exit {process.returncode})")
+    with CpuSampler([process.pid]) as cpu:
+        for line in process.stdout:
+            now = time.time()
+            peak_rss = max(peak_rss, peak_rss_mb(process.pid))
+            if not line.startswith("{"):
+                continue
+            record = json.loads(line)
+            if record.get("type") == "step":
+                first_seen.setdefault(record["step"]["iteration"], now)
+            elif record.get("type") == "summary":
+                summary = record["summary"]
+        if process.wait() != 0 or summary is None:
+            raise RuntimeError(f"u2pl train failed (exit {process.returncode})")
     rate = slope(window(first_seen, warmup, warmup + steps)) * shape.images_per_step
-    return {"images_per_s": rate, "wall_s": time.time() - started, "peak_rss_mb": peak_rss}
+    return {"images_per_s": rate, "wall_s": time.time() - started, "peak_rss_mb": peak_rss} | cpu_figures(cpu, first_seen, warmup, steps)
 
 
 def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False, shape=ASYNC, extra=None):
@@ -370,7 +424,7 @@ def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False
     with Cluster(bins, work) as cluster:
         gateway = cluster.start_silo("all", slots)
         run = client(bins, "run", "start", "--config", config, "--workers", str(workers), "--cluster", gateway).splitlines()[-1]
-        with Watch(bins, run, gateway) as watch:
+        with Watch(bins, run, gateway) as watch, CpuSampler([p.pid for _, p, _ in cluster.silos]) as cpu:
             final = watch.wait(lambda s: s["is_finished"], 900)
         if final["state"] != "completed":
             raise RuntimeError(f"run {run} ended {final['state']}: {final['message']}\n{cluster.tail()}")
@@ -386,7 +440,7 @@ def cluster_round(bins, work, threads, workers, slots, warmup, steps, half=False
             "step_samples": len(samples),
             "stale": final.get("stale_gradients", 0),
             "peak_rss_mb": peak_rss,
-        }
+        } | cpu_figures(cpu, watch.first_seen(), warmup, steps)
 
 
 def median(values):

@@ -81,12 +81,43 @@ def uneven_split(step, workers):
     return max(counts) - min(counts) > (1 if len(step) % len(workers) else 0)
 
 
-def measure_throughput(bins, work, rounds, warmup, steps, shape, with_train, log):
+def busy_cores(seconds):
+    """Cores the whole machine kept busy over the next `seconds` (/proc/stat)."""
+    def sample():
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        return sum(fields) - fields[3] - fields[4], sum(fields)
+    b0, t0 = sample()
+    time.sleep(seconds)
+    b1, t1 = sample()
+    return (b1 - b0) / max(1, t1 - t0) * os.cpu_count()
+
+
+def when_quiet(measure, quiet, log):
+    """Starts `measure` once the others keep at most quiet[0] cores busy over 5 s, waiting at most quiet[1] s (then anyway);
+    records the wait. Linux shares the cores between sessions (autogroup): next to another busy session a silo with 2
+    workers gets about one core, so a 2-worker figure taken then measures the neighbours."""
+    if quiet is None:
+        return measure
+    limit, patience = quiet
+
+    def gated():
+        started, busy = time.time(), busy_cores(5)
+        while busy > limit and time.time() - started < patience:
+            busy = busy_cores(5)
+        waited = time.time() - started
+        if busy > limit:
+            log(f"still {busy:.1f} busy cores after {waited:.0f} s: measuring anyway")
+        return measure() | {"quiet_wait_s": waited, "busy_before": busy}
+    return gated
+
+
+def measure_throughput(bins, work, rounds, warmup, steps, shape, with_train, log, quiet=None):
     peers = [("1 worker", lambda: cluster_round(bins, work, 1, 1, 2, warmup, steps, shape=shape, extra=barrier)),
              ("2 workers", lambda: cluster_round(bins, work, 1, 2, 2, warmup, 2 * steps, shape=shape, extra=barrier))]
     if with_train:
         peers.insert(0, ("u2pl train", lambda: single_round(bins, work, 1, warmup, steps, shape=shape)))
-    return alternate(peers, rounds, log)
+    return alternate([(name, when_quiet(measure, quiet, log)) for name, measure in peers], rounds, log)
 
 
 def main():
@@ -101,14 +132,19 @@ def main():
     parser.add_argument("--parts", default="throughput,wide,scale,kill,async")
     parser.add_argument("--death-timeout", type=float, default=5)
     parser.add_argument("--lease-timeout", type=float, default=10)
+    parser.add_argument("--quiet", default=None, help="CORES,SECONDS: start each throughput run once the machine keeps at most "
+                        "CORES busy over 5 s, waiting at most SECONDS (see when_quiet)")
     parser.add_argument("--build", default=None, help="the Release binaries of this exported, built tree (cluster_bench's Binaries.copy)")
     parser.add_argument("--json", default=None)
     parser.add_argument("--markdown", default=None)
-    parser.add_argument("--from-json", default=None, help="only write the section from an earlier --json file")
+    parser.add_argument("--from-json", default=None, help="only write the section from earlier --json files (a comma list)")
     args = parser.parse_args()
     if args.from_json:
-        with open(args.from_json) as f:
-            write(json.load(f), args.markdown)
+        invocations = []
+        for path in args.from_json.split(","):
+            with open(path) as f:
+                invocations.append(json.load(f))
+        write(invocations, args.markdown)
         return
     os.environ.setdefault("U2PL_CLUSTER_KEY", "cluster-bench-key-0123456789abcdef")
     work = tempfile.mkdtemp(prefix="u2pl-sbench-")
@@ -120,11 +156,12 @@ def main():
         print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
     parts = args.parts.split(",")
+    quiet = tuple(float(x) for x in args.quiet.split(",")) if args.quiet else None
     try:
         if "throughput" in parts and args.rounds:
-            results["throughput"] = measure_throughput(bins, work, args.rounds, args.warmup, args.steps, NARROW, True, log)
+            results["throughput"] = measure_throughput(bins, work, args.rounds, args.warmup, args.steps, NARROW, True, log, quiet)
         if "wide" in parts and args.wide_rounds:
-            results["wide"] = measure_throughput(bins, work, args.wide_rounds, args.warmup, args.wide_steps, WIDE, False, log)
+            results["wide"] = measure_throughput(bins, work, args.wide_rounds, args.warmup, args.wide_steps, WIDE, False, log, quiet)
         if "scale" in parts and args.elastic_rounds:
             results["scale"] = measure_scale_latency(bins, work, args.elastic_rounds, log, shape=NARROW)
         if "kill" in parts and args.elastic_rounds:
@@ -138,11 +175,11 @@ def main():
             with open(args.json, "w") as f:
                 json.dump(results, f, indent=1)
         shutil.rmtree(work, ignore_errors=True)
-    write(results, args.markdown)
+    write([results], args.markdown)
 
 
-def write(results, markdown):
-    text = section(results)
+def write(invocations, markdown):
+    text = section(invocations)
     print(text)
     if markdown:
         replace_section(markdown, text)

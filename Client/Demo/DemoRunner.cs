@@ -114,6 +114,4 @@ public static class DemoRunner
     private static readonly TimeSpan StopWait = TimeSpan.FromMinutes(2);
 
     private static string Checkpoint(RunStatus status) => status.LastCheckpoint.Length > 0 ? status.LastCheckpoint : status.OutputDirectory;
-
-    /// <summary>The U2PL grain classes (Grains/, copied beside u2pl by the project reference).</summary>
 }

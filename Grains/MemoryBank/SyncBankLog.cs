@@ -7,10 +7,13 @@ namespace U2PL.Grains.MemoryBank;
 /// <summary>
 /// A bank grain in sync mode: step t's negatives are held per micro-batch until all M micro-batches pushed, then
 /// enqueued in micro-batch order, so Q_c after step t is what <c>u2pl train</c>'s <see cref="StepMemoryBank"/> holds.
-/// Recent enqueued rows are kept (up to the bank's capacity) for workers' replicas to catch up without a snapshot.
+/// The last few steps' enqueued rows are kept (at most the bank's capacity) for workers' replicas to catch up without a
+/// snapshot; a replica further behind gets one.
 /// </summary>
 public sealed class SyncBankLog(ClassMemoryBank bank, int microBatches, long committedThrough) : IDisposable
 {
+    private const int KeptSteps = 8;
+
     private readonly SortedDictionary<int, Tensor> _pending = [];
     private readonly LinkedList<(long Start, Tensor Rows)> _recent = [];
     private long _pendingStep = -1;
@@ -86,7 +89,7 @@ public sealed class SyncBankLog(ClassMemoryBank bank, int microBatches, long com
         _recent.AddLast((Appended, block));
         Appended += block.size(0);
         _recentRows += block.size(0);
-        while (_recentRows - _recent.First!.Value.Rows.size(0) >= bank.Capacity)
+        while (_recentRows - _recent.First!.Value.Rows.size(0) >= bank.Capacity || _recent.Count > KeptSteps * microBatches)
         {
             _recentRows -= _recent.First.Value.Rows.size(0);
             _recent.First.Value.Rows.Dispose();

@@ -106,6 +106,16 @@ public sealed partial class TrainingRunGrain(
         {
             Emit("warning", warning);
         }
+        if (Sync(options) && options.Cluster.WorkerThreads != options.Threads)
+        {
+            Emit("warning", $"sync mode: the workers run libtorch on cluster.worker_threads={options.Cluster.WorkerThreads} threads (0: all cores), " +
+                            $"u2pl train on trainer.threads={options.Threads}: the run equals u2pl train bit for bit only with equal thread counts");
+        }
+        if (Sync(options) && options.MicroBatches < spec.Workers.Count)
+        {
+            Emit("warning", $"sync mode with trainer.micro_batches={options.MicroBatches}: at most {options.MicroBatches} of the {spec.Workers.Count} workers " +
+                            "compute each step; set trainer.micro_batches to at least the worker count (dataset.batch_size / M ≥ 2)");
+        }
 
         // Every state grain is set up before any worker starts.
         var shards = Enumerable.Range(0, record.Shards).Select(k => GrainFactory.GetGrain<IParameterServerGrain>(GrainKeys.Shard(RunId, k))

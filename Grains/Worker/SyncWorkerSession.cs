@@ -22,64 +22,39 @@ namespace U2PL.Grains.Worker;
 /// </summary>
 internal sealed class SyncWorkerSession : IWorkerSession
 {
-    private readonly string _key;
-    private readonly TrainingOptions _options;
-    private readonly TrainingDatasets _datasets;
-    private readonly TrainingSchedule _schedule;
-    private readonly DeepLabV3Plus _student;
-    private readonly DeepLabV3Plus _teacher;
-    private readonly Dictionary<string, Tensor> _studentTensors;
-    private readonly Dictionary<string, Tensor> _teacherTensors;
-    private readonly ShardLayout[] _layouts;
-    private readonly IParameterServerGrain[] _shards;
-    private readonly IMemoryBankGrain[] _bankGrains;
+    private readonly WorkerRun _run;
     private readonly BankReplica[] _banks;
     private readonly U2plStep _step;
     private readonly long[] _versions;
     private readonly long[] _teacherVersions;
     private readonly float[][] _pulledBuffers;
     private readonly long[][] _pulledCounters;
-    private readonly BadSampleStatistics _badSamples = new();
 
     public SyncWorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, ILogger logger)
     {
-        _key = key;
-        _options = RunModel.Options(assignment.ConfigText);
-        if (assignment.Threads > 0)
-        {
-            torch.set_num_threads(assignment.Threads);
-        }
-        _datasets = TrainingDatasets.Create(_options.Data);
-        _schedule = RunModel.Schedule(_options, _datasets.Labeled.Count, _datasets.Unlabeled.Count);
-        _student = new DeepLabV3Plus(_options.Model);
-        _teacher = new DeepLabV3Plus(_options.Model);
-        _studentTensors = WorkerSession.Tensors(_student);
-        _teacherTensors = WorkerSession.Tensors(_teacher);
-        _layouts = ShardLayout.Split(_student, assignment.Shards);
-        _shards = Enumerable.Range(0, assignment.Shards).Select(k => grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(assignment.RunId, k))).ToArray();
-        _bankGrains = Enumerable.Range(0, _options.Model.NumClasses).Select(c => grains.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(assignment.RunId, c))).ToArray();
-        var contrastive = _options.Method.ContrastiveOptions;
-        _banks = Enumerable.Range(0, _options.Model.NumClasses)
+        _run = new WorkerRun(key, assignment, grains);
+        var contrastive = _run.Options.Method.ContrastiveOptions;
+        _banks = Enumerable.Range(0, _run.Options.Model.NumClasses)
             .Select(c => new BankReplica(c == 0 ? contrastive.BackgroundBankCapacity : contrastive.BankCapacity))
             .ToArray();
-        var ema = new EmaTeacher(_student, _teacher, _options.Method.EmaDecay);
-        _step = new U2plStep(_student, ema, new BackwardOnlyUpdate(_student, _options, _schedule), _banks.Select(b => b.Step).ToArray(),
-            _options.Method, _schedule, _options.Seed);
+        var ema = new EmaTeacher(_run.Student, _run.Teacher, _run.Options.Method.EmaDecay);
+        _step = new U2plStep(_run.Student, ema, new BackwardOnlyUpdate(_run.Student, _run.Options, _run.Schedule), _banks.Select(b => b.Step).ToArray(),
+            _run.Options.Method, _run.Schedule, _run.Options.Seed);
         _versions = Enumerable.Repeat(-1L, assignment.Shards).ToArray();
         _teacherVersions = Enumerable.Repeat(-1L, assignment.Shards).ToArray();
         _pulledBuffers = new float[assignment.Shards][];
         _pulledCounters = new long[assignment.Shards][];
         logger.LogInformation("worker {Worker} (sync, {MicroBatches} micro-batches a step): {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards",
-            key, _options.MicroBatches, _datasets.Labeled.Count, _datasets.Unlabeled.Count, assignment.Shards);
+            key, _run.Options.MicroBatches, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards);
     }
 
     public StepReport Step(BatchLease lease)
     {
         var clock = Stopwatch.StartNew();
         var semi = _step.IsSemi(lease.Iteration, lease.Unlabeled.Length > 0);
-        var contrastive = semi && _options.Method.Contrastive;
-        using var labeledLoader = Loader(_datasets.Labeled, SegmentationTransform.Train(_options.Data.TrainAugmentation), lease.Labeled, lease.Epoch, stream: 0);
-        using var unlabeledLoader = semi ? Loader(_datasets.Unlabeled, SegmentationTransform.Weak(_options.Data.TrainAugmentation), lease.Unlabeled, lease.Epoch, stream: 1) : null;
+        var contrastive = semi && _run.Options.Method.Contrastive;
+        using var labeledLoader = _run.Loader(SegmentationTransform.Train(_run.Options.Data.TrainAugmentation), lease.Labeled, lease.Epoch, stream: 0);
+        using var unlabeledLoader = semi ? _run.Loader(SegmentationTransform.Weak(_run.Options.Data.TrainAugmentation), lease.Unlabeled, lease.Epoch, stream: 1) : null;
 
         var communication = Stopwatch.StartNew();
         var bytes = Pull(lease.Iteration, semi);
@@ -112,13 +87,13 @@ internal sealed class SyncWorkerSession : IWorkerSession
     /// </summary>
     private long Pull(long version, bool semi)
     {
-        var replies = Task.WhenAll(_shards.Select((shard, k) =>
+        var replies = Task.WhenAll(_run.Shards.Select((shard, k) =>
         {
             if (version < _versions[k])
             {
                 _teacherVersions[k] = -1; // the run went back to a checkpoint: this copy of the teacher is from later
             }
-            var teacher = semi || (_options.Method.SemiSupervised && _teacherVersions[k] < 0);
+            var teacher = semi || (_run.Options.Method.SemiSupervised && _teacherVersions[k] < 0);
             return shard.Pull(_versions[k], false, teacher, _teacherVersions[k]);
         })).GetAwaiter().GetResult();
         long bytes = 0;
@@ -129,15 +104,15 @@ internal sealed class SyncWorkerSession : IWorkerSession
             {
                 throw new StaleLeaseException($"shard {k} is at version {reply.Version}, the lease is for step {version}");
             }
-            var layout = _layouts[k];
+            var layout = _run.Layouts[k];
             if (reply.Student is { } student)
             {
-                FlatTensors.ScatterPacked(layout.Parameters, n => _studentTensors[n], student);
+                FlatTensors.ScatterPacked(layout.Parameters, n => _run.StudentTensors[n], student);
                 bytes += student.Bytes.LongLength;
             }
             if (reply.Teacher is { } teacher)
             {
-                FlatTensors.ScatterPacked(layout.Parameters, n => _teacherTensors[n], teacher);
+                FlatTensors.ScatterPacked(layout.Parameters, n => _run.TeacherTensors[n], teacher);
                 _teacherVersions[k] = reply.Version;
                 bytes += teacher.Bytes.LongLength;
             }
@@ -150,10 +125,10 @@ internal sealed class SyncWorkerSession : IWorkerSession
             _versions[k] = reply.Version;
             // Every micro-batch starts from the version's statistics, also the second one this worker computes of a step.
             var length = (int)layout.BufferLength;
-            FlatTensors.Scatter(layout.Buffers, n => _studentTensors[n], _pulledBuffers[k].AsSpan(0, length));
-            FlatTensors.Scatter(layout.Buffers, n => _teacherTensors[n], _pulledBuffers[k].AsSpan(length, length));
-            FlatTensors.ScatterCounters(layout.Counters, n => _studentTensors[n], _pulledCounters[k].AsSpan(0, (int)layout.CounterLength));
-            FlatTensors.ScatterCounters(layout.Counters, n => _teacherTensors[n], _pulledCounters[k].AsSpan((int)layout.CounterLength));
+            FlatTensors.Scatter(layout.Buffers, n => _run.StudentTensors[n], _pulledBuffers[k].AsSpan(0, length));
+            FlatTensors.Scatter(layout.Buffers, n => _run.TeacherTensors[n], _pulledBuffers[k].AsSpan(length, length));
+            FlatTensors.ScatterCounters(layout.Counters, n => _run.StudentTensors[n], _pulledCounters[k].AsSpan(0, (int)layout.CounterLength));
+            FlatTensors.ScatterCounters(layout.Counters, n => _run.TeacherTensors[n], _pulledCounters[k].AsSpan((int)layout.CounterLength));
         }
         return bytes;
     }
@@ -161,7 +136,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
     /// <summary>Brings every bank replica to its grain (the banks after the previous step); returns the bytes received.</summary>
     private long CatchUpBanks()
     {
-        var replies = Task.WhenAll(_bankGrains.Select((bank, c) => bank.Rows(_banks[c].Generation, _banks[c].Appended))).GetAwaiter().GetResult();
+        var replies = Task.WhenAll(_run.BankGrains.Select((bank, c) => bank.Rows(_banks[c].Generation, _banks[c].Appended))).GetAwaiter().GetResult();
         long bytes = 0;
         for (var c = 0; c < replies.Length; c++)
         {
@@ -176,21 +151,21 @@ internal sealed class SyncWorkerSession : IWorkerSession
     {
         long bytes = 0;
         var pushes = new List<Task<PushOutcome>>();
-        var resetTeacher = semi && _schedule.IsFirstSemiEpoch(lease.Iteration);
-        for (var k = 0; k < _shards.Length; k++)
+        var resetTeacher = semi && _run.Schedule.IsFirstSemiEpoch(lease.Iteration);
+        for (var k = 0; k < _run.Shards.Length; k++)
         {
-            var layout = _layouts[k];
+            var layout = _run.Layouts[k];
             using var gradients = torch.NewDisposeScope(); // each read of .grad is a new tensor handle
-            var noGradient = Enumerable.Range(0, layout.Parameters.Count).Where(i => _studentTensors[layout.Parameters[i].Name].grad is null).ToArray();
-            float[] buffers = [.. FlatTensors.Gather(layout.Buffers, n => _studentTensors[n], layout.BufferLength), .. FlatTensors.Gather(layout.Buffers, n => _teacherTensors[n], layout.BufferLength)];
-            long[] counters = [.. FlatTensors.GatherCounters(layout.Counters, n => _studentTensors[n], layout.CounterLength), .. FlatTensors.GatherCounters(layout.Counters, n => _teacherTensors[n], layout.CounterLength)];
+            var noGradient = Enumerable.Range(0, layout.Parameters.Count).Where(i => _run.StudentTensors[layout.Parameters[i].Name].grad is null).ToArray();
+            float[] buffers = [.. FlatTensors.Gather(layout.Buffers, n => _run.StudentTensors[n], layout.BufferLength), .. FlatTensors.Gather(layout.Buffers, n => _run.TeacherTensors[n], layout.BufferLength)];
+            long[] counters = [.. FlatTensors.GatherCounters(layout.Counters, n => _run.StudentTensors[n], layout.CounterLength), .. FlatTensors.GatherCounters(layout.Counters, n => _run.TeacherTensors[n], layout.CounterLength)];
             for (var i = 0; i < buffers.Length; i++) buffers[i] -= _pulledBuffers[k][i];
             for (var i = 0; i < counters.Length; i++) counters[i] -= _pulledCounters[k][i];
-            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _studentTensors[n].grad, layout.ParameterLength, half: false);
+            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, half: false);
             bytes += packed.Bytes.LongLength + buffers.LongLength * 4;
-            pushes.Add(_shards[k].PushMicroBatch(new GradientPush
+            pushes.Add(_run.Shards[k].PushMicroBatch(new GradientPush
             {
-                WorkerKey = _key, BaseVersion = lease.Iteration, Iteration = lease.Iteration, MicroBatch = lease.MicroBatch, Generation = lease.Generation, Gradient = packed,
+                WorkerKey = _run.Key, BaseVersion = lease.Iteration, Iteration = lease.Iteration, MicroBatch = lease.MicroBatch, Generation = lease.Generation, Gradient = packed,
                 BufferDelta = buffers, CounterDelta = counters, Semi = semi, ResetTeacher = resetTeacher, NoGradient = noGradient,
             }));
         }
@@ -202,7 +177,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
                 using var rows = _banks[c].Step.TakePushed(lease.MicroBatch);
                 var block = new FeatureBlock { Rows = (int)rows.size(0), Dim = (int)rows.size(1), Data = FlatTensors.Pack(rows.ToArray<float>(), half: false) };
                 bytes += block.Data.Bytes.LongLength;
-                bankPushes.Add(_bankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block));
+                bankPushes.Add(_run.BankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block));
             }
         }
         var outcomes = Task.WhenAll(pushes).GetAwaiter().GetResult();
@@ -210,21 +185,11 @@ internal sealed class SyncWorkerSession : IWorkerSession
         return (outcomes.All(o => o.Accepted), bytes);
     }
 
-    private BatchLoader Loader(ISegmentationDataset dataset, ISampleTransform transform, int[] indices, int epoch, int stream)
-    {
-        var options = new BatchLoaderOptions
-        {
-            BatchSize = indices.Length, PrefetchBatches = 1, Workers = _options.Data.Workers, DropLast = true, OnBadSample = _options.Data.OnBadSample,
-        };
-        // The sample key of the single-process trainer: the same augmentation wherever and however often the lease runs.
-        return new BatchLoader(dataset, transform, indices, options, new SampleKey(_options.Seed, 0, epoch, 0, stream), _badSamples);
-    }
 
     public void Dispose()
     {
         foreach (var bank in _banks) bank.Dispose();
-        _student.Dispose();
-        _teacher.Dispose();
+        _run.Dispose();
     }
 }
 

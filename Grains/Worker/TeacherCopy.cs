@@ -10,7 +10,7 @@ namespace U2PL.Grains.Worker;
 /// every semi-supervised step, and pulling it beside the student doubled what a one-worker run moves per step. When the
 /// shard applied this worker's gradient and nothing else since the worker's pull, the worker repeats the shard's
 /// teacher step itself (reset to the student in the first semi epoch, then the EMA lerp of
-/// <see cref="ParameterServer.ShardTensors.Apply"/> on the same values) and pulls only the student. With several
+/// <see cref="ParameterServer.ShardTensors.Apply(GradientPush, double)"/> on the same values) and pulls only the student. With several
 /// workers the version has usually moved by other gradients too, and the shard sends its teacher as before. The
 /// shard's teacher stays the one checkpoints and evaluations read.
 /// </summary>

@@ -21,17 +21,7 @@ namespace U2PL.Grains.Worker;
 /// </summary>
 internal sealed class WorkerSession : IWorkerSession
 {
-    private readonly string _key;
-    private readonly TrainingOptions _options;
-    private readonly TrainingDatasets _datasets;
-    private readonly TrainingSchedule _schedule;
-    private readonly DeepLabV3Plus _student;
-    private readonly DeepLabV3Plus _teacher;
-    private readonly Dictionary<string, Tensor> _studentTensors;
-    private readonly Dictionary<string, Tensor> _teacherTensors;
-    private readonly ShardLayout[] _layouts;
-    private readonly IParameterServerGrain[] _shards;
-    private readonly IMemoryBankGrain[] _bankGrains;
+    private readonly WorkerRun _run;
     private readonly CachedMemoryBank[] _banks;
     private readonly EmaTeacher _ema;
     private readonly U2plStep _step;
@@ -39,46 +29,31 @@ internal sealed class WorkerSession : IWorkerSession
     private readonly TeacherCopy[] _teacherCopies;
     private readonly float[][] _pulledBuffers;
     private readonly long[][] _pulledCounters;
-    private readonly BadSampleStatistics _badSamples = new();
     private long _steps;
 
     public WorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, ILogger logger)
     {
-        _key = key;
-        _options = RunModel.Options(assignment.ConfigText);
-        if (assignment.Threads > 0)
-        {
-            torch.set_num_threads(assignment.Threads);
-        }
-        _datasets = TrainingDatasets.Create(_options.Data);
-        _schedule = RunModel.Schedule(_options, _datasets.Labeled.Count, _datasets.Unlabeled.Count);
-        _student = new DeepLabV3Plus(_options.Model);
-        _teacher = new DeepLabV3Plus(_options.Model);
-        _studentTensors = Tensors(_student);
-        _teacherTensors = Tensors(_teacher);
-        _layouts = ShardLayout.Split(_student, assignment.Shards);
-        _shards = Enumerable.Range(0, assignment.Shards).Select(k => grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(assignment.RunId, k))).ToArray();
-        _bankGrains = Enumerable.Range(0, _options.Model.NumClasses).Select(c => grains.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(assignment.RunId, c))).ToArray();
-        _banks = Enumerable.Range(0, _options.Model.NumClasses).Select(_ => new CachedMemoryBank(_options.Cluster.BankCacheRows, 256)).ToArray();
-        _ema = new EmaTeacher(_student, _teacher, _options.Method.EmaDecay);
-        _step = new U2plStep(_student, _ema, new BackwardOnlyUpdate(_student, _options, _schedule), _banks, _options.Method, _schedule, _options.Seed);
+        _run = new WorkerRun(key, assignment, grains);
+        _banks = Enumerable.Range(0, _run.Options.Model.NumClasses).Select(_ => new CachedMemoryBank(_run.Options.Cluster.BankCacheRows, 256)).ToArray();
+        _ema = new EmaTeacher(_run.Student, _run.Teacher, _run.Options.Method.EmaDecay);
+        _step = new U2plStep(_run.Student, _ema, new BackwardOnlyUpdate(_run.Student, _run.Options, _run.Schedule), _banks, _run.Options.Method, _run.Schedule, _run.Options.Seed);
         _versions = Enumerable.Repeat(-1L, assignment.Shards).ToArray();
-        _teacherCopies = _layouts.Select(layout => new TeacherCopy(layout, _studentTensors, _teacherTensors)).ToArray();
+        _teacherCopies = _run.Layouts.Select(layout => new TeacherCopy(layout, _run.StudentTensors, _run.TeacherTensors)).ToArray();
         _pulledBuffers = new float[assignment.Shards][];
         _pulledCounters = new long[assignment.Shards][];
-        logger.LogInformation("worker {Worker}: {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards", key, _datasets.Labeled.Count, _datasets.Unlabeled.Count, assignment.Shards);
+        logger.LogInformation("worker {Worker}: {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards", key, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards);
     }
 
     public StepReport Step(BatchLease lease)
     {
         var clock = Stopwatch.StartNew();
         var semi = _step.IsSemi(lease.Iteration, lease.Unlabeled.Length > 0);
-        using var labeledLoader = Loader(_datasets.Labeled, SegmentationTransform.Train(_options.Data.TrainAugmentation), lease.Labeled, lease.Epoch, stream: 0);
-        using var unlabeledLoader = semi ? Loader(_datasets.Unlabeled, SegmentationTransform.Weak(_options.Data.TrainAugmentation), lease.Unlabeled, lease.Epoch, stream: 1) : null;
+        using var labeledLoader = _run.Loader(SegmentationTransform.Train(_run.Options.Data.TrainAugmentation), lease.Labeled, lease.Epoch, stream: 0);
+        using var unlabeledLoader = semi ? _run.Loader(SegmentationTransform.Weak(_run.Options.Data.TrainAugmentation), lease.Unlabeled, lease.Epoch, stream: 1) : null;
 
         var communication = Stopwatch.StartNew();
         var bytes = Pull(semi);
-        if (_steps % _options.Cluster.BankRefreshSteps == 0 && semi && _options.Method.Contrastive)
+        if (_steps % _run.Options.Cluster.BankRefreshSteps == 0 && semi && _run.Options.Method.Contrastive)
         {
             bytes += RefreshBanks();
         }
@@ -90,7 +65,7 @@ internal sealed class WorkerSession : IWorkerSession
         var metrics = _step.Run(new LabeledBatch(labeled.Images, labeled.Labels!),
             unlabeled is null ? null : new UnlabeledBatch(unlabeled.Images, valid!), lease.Iteration);
         NativeHeap.Trim();
-        var resetTeacher = semi && _schedule.IsFirstSemiEpoch(lease.Iteration);
+        var resetTeacher = semi && _run.Schedule.IsFirstSemiEpoch(lease.Iteration);
 
         communication.Start();
         var (accepted, staleness, pushed) = Push(lease, semi, resetTeacher);
@@ -109,30 +84,30 @@ internal sealed class WorkerSession : IWorkerSession
     /// </summary>
     private long Pull(bool semi)
     {
-        var half = _options.Cluster.HalfPrecisionWire;
-        var replies = Task.WhenAll(_shards.Select((shard, k) =>
+        var half = _run.Options.Cluster.HalfPrecisionWire;
+        var replies = Task.WhenAll(_run.Shards.Select((shard, k) =>
         {
-            var teacher = semi || (_options.Method.SemiSupervised && !_teacherCopies[k].Pulled);
+            var teacher = semi || (_run.Options.Method.SemiSupervised && !_teacherCopies[k].Pulled);
             return shard.Pull(_versions[k], half, teacher, _teacherCopies[k].CurrentAt);
         })).GetAwaiter().GetResult();
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
         {
             var reply = replies[k];
-            var layout = _layouts[k];
+            var layout = _run.Layouts[k];
             if (reply.Student is { } student)
             {
-                FlatTensors.ScatterPacked(layout.Parameters, n => _studentTensors[n], student);
+                FlatTensors.ScatterPacked(layout.Parameters, n => _run.StudentTensors[n], student);
                 bytes += student.Bytes.LongLength;
             }
             bytes += _teacherCopies[k].Received(reply);
             if (reply.Buffers is { } buffers)
             {
                 var length = (int)layout.BufferLength;
-                FlatTensors.Scatter(layout.Buffers, n => _studentTensors[n], buffers.Span[..length]);
-                FlatTensors.Scatter(layout.Buffers, n => _teacherTensors[n], buffers.Span.Slice(length, length));
-                FlatTensors.ScatterCounters(layout.Counters, n => _studentTensors[n], reply.Counters.AsSpan(0, (int)layout.CounterLength));
-                FlatTensors.ScatterCounters(layout.Counters, n => _teacherTensors[n], reply.Counters.AsSpan((int)layout.CounterLength));
+                FlatTensors.Scatter(layout.Buffers, n => _run.StudentTensors[n], buffers.Span[..length]);
+                FlatTensors.Scatter(layout.Buffers, n => _run.TeacherTensors[n], buffers.Span.Slice(length, length));
+                FlatTensors.ScatterCounters(layout.Counters, n => _run.StudentTensors[n], reply.Counters.AsSpan(0, (int)layout.CounterLength));
+                FlatTensors.ScatterCounters(layout.Counters, n => _run.TeacherTensors[n], reply.Counters.AsSpan((int)layout.CounterLength));
                 _pulledBuffers[k] = buffers.ToArray();
                 _pulledCounters[k] = reply.Counters ?? [];
                 bytes += buffers.Bytes.LongLength;
@@ -145,29 +120,29 @@ internal sealed class WorkerSession : IWorkerSession
     /// <summary>Pushes the gradient (and the BN statistics' movement) to every shard, and the step's negatives to every bank.</summary>
     private (bool Accepted, long Staleness, long Bytes) Push(BatchLease lease, bool semi, bool resetTeacher)
     {
-        var half = _options.Cluster.HalfPrecisionWire;
+        var half = _run.Options.Cluster.HalfPrecisionWire;
         long bytes = 0;
         var pushes = new List<Task<PushOutcome>>();
-        for (var k = 0; k < _shards.Length; k++)
+        for (var k = 0; k < _run.Shards.Length; k++)
         {
-            var layout = _layouts[k];
+            var layout = _run.Layouts[k];
             // Each read of .grad is a new tensor handle: the scope frees them.
             using var gradients = torch.NewDisposeScope();
             var noGradient = new List<int>();
             for (var i = 0; i < layout.Parameters.Count; i++)
             {
-                if (_studentTensors[layout.Parameters[i].Name].grad is null) noGradient.Add(i);
+                if (_run.StudentTensors[layout.Parameters[i].Name].grad is null) noGradient.Add(i);
             }
-            float[] buffers = [.. FlatTensors.Gather(layout.Buffers, n => _studentTensors[n], layout.BufferLength), .. FlatTensors.Gather(layout.Buffers, n => _teacherTensors[n], layout.BufferLength)];
-            long[] counters = [.. FlatTensors.GatherCounters(layout.Counters, n => _studentTensors[n], layout.CounterLength), .. FlatTensors.GatherCounters(layout.Counters, n => _teacherTensors[n], layout.CounterLength)];
+            float[] buffers = [.. FlatTensors.Gather(layout.Buffers, n => _run.StudentTensors[n], layout.BufferLength), .. FlatTensors.Gather(layout.Buffers, n => _run.TeacherTensors[n], layout.BufferLength)];
+            long[] counters = [.. FlatTensors.GatherCounters(layout.Counters, n => _run.StudentTensors[n], layout.CounterLength), .. FlatTensors.GatherCounters(layout.Counters, n => _run.TeacherTensors[n], layout.CounterLength)];
             var pulled = _pulledBuffers[k];
             for (var i = 0; i < buffers.Length; i++) buffers[i] -= pulled[i];
             for (var i = 0; i < counters.Length; i++) counters[i] -= _pulledCounters[k][i];
-            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _studentTensors[n].grad, layout.ParameterLength, half);
+            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, half);
             bytes += packed.Bytes.LongLength + buffers.LongLength * 4;
-            pushes.Add(_shards[k].PushGradient(new GradientPush
+            pushes.Add(_run.Shards[k].PushGradient(new GradientPush
             {
-                WorkerKey = _key, BaseVersion = _versions[k], Iteration = lease.Iteration, Gradient = packed, BufferDelta = buffers,
+                WorkerKey = _run.Key, BaseVersion = _versions[k], Iteration = lease.Iteration, Gradient = packed, BufferDelta = buffers,
                 CounterDelta = counters, Semi = semi, ResetTeacher = resetTeacher, NoGradient = [.. noGradient],
             }));
         }
@@ -178,12 +153,12 @@ internal sealed class WorkerSession : IWorkerSession
             {
                 var block = new FeatureBlock { Rows = rows, Dim = (int)_banks[c].FeatureDim, Data = FlatTensors.Pack(values, half) };
                 bytes += block.Data.Bytes.LongLength;
-                bankPushes.Add(_bankGrains[c].Push(block));
+                bankPushes.Add(_run.BankGrains[c].Push(block));
             }
         }
         var outcomes = Task.WhenAll(pushes).GetAwaiter().GetResult();
         Task.WhenAll(bankPushes).GetAwaiter().GetResult();
-        var decay = semi ? _ema.Decay(lease.Iteration, _schedule.WarmupIterations) : (double?)null;
+        var decay = semi ? _ema.Decay(lease.Iteration, _run.Schedule.WarmupIterations) : (double?)null;
         for (var k = 0; k < outcomes.Length; k++)
         {
             _teacherCopies[k].Pushed(outcomes[k], _versions[k], resetTeacher, decay);
@@ -194,8 +169,8 @@ internal sealed class WorkerSession : IWorkerSession
     /// <summary>Replaces every bank cache with a fresh sample of the bank grain; returns the bytes received.</summary>
     private long RefreshBanks()
     {
-        var half = _options.Cluster.HalfPrecisionWire;
-        var samples = Task.WhenAll(_bankGrains.Select(bank => bank.Sample(_options.Cluster.BankCacheRows, half))).GetAwaiter().GetResult();
+        var half = _run.Options.Cluster.HalfPrecisionWire;
+        var samples = Task.WhenAll(_run.BankGrains.Select(bank => bank.Sample(_run.Options.Cluster.BankCacheRows, half))).GetAwaiter().GetResult();
         long bytes = 0;
         for (var c = 0; c < samples.Length; c++)
         {
@@ -208,23 +183,11 @@ internal sealed class WorkerSession : IWorkerSession
         return bytes;
     }
 
-    private BatchLoader Loader(ISegmentationDataset dataset, ISampleTransform transform, int[] indices, int epoch, int stream)
-    {
-        var options = new BatchLoaderOptions
-        {
-            BatchSize = indices.Length, PrefetchBatches = 1, Workers = _options.Data.Workers, DropLast = true, OnBadSample = _options.Data.OnBadSample,
-        };
-        // The sample key of the single-process trainer: the same augmentation wherever and however often the lease runs.
-        return new BatchLoader(dataset, transform, indices, options, new SampleKey(_options.Seed, 0, epoch, 0, stream), _badSamples);
-    }
 
-    internal static Dictionary<string, Tensor> Tensors(DeepLabV3Plus model) =>
-        model.named_parameters().Select(e => (e.name, (Tensor)e.parameter)).Concat(model.named_buffers()).ToDictionary(e => e.Item1, e => e.Item2);
 
     public void Dispose()
     {
         foreach (var bank in _banks) bank.Dispose();
-        _student.Dispose();
-        _teacher.Dispose();
+        _run.Dispose();
     }
 }

@@ -1,3 +1,5 @@
+using U2PL.Tests.Cluster;
+
 namespace U2PL.Client.Tests.Cluster;
 
 /// <summary><c>u2pl demo</c> as a real process on a tiny config: a silo in the process, scaling up and down, mIoU, PNGs.</summary>
@@ -8,11 +10,13 @@ public sealed class DemoCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void The_demo_scales_up_and_down_then_prints_the_mIoU_and_names_its_PNGs()
+    public void The_demo_scales_up_and_down_then_prints_the_mIoU_and_names_its_PNGs_and_its_model_is_u2pl_trains()
     {
         var output = Path.Combine(_directory, "out");
-        var result = ClusterCli.Run(null, TimeSpan.FromMinutes(8), "demo", "--config", TinyRunConfig.Write(_directory, maxIterations: 20),
-            "--out", output, "--images", "2");
+        // Sync mode (the default), every step semi-supervised, 4 + 4 images as 2 micro-batches: 18 steps; libtorch on 1
+        // thread in the workers as in u2pl train (other thread counts sum in other orders).
+        var config = TinyRunConfig.Write(_directory, maxIterations: 18, epochs: 3, batchSize: 4, microBatches: 2, workerThreads: 1);
+        var result = ClusterCli.Run(null, TimeSpan.FromMinutes(8), "demo", "--config", config, "--out", output, "--images", "2");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("scaling to 3 workers", result.Output);
@@ -20,6 +24,14 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Matches(@"final val mIoU \d+\.\d\d", result.Output);
         var written = result.Output.Split('\n').Where(l => l.StartsWith("wrote ", StringComparison.Ordinal)).Select(l => l["wrote ".Length..].Trim()).ToList();
         Assert.Equal(8, written.Count); // 2 images × (image, truth, mask, overlay)
+
+        // Scaled 2 → 3 → 2 on the way, the model equals the one process's with the same micro-batches.
+        var reference = Path.Combine(_directory, "reference");
+        var train = ClusterCli.Run(null, TimeSpan.FromMinutes(8), "train", "--config", config, "--set", $"saver.snapshot_dir={reference}");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var comparison = CheckpointComparison.Of(Directory.GetFiles(output, "last.safetensors", SearchOption.AllDirectories).Single(),
+            Path.Combine(reference, "last.safetensors"));
+        Assert.True(comparison.Identical, comparison.ToString());
         Assert.All(written, file =>
         {
             Assert.StartsWith(Path.Combine(output, "predictions"), file);

@@ -2,13 +2,13 @@ using System.Runtime.InteropServices;
 using U2PL.Segmentation.Serialization;
 using static TorchSharp.torch;
 
-namespace U2PL.Cluster.Tests;
+namespace U2PL.Tests.Cluster;
 
 /// <summary>
 /// Two training checkpoints compared tensor by tensor over what a run's result is: <c>student.*</c>, <c>teacher.*</c>
 /// (parameters and BN buffers), <c>optimizer.*</c> (SGD momentum) and <c>memory_bank.*</c>.
 /// </summary>
-internal sealed record CheckpointComparison(int Tensors, int BitEqual, double MaxAbsDifference, IReadOnlyList<string> Problems)
+public sealed record CheckpointComparison(int Tensors, int BitEqual, double MaxAbsDifference, IReadOnlyList<string> Problems)
 {
     private static readonly string[] Compared = ["student.", "teacher.", "optimizer.", "memory_bank."];
 
