@@ -109,7 +109,8 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
             // The i-th oldest row: occupied rows start at _start and wrap around the allocation.
             using var start = _start.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars)
             using var allocated = _buffer!.size(0).ToScalar();
-            using var rows = drawn.add_(start).remainder_(allocated);
+            using var one = 1.ToScalar();
+            using var rows = drawn.add_(start, alpha: one).remainder_(allocated);
             using var indices = rows.to(Device);
             return _buffer.index_select(0, indices);
         }
@@ -126,7 +127,10 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
         {
             return torch.zeros([0, FeatureDim], device: Device);
         }
-        using var order = torch.arange(0, Count, device: Device).add(_start).remainder(_buffer!.size(0));
+        using var start = _start.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars)
+        using var one = 1.ToScalar();
+        using var allocated = _buffer!.size(0).ToScalar();
+        using var order = torch.arange(0, Count, device: Device).add(start, alpha: one).remainder(allocated);
         return _buffer.index_select(0, order);
     }
 

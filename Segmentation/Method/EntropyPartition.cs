@@ -13,7 +13,9 @@ public static class EntropyPartition
     public static Tensor Entropy(Tensor probabilities)
     {
         using var scope = torch.NewDisposeScope();
-        return probabilities.mul(probabilities.add(1e-10).log()).sum(1).neg().MoveToOuterDisposeScope();
+        using var epsilon = 1e-10.ToScalar(); // held through the native call: an implicit Scalar can be freed by a finalizer mid-call (Sgd.step_with_live_scalars)
+        using var one = 1.ToScalar();
+        return probabilities.mul(probabilities.add(epsilon, alpha: one).log()).sum(1).neg().MoveToOuterDisposeScope();
     }
 
     /// <summary>

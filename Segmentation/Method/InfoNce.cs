@@ -20,7 +20,8 @@ public static class InfoNce
         var m = anchors.size(0);
         var positives = positive.view(1, 1, -1).expand(m, 1, -1);
         var keys = torch.cat([positives, negatives], 1);
-        var logits = functional.cosine_similarity(anchors.unsqueeze(1), keys, dim: 2).div(temperature);
+        using var tau = temperature.ToScalar(); // held through the native call (Sgd.step_with_live_scalars)
+        var logits = functional.cosine_similarity(anchors.unsqueeze(1), keys, dim: 2).div(tau);
         var target = torch.zeros([m], ScalarType.Int64, device: anchors.device);
         return functional.cross_entropy(logits, target).MoveToOuterDisposeScope();
     }
@@ -37,7 +38,9 @@ public static class BinaryContrastiveLoss
         using var scope = torch.NewDisposeScope();
         var positiveSimilarity = functional.cosine_similarity(anchors, positive.unsqueeze(0).expand(anchors.size(0), -1), dim: 1);
         var negativeSimilarity = functional.cosine_similarity(anchors.unsqueeze(1), negatives, dim: 2);
-        var margin = negativeSimilarity.sub(positiveSimilarity.unsqueeze(1)).div(temperature);
+        using var minusOne = (-1).ToScalar(); // held through the native call: an implicit Scalar can be freed by a finalizer mid-call (Sgd.step_with_live_scalars)
+        using var tau = temperature.ToScalar();
+        var margin = negativeSimilarity.add(positiveSimilarity.unsqueeze(1), alpha: minusOne).div(tau);
         // log(1 + e^x) = BCE-with-logits against 0, computed stably by libtorch.
         return functional.binary_cross_entropy_with_logits(margin, torch.zeros_like(margin)).MoveToOuterDisposeScope();
     }

@@ -22,7 +22,8 @@ public sealed class Dropout2d(double p, DropoutRandomness randomness) : nn.Modul
         }
         using var scope = torch.NewDisposeScope();
         var keep = torch.empty([input.size(0), input.size(1), 1, 1]).bernoulli_(1 - p, generator);
-        var mask = keep.div_(1 - p).to(input.dtype, input.device);
+        using var keptShare = (1 - p).ToScalar(); // held through the native call (Sgd.step_with_live_scalars)
+        var mask = keep.div_(keptShare).to(input.dtype, input.device);
         return input.mul(mask).MoveToOuterDisposeScope();
     }
 }

@@ -45,14 +45,15 @@ public abstract class ResNetBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var body = Body(input);
+        using var one = 1.ToScalar(); // held through the native call: an implicit Scalar can be freed by a finalizer mid-call (Sgd.step_with_live_scalars)
         if (downsample is null)
         {
-            body.add_(input);
+            body.add_(input, alpha: one);
         }
         else
         {
             using var shortcut = downsample.forward(input);
-            body.add_(shortcut);
+            body.add_(shortcut, alpha: one);
         }
         return body.relu_();
     }

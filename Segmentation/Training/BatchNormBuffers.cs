@@ -25,7 +25,9 @@ public sealed class BatchNormBuffers(DeepLabV3Plus model)
     public Tensor[] Delta((Tensor[] Floats, long[] Counters) start)
     {
         using var _ = torch.no_grad();
-        return _floats.Select((b, i) => b.sub(start.Floats[i])).ToArray();
+        // b + (−1)·start, exactly b − start, every Scalar held through the native call (Sgd.step_with_live_scalars).
+        using var minusOne = (-1).ToScalar();
+        return _floats.Select((b, i) => b.add(start.Floats[i], alpha: minusOne)).ToArray();
     }
 
     /// <summary>How far each counter moved from <paramref name="start"/>.</summary>

@@ -101,10 +101,11 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         ContrastiveResult? contrastive = options.Contrastive
             ? _contrastive.Compute(ContrastiveInputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, entropy, valid, reliable, gamma, alpha, labeledCount), banks, random.Torch)
             : null;
-        var loss = supervised.add(unsupervised);
+        using var one = 1.ToScalar(); // held through the native call: an implicit Scalar can be freed by a finalizer mid-call (Sgd.step_with_live_scalars)
+        var loss = supervised.add(unsupervised, alpha: one);
         if (contrastive is not null)
         {
-            loss = loss.add(contrastive.Loss);
+            loss = loss.add(contrastive.Loss, alpha: one);
         }
         update.Apply(loss, iteration, semi: true);
 

@@ -198,7 +198,10 @@ public sealed class PodCluster : IAsyncDisposable
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 
-    /// <summary>A tiny U2PL config: synthetic 64×64 crops, ResNet-18, batch 2, one thread per worker, a warm-up epoch then a semi-supervised one.</summary>
+    /// <summary>
+    /// A tiny U2PL config: synthetic 64×64 crops, ResNet-18, batch 2, one thread per worker, a warm-up epoch then a
+    /// semi-supervised one; async mode, where every worker holds a lease while it trains (the tests follow those leases).
+    /// </summary>
     private string Config(int trainCount, int leaseTimeoutSeconds)
     {
         var path = Path.Combine(Directory, $"run-{Guid.NewGuid():N}.yaml");
@@ -220,7 +223,7 @@ public sealed class PodCluster : IAsyncDisposable
               optimizer: { kwargs: { lr: 0.01, momentum: 0.9, weight_decay: 0.0005 }, decoder_lr_multiplier: 1 }
               contrastive: { num_queries: 8, num_negatives: 16, low_rank: 2, high_rank: 5, memory_bank: { capacity: 500, background_capacity: 500 } }
             saver: { snapshot_dir: {{Path.Combine(Directory, "runs")}} }
-            cluster: { shards: 2, worker_threads: 1, lease_timeout_seconds: {{leaseTimeoutSeconds}} }
+            cluster: { mode: async, shards: 2, worker_threads: 1, lease_timeout_seconds: {{leaseTimeoutSeconds}} }
             """);
         return path;
     }

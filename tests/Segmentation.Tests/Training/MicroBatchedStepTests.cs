@@ -97,6 +97,48 @@ public class MicroBatchedStepTests
         Assert.Equal(new float[] { 1, 1, 2, 2, 2, 2, 3, 3 }, rows.data<float>().ToArray());
     }
 
+    [Fact]
+    public void Dropout_masks_drawn_while_another_thread_forces_collections_and_finalizers_are_the_quiet_ones()
+    {
+        using var scope = torch.NewDisposeScope();
+        var randomness = new DropoutRandomness();
+        using var dropout = new Dropout2d(0.1, randomness);
+        dropout.train();
+        using var input = torch.ones([4, 64, 2, 2]);
+        float[] Draw(int i)
+        {
+            using var generator = new Generator((ulong)i);
+            using var _ = randomness.Use(generator);
+            using var output = dropout.forward(input);
+            return output.data<float>().ToArray();
+        }
+        var quiet = Enumerable.Range(0, 300).Select(Draw).ToList();
+        using var stop = new CancellationTokenSource();
+        var collector = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        });
+        List<float[]> stressed;
+        try
+        {
+            stressed = Enumerable.Range(0, 300).Select(Draw).ToList();
+        }
+        finally
+        {
+            stop.Cancel();
+            collector.Wait();
+        }
+        for (var i = 0; i < quiet.Count; i++)
+        {
+            Assert.True(quiet[i].AsSpan().SequenceEqual(stressed[i]), $"draw {i} differs under forced collections");
+        }
+        Assert.Contains(quiet[0], v => v == 0); // some channels dropped
+    }
+
     [Theory]
     [InlineData("trainer: { micro_batches: 0 }", "trainer.micro_batches must be at least 1")]
     [InlineData("dataset: { batch_size: 4 }\ntrainer: { micro_batches: 3 }", "must split into 3 micro-batches")]
