@@ -100,11 +100,19 @@ internal sealed class SyncWorkerSession : IWorkerSession
         for (var k = 0; k < replies.Length; k++)
         {
             var reply = replies[k];
+            var layout = _run.Layouts[k];
+            if (reply.Version > version && _versions[k] == version)
+            {
+                // The shard applied step t without this micro-batch's push reaching this worker's lease: a worker died
+                // after pushing it there but before completing it. This worker still holds version t: compute it again
+                // on that copy, so that the shards and banks it did not reach get it (the others count a duplicate).
+                RestoreStatistics(k, layout);
+                continue;
+            }
             if (reply.Version != version)
             {
                 throw new StaleLeaseException($"shard {k} is at version {reply.Version}, the lease is for step {version}");
             }
-            var layout = _run.Layouts[k];
             if (reply.Student is { } student)
             {
                 FlatTensors.ScatterPacked(layout.Parameters, n => _run.StudentTensors[n], student);
@@ -123,14 +131,19 @@ internal sealed class SyncWorkerSession : IWorkerSession
                 bytes += buffers.Bytes.LongLength;
             }
             _versions[k] = reply.Version;
-            // Every micro-batch starts from the version's statistics, also the second one this worker computes of a step.
-            var length = (int)layout.BufferLength;
-            FlatTensors.Scatter(layout.Buffers, n => _run.StudentTensors[n], _pulledBuffers[k].AsSpan(0, length));
-            FlatTensors.Scatter(layout.Buffers, n => _run.TeacherTensors[n], _pulledBuffers[k].AsSpan(length, length));
-            FlatTensors.ScatterCounters(layout.Counters, n => _run.StudentTensors[n], _pulledCounters[k].AsSpan(0, (int)layout.CounterLength));
-            FlatTensors.ScatterCounters(layout.Counters, n => _run.TeacherTensors[n], _pulledCounters[k].AsSpan((int)layout.CounterLength));
+            RestoreStatistics(k, layout);
         }
         return bytes;
+    }
+
+    /// <summary>Every micro-batch starts from the version's BN statistics, also the second one this worker computes of a step.</summary>
+    private void RestoreStatistics(int k, ShardLayout layout)
+    {
+        var length = (int)layout.BufferLength;
+        FlatTensors.Scatter(layout.Buffers, n => _run.StudentTensors[n], _pulledBuffers[k].AsSpan(0, length));
+        FlatTensors.Scatter(layout.Buffers, n => _run.TeacherTensors[n], _pulledBuffers[k].AsSpan(length, length));
+        FlatTensors.ScatterCounters(layout.Counters, n => _run.StudentTensors[n], _pulledCounters[k].AsSpan(0, (int)layout.CounterLength));
+        FlatTensors.ScatterCounters(layout.Counters, n => _run.TeacherTensors[n], _pulledCounters[k].AsSpan((int)layout.CounterLength));
     }
 
     /// <summary>Brings every bank replica to its grain (the banks after the previous step); returns the bytes received.</summary>
