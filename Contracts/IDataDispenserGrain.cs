@@ -41,4 +41,11 @@ public interface IDataDispenserGrain : IGrainWithStringKey
 
     [ReadOnly]
     Task<DispenserProgress> Progress();
+
+    /// <summary>
+    /// Returns once no lease is outstanding (every step handed out has been pushed and completed), or at
+    /// <paramref name="timeout"/>: the run's checkpoint barrier. Interleaves, so that the completions it waits for get in.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<DispenserProgress> Drain(TimeSpan timeout);
 }

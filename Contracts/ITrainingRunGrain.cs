@@ -27,8 +27,8 @@ public interface ITrainingRunGrain : IGrainWithStringKey
     [ResponseTimeout("00:05:00")]
     Task<RunStatus> Stop();
 
-    /// <summary>Writes a checkpoint now; returns where.</summary>
-    [ResponseTimeout("00:05:00")]
+    /// <summary>Writes a checkpoint now; returns where. Interleaves: it waits for the run's checkpoint unit, not in a turn.</summary>
+    [ResponseTimeout("00:05:00"), AlwaysInterleave]
     Task<string> Checkpoint();
 
     [AlwaysInterleave]
@@ -46,13 +46,29 @@ public interface ITrainingRunGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<WorkerDirective> Report(WorkerReport report);
 
-    /// <summary>A state grain (shard, bank, dispenser) came back after its silo died, restored from the checkpoint at <paramref name="iteration"/>.</summary>
+    /// <summary>A state grain came back after its silo died, restored from the checkpoint at <paramref name="iteration"/>.</summary>
     [AlwaysInterleave]
-    Task StateRestored(string grain, long iteration);
+    Task StateRestored(StateGrain grain, long iteration);
 
     /// <summary>A worker's notice that it stopped (removed, run ended, or an error it could not recover from).</summary>
     [AlwaysInterleave]
-    Task WorkerStopped(string workerKey, string reason);
+    Task WorkerStopped(string workerKey, WorkerStop stop);
+}
+
+/// <summary>A run's state grain, as it names itself to the run.</summary>
+[GenerateSerializer]
+public sealed record StateGrain
+{
+    [Id(1)] public StateGrainRole Role { get; init; }
+    /// <summary>Its grain id, for the event log.</summary>
+    [Id(2)] public string Id { get; init; } = "";
+}
+
+public enum StateGrainRole
+{
+    Shard,
+    Bank,
+    Dispenser,
 }
 
 /// <summary>Receives a run's status and events as they happen (the client's live view).</summary>

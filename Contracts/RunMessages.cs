@@ -95,14 +95,33 @@ public sealed record MicroBatchAssignment
     [Id(5)] public double StepSeconds { get; init; }
 }
 
+/// <summary>What a line of a run's event log is about (shown and written as its snake_case name).</summary>
+public enum RunEventKind
+{
+    Started,
+    Restored,
+    Warning,
+    Scaled,
+    Paused,
+    Resumed,
+    Joined,
+    Left,
+    Failed,
+    Capacity,
+    Checkpoint,
+    Evaluated,
+    Error,
+    Completed,
+    Stopped,
+}
+
 /// <summary>One line of a run's event log.</summary>
 [GenerateSerializer]
 public sealed record RunEvent
 {
     [Id(1)] public long Sequence { get; init; }
     [Id(2)] public DateTimeOffset Time { get; init; }
-    /// <summary>started, joined, left, failed, scaled, paused, resumed, checkpoint, evaluated, restored, completed, stopped, error.</summary>
-    [Id(3)] public string Kind { get; init; } = "";
+    [Id(3)] public RunEventKind Kind { get; init; }
     [Id(4)] public string Message { get; init; } = "";
     [Id(5)] public long Iteration { get; init; }
 }

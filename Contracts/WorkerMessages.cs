@@ -12,14 +12,49 @@ public sealed record WorkerAssignment
     [Id(4)] public int Threads { get; init; }
 }
 
+/// <summary>What a worker is doing.</summary>
+public enum WorkerState
+{
+    Starting,
+    Training,
+    /// <summary>No step to lease: every micro-batch of the open step is out (sync), or the run is between epochs.</summary>
+    Idle,
+    /// <summary>No step to lease: the run is paused or at a checkpoint barrier.</summary>
+    Held,
+    /// <summary>A call failed (a silo died); it tries again after a pause.</summary>
+    Retrying,
+    Stopped,
+    Failed,
+}
+
+/// <summary>Why a worker's loop ended.</summary>
+public enum WorkerStopReason
+{
+    /// <summary>Every iteration of the run is done.</summary>
+    Finished,
+    /// <summary>The run answered a report with <see cref="WorkerDirective.Stop"/> (scaled down, or the run ended).</summary>
+    Directed,
+    /// <summary>Its grain was told to stop (<c>run scale</c>, <c>run stop</c>) or deactivated (silo shutdown).</summary>
+    Requested,
+    /// <summary>An error it could not recover from.</summary>
+    Failed,
+}
+
+/// <summary>A worker's notice that its loop ended: why, and the detail to log.</summary>
+[GenerateSerializer]
+public sealed record WorkerStop
+{
+    [Id(1)] public WorkerStopReason Reason { get; init; }
+    [Id(2)] public string Detail { get; init; } = "";
+}
+
 /// <summary>A worker as the run sees it.</summary>
 [GenerateSerializer]
 public sealed record WorkerInfo
 {
     [Id(1)] public string WorkerKey { get; init; } = "";
     [Id(2)] public string Silo { get; init; } = "";
-    /// <summary>starting, training, idle, stopping, stopped, failed.</summary>
-    [Id(3)] public string State { get; init; } = "";
+    [Id(3)] public WorkerState State { get; init; }
     [Id(4)] public double ImagesPerSecond { get; init; }
     /// <summary>Versions the weights of its last gradient were behind the parameter server when applied.</summary>
     [Id(5)] public long Staleness { get; init; }

@@ -65,7 +65,7 @@ public static class RunCommands
             var target = WorkerTargets.Parse(parse.GetValue(workers)!);
             var status = await connection.Grains.GetGrain<ITrainingRunGrain>(parse.GetValue(run)!).Scale(target).WaitAsync(cancellationToken);
             Console.Out.WriteLine($"{status.RunId}: workers {status.Desired}{(status.Desired.Auto ? $" (now {status.DesiredResolved})" : "")}, " +
-                                  $"{status.Workers.Count(w => w.State is "training" or "starting")} running, {RunStatusView.StateName(status.State)}");
+                                  $"{status.Workers.Count(w => w.State is WorkerState.Training or WorkerState.Starting)} running, {RunStatusView.StateName(status.State)}");
             return 0;
         }, run);
         return command;

@@ -20,7 +20,7 @@ public sealed class DemoConsole
         const int width = 20;
         var filled = (int)(width * s.Iteration / Math.Max(1, s.TotalIterations));
         var bar = "[" + new string('#', filled) + new string('.', width - filled) + "]";
-        var workers = s.Workers.Count(w => w.State is "training" or "starting");
+        var workers = s.Workers.Count(w => w.State is WorkerState.Training or WorkerState.Starting);
         var line = $"{bar} {RunStatusView.StateName(s.State)} epoch {Math.Min(s.Epoch + 1, Math.Max(1, s.Epochs))}/{s.Epochs} step {s.Iteration}/{s.TotalIterations} " +
                    $"Ls {s.SupervisedLoss:F3} Lu {s.UnsupervisedLoss:F3} Lc {s.ContrastiveLoss:F3} αt {s.Alpha:F3} " +
                    $"{s.ImagesPerSecond:F1} img/s workers {workers} ETA {RunStatusView.Duration(s.EtaSeconds)}";

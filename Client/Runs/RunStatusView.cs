@@ -51,7 +51,7 @@ public static class RunStatusView
     }
 
     public static string EventLine(RunEvent e) =>
-        $"{e.Time.ToLocalTime():HH:mm:ss} [{e.Kind}] it {e.Iteration}: {e.Message}";
+        $"{e.Time.ToLocalTime():HH:mm:ss} [{e.Kind.Name()}] it {e.Iteration}: {e.Message}";
 
     /// <summary>A silo address without its generation (<c>127.0.0.1:11111@123456</c> → <c>127.0.0.1:11111</c>).</summary>
     /// <summary>A silo as Orleans names it (<c>S10.0.0.5:11111:155179997</c>, the last part its incarnation) → <c>10.0.0.5:11111</c>.</summary>
@@ -74,7 +74,7 @@ public static class RunStatusView
 
     private static string Progress(RunStatus s)
     {
-        var workers = s.Workers.Count(w => w.State is "training" or "starting");
+        var workers = s.Workers.Count(w => w.State is WorkerState.Training or WorkerState.Starting);
         return $"epoch {Math.Min(s.Epoch + 1, Math.Max(1, s.Epochs))}/{s.Epochs} step {s.Iteration}/{s.TotalIterations} " +
                $"elapsed {Duration(s.SecondsElapsed)} ETA {Duration(s.EtaSeconds)} {s.ImagesPerSecond:F1} img/s " +
                $"workers {workers}/{s.DesiredResolved}{(s.Desired.Auto ? " (auto)" : "")}";
@@ -111,7 +111,7 @@ public static class RunStatusView
         var now = DateTimeOffset.UtcNow;
         foreach (var w in s.Workers.OrderBy(w => w.WorkerKey, StringComparer.Ordinal))
         {
-            var state = w.Error.Length > 0 ? $"{w.State}: {w.Error}" : w.State;
+            var state = w.Error.Length > 0 ? $"{w.State.Name()}: {w.Error}" : w.State.Name();
             var age = w.LastReport == default ? "-" : $"{Math.Max(0, (now - w.LastReport).TotalSeconds):F0} s ago";
             var cells = new List<string>
             {
@@ -142,7 +142,7 @@ public static class RunStatusView
         var table = new Table().Border(TableBorder.Simple).Title("recent events").AddColumn("time").AddColumn("step").AddColumn("event").AddColumn("");
         foreach (var e in events)
         {
-            table.AddRow(e.Time.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture), e.Iteration.ToString(CultureInfo.InvariantCulture), Markup.Escape(e.Kind), Markup.Escape(e.Message));
+            table.AddRow(e.Time.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture), e.Iteration.ToString(CultureInfo.InvariantCulture), Markup.Escape(e.Kind.Name()), Markup.Escape(e.Message));
         }
         return table;
     }

@@ -19,6 +19,9 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
     /// <summary>Subscribe again when nothing was pushed for this long (a run grain reactivated elsewhere starts without observers).</summary>
     public TimeSpan ResubscribeAfter { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>A subscription is renewed this often (the run grain forgets one after three minutes without).</summary>
+    public TimeSpan RenewAfter { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Replay the run's whole event log first (otherwise only events after the first status are reported).</summary>
     public bool ReplayEvents { get; init; }
 
@@ -108,7 +111,8 @@ public sealed class RunWatcher(IGrainFactory grains, string runId)
                 failures = 0;
                 // Nothing pushed for a while: the run grain may have moved to another silo and lost its observers.
                 var now = DateTimeOffset.UtcNow;
-                if (now - observer.LastPush > ResubscribeAfter && now - subscribed > ResubscribeAfter)
+                // Renewed every minute in any case: the run drops subscriptions that are not renewed (ObserverManager's expiry).
+                if ((now - observer.LastPush > ResubscribeAfter && now - subscribed > ResubscribeAfter) || now - subscribed > RenewAfter)
                 {
                     subscribed = now;
                     await TrySubscribeAsync(reference, cancellationToken);

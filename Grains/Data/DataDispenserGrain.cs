@@ -16,8 +16,12 @@ namespace U2PL.Grains.Data;
 [GrainType("u2pl.dispenser")]
 public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<DispenserSetup> stored) : Grain, IDataDispenserGrain
 {
+    /// <summary>A drain re-reads the book at least this often: a lease can also end by expiring, which sends no message.</summary>
+    private static readonly TimeSpan DrainRecheck = TimeSpan.FromSeconds(1);
+
     private DispenserSetup? _setup;
     private ILeaseBook? _book;
+    private TaskCompletionSource _leaseEnded = NewSignal();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -28,7 +32,7 @@ public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Stor
             var completed = latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration;
             _setup = setup with { CompletedIterations = completed };
             _book = NewBook(_setup);
-            _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(this.GetGrainId().ToString(), completed);
+            _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(new StateGrain { Role = StateGrainRole.Dispenser, Id = this.GetGrainId().ToString() }, completed);
         }
     }
 
@@ -52,21 +56,49 @@ public sealed class DataDispenserGrain([PersistentState("setup", GrainState.Stor
             _setup = setup with { CompletedIterations = completedIterations, Generation = generation };
             _book = NewBook(_setup);
             _book.Held = held;
+            Signal(true); // the old generation's leases are void
             await GrainState.WriteAsync(stored, _setup);
         }
     }
 
     public Task<LeaseReply> Lease(string workerKey) => Task.FromResult(Book().Lease(workerKey));
 
-    public Task<bool> Complete(long leaseId, string workerKey) => Task.FromResult(Book().Complete(leaseId));
+    public Task<bool> Complete(long leaseId, string workerKey) => Task.FromResult(Signal(Book().Complete(leaseId)));
 
     public Task Return(long leaseId, string workerKey)
     {
         Book().Return(leaseId);
+        Signal(true);
         return Task.CompletedTask;
     }
 
-    public Task<int> Release(string workerKey) => Task.FromResult(Book().Release(workerKey));
+    public Task<int> Release(string workerKey) => Task.FromResult(Signal(Book().Release(workerKey)));
+
+    public async Task<DispenserProgress> Drain(TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var progress = Book().Progress();
+            var left = deadline - DateTimeOffset.UtcNow;
+            if (progress.Outstanding == 0 || left <= TimeSpan.Zero)
+            {
+                return progress;
+            }
+            await Task.WhenAny(_leaseEnded.Task, Task.Delay(left < DrainRecheck ? left : DrainRecheck));
+        }
+    }
+
+    /// <summary>Wakes the drains waiting for leases to end; passes <paramref name="value"/> through.</summary>
+    private T Signal<T>(T value)
+    {
+        var ended = _leaseEnded;
+        _leaseEnded = NewSignal();
+        ended.TrySetResult();
+        return value;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task OpenThrough(long iteration)
     {

@@ -32,11 +32,11 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         _setup = GrainState.Read(stored);
         if (_setup is not null)
         {
-            Load(_setup, latestOnly: true);
+            await Load(_setup, latestOnly: true);
             if (_sync is not null)
             {
                 // Sync mode: the other state grains must go back to the same checkpoint (the run rewinds them).
-                _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(this.GetGrainId().ToString(), _sync.CommittedThrough);
+                _ = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId).StateRestored(new StateGrain { Role = StateGrainRole.Bank, Id = this.GetGrainId().ToString() }, _sync.CommittedThrough);
             }
         }
     }
@@ -47,7 +47,7 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         {
             return;
         }
-        Load(setup, latestOnly: false);
+        await Load(setup, latestOnly: false);
         await GrainState.WriteAsync(stored, setup);
     }
 
@@ -75,7 +75,7 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         if (setup.Generation != generation)
         {
             setup = setup with { RestoreFrom = checkpoint, Generation = generation };
-            Load(setup, latestOnly: false);
+            await Load(setup, latestOnly: false);
             await GrainState.WriteAsync(stored, setup);
         }
     }
@@ -145,23 +145,29 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
     }
 
     /// <summary>Sets the bank up, filled from a checkpoint: the given one, or (reactivated) the run's latest.</summary>
-    private void Load(BankSetup setup, bool latestOnly)
+    /// <summary>Reads the bank's rows from a checkpoint (file work) on a pool thread, then installs the bank in the turn.</summary>
+    private async Task Load(BankSetup setup, bool latestOnly)
     {
-        var bank = new ClassMemoryBank(setup.Capacity, setup.FeatureDim);
-        var source = latestOnly ? LatestOf(setup) : setup.RestoreFrom.Length > 0 ? TrainingCheckpoint.Resolve(setup.RestoreFrom) : null;
-        if (source is not null)
-        {
-            using var reader = SafeTensorsReader.Open(source);
-            using var rows = reader.ReadTensor($"memory_bank.{setup.ClassIndex}");
-            bank.Restore(rows);
-        }
+        var (bank, restoredAt) = await Task.Run(() => Build(setup, latestOnly));
         _sync?.Dispose();
         _bank?.Dispose();
         _bank = bank;
-        _sync = setup.MicroBatches > 0
-            ? new SyncBankLog(bank, setup.MicroBatches, source is null ? 0 : TrainingCheckpoint.ReadInfo(source).Iteration)
-            : null;
+        _sync = setup.MicroBatches > 0 ? new SyncBankLog(bank, setup.MicroBatches, restoredAt) : null;
         _setup = setup;
+    }
+
+    private static (ClassMemoryBank Bank, long RestoredAt) Build(BankSetup setup, bool latestOnly)
+    {
+        var bank = new ClassMemoryBank(setup.Capacity, setup.FeatureDim);
+        var source = latestOnly ? LatestOf(setup) : setup.RestoreFrom.Length > 0 ? TrainingCheckpoint.Resolve(setup.RestoreFrom) : null;
+        if (source is null)
+        {
+            return (bank, 0);
+        }
+        using var reader = SafeTensorsReader.Open(source);
+        using var rows = reader.ReadTensor($"memory_bank.{setup.ClassIndex}");
+        bank.Restore(rows);
+        return (bank, TrainingCheckpoint.ReadInfo(source).Iteration);
     }
 
     private static string? LatestOf(BankSetup setup) => setup.CheckpointDirectory.Length > 0 ? RunModel.LatestCheckpoint(setup.CheckpointDirectory) : null;

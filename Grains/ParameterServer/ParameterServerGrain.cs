@@ -36,10 +36,10 @@ public sealed partial class ParameterServerGrain(
             var options = RunModel.Options(_setup.ConfigText);
             // The run writes its checkpoints to <snapshot_dir>/<run id> (TrainingRunGrain.Start).
             var latest = RunModel.LatestCheckpoint(Path.GetFullPath(Path.Combine(options.OutputDirectory, _setup.RunId)));
-            var restoredAt = Load(_setup with { RestoreFrom = latest ?? "" });
+            var restoredAt = await Load(_setup with { RestoreFrom = latest ?? "" });
             logger.LogWarning("{Grain} reactivated: restored at version {Version} from {Source}", this.GetGrainId(), restoredAt, latest ?? "the initial weights");
             var run = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId);
-            _ = run.StateRestored(this.GetGrainId().ToString(), latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration);
+            _ = run.StateRestored(new StateGrain { Role = StateGrainRole.Shard, Id = this.GetGrainId().ToString() }, latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration);
         }
     }
 
@@ -49,7 +49,7 @@ public sealed partial class ParameterServerGrain(
         {
             return _tensors.Version;
         }
-        var version = Load(setup);
+        var version = await Load(setup);
         await GrainState.WriteAsync(stored, setup);
         return version;
     }
@@ -60,7 +60,7 @@ public sealed partial class ParameterServerGrain(
         if (setup.Generation != generation)
         {
             setup = setup with { RestoreFrom = checkpoint, Generation = generation };
-            Load(setup);
+            await Load(setup);
             await GrainState.WriteAsync(stored, setup);
         }
         return Tensors().Version;
@@ -142,7 +142,25 @@ public sealed partial class ParameterServerGrain(
         return Task.CompletedTask;
     }
 
-    private long Load(ShardSetup setup)
+    /// <summary>Builds the shard's tensors (the model and a checkpoint read: seconds of work) on a pool thread, then installs them in the turn.</summary>
+    private async Task<long> Load(ShardSetup setup)
+    {
+        var (tensors, options) = await Task.Run(() => Build(setup));
+        _tensors?.Dispose();
+        _tensors = tensors;
+        _barrier?.Dispose();
+        _barrier = null;
+        if (options.Cluster.Mode == ClusterMode.Sync)
+        {
+            _barrier = new SyncStepBarrier(options.MicroBatches);
+            _barrier.Reset(tensors.Version);
+        }
+        _options = options;
+        _setup = setup;
+        return tensors.Version;
+    }
+
+    private static (ShardTensors Tensors, TrainingOptions Options) Build(ShardSetup setup)
     {
         var options = RunModel.Options(setup.ConfigText);
         var schedule = new TrainingSchedule(setup.StepsPerEpoch, options.Method.Epochs, options.Method.SupervisedOnlyEpochs);
@@ -157,18 +175,7 @@ public sealed partial class ParameterServerGrain(
             using var reader = SafeTensorsReader.Open(path);
             tensors.Restore(reader, TrainingCheckpoint.ReadInfo(path).Iteration);
         }
-        _tensors?.Dispose();
-        _tensors = tensors;
-        _barrier?.Dispose();
-        _barrier = null;
-        if (options.Cluster.Mode == ClusterMode.Sync)
-        {
-            _barrier = new SyncStepBarrier(options.MicroBatches);
-            _barrier.Reset(tensors.Version);
-        }
-        _options = options;
-        _setup = setup;
-        return tensors.Version;
+        return (tensors, options);
     }
 
     private ShardTensors Tensors() =>

@@ -4,7 +4,7 @@ using Orleans.Runtime.MembershipService.SiloMetadata;
 namespace U2PL.Grains.Placement;
 
 /// <summary>The hosting silo's view of the membership, with each silo's roles and GPU slots from its metadata.</summary>
-internal sealed class ClusterView(IServiceProvider services)
+public sealed class ClusterView(IServiceProvider services)
 {
     private readonly IClusterMembershipService _membership = services.GetRequiredService<IClusterMembershipService>();
     private readonly ISiloMetadataCache _metadata = services.GetRequiredService<ISiloMetadataCache>();

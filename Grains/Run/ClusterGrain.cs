@@ -8,11 +8,10 @@ namespace U2PL.Grains.Run;
 /// slots from its metadata, and where the grains of unfinished runs are.
 /// </summary>
 [GrainType("u2pl.cluster")]
-public sealed class ClusterGrain : Grain, IClusterGrain
+public sealed class ClusterGrain(ClusterView view) : Grain, IClusterGrain
 {
     public async Task<ClusterSnapshot> Describe()
     {
-        var view = new ClusterView(ServiceProvider);
         var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
         var grains = new Dictionary<string, List<string>>();
         var runs = await GrainFactory.GetGrain<IRunRegistryGrain>(GrainKeys.Registry).List();

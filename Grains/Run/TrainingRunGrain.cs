@@ -1,80 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.Placement;
-using U2PL.Grains.Model;
-using Orleans.Runtime;
 using Orleans.Storage;
-using U2PL.Segmentation.Configuration;
 using U2PL.Segmentation.Models;
-using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Training;
 
 namespace U2PL.Grains.Run;
 
 /// <summary>
-/// The run coordinator (<see cref="ITrainingRunGrain"/>). Its record is persisted (fenced) on every change, so a run
-/// grain reactivated after its silo died carries on. A timer reconciles every <see cref="TickPeriod"/>: global progress
-/// from the dispenser, the phase, checkpoints (every saver.every_steps, at epoch ends, on pause and stop) taken at a
-/// barrier (no lease outstanding), validation at epoch ends in the background, the workers (desired vs alive: start
-/// missing slots, stop surplus ones), and the status pushed to subscribers.
+/// The run coordinator (<see cref="ITrainingRunGrain"/>): the API, the run's state machine, and its fenced persistence
+/// (the record and the event log apart, each written when it changed). Its units do the rest: <see cref="WorkerFleet"/>
+/// (which workers to start and stop), <see cref="RunCheckpoints"/> (the checkpoint barrier), <see cref="RunEvaluations"/>
+/// (validation on a GPU-role silo), <see cref="RunTelemetry"/> and <see cref="RunStatusProjection"/>. A 1 s timer
+/// reconciles (TrainingRunGrain.Reconcile.cs). Long work (checkpoints, validation, file copies) runs outside the
+/// grain's turns, so pause, scale and status are answered meanwhile.
 /// </summary>
 [StateSiloPlacement]
 [KeepAlive] // its state lives in memory between checkpoints
 [GrainType("u2pl.run")]
 public sealed partial class TrainingRunGrain(
-    ILogger<TrainingRunGrain> logger, [PersistentState("run", GrainState.Storage)] IPersistentState<RunRecord> stored) : Grain, ITrainingRunGrain
+    ILogger<TrainingRunGrain> logger, ClusterView cluster, TimeProvider time,
+    [PersistentState("run", GrainState.Storage)] IPersistentState<RunRecord> stored,
+    [PersistentState("events", GrainState.Storage)] IPersistentState<RunEventLog> storedEvents) : Grain, ITrainingRunGrain, ILifecycleParticipant<IGrainLifecycle>
 {
-    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan WorkerStartGrace = TimeSpan.FromSeconds(180);
-
     private RunRecord? _record;
-    private TrainingOptions? _options;
-    private readonly Dictionary<string, WorkerSlot> _workers = [];
-    private readonly List<IRunObserver> _observers = [];
-    private readonly Dictionary<string, string> _placement = [];
-    private List<long> _bankFill = [];
-    private DispenserProgress _progress = new();
-    private long _staleGradients;
-    private WorkerReport? _lastReport;
-    private Task<EvaluationOutcome>? _evaluation;
-    private IGrainTimer? _timer;
-    private DateTimeOffset _tickedAt = DateTimeOffset.UtcNow;
-    private DateTimeOffset? _scaledAt;
-    private bool _busy;
-    private RunCheckpointStore? _store;
+    private RunEventLog _events = new();
+    private RunUnits? _units;
+    private readonly RunStateWriter _writer = new(stored, storedEvents);
 
-    private sealed class WorkerSlot
-    {
-        public WorkerInfo Info { get; set; } = new();
-        public DateTimeOffset StartedAt { get; set; }
-        public DateTimeOffset LastHeard { get; set; }
-        public bool Reported { get; set; }
-        public bool Stopping { get; set; }
-    }
+    private RunRecord Record => _record ?? throw new UnknownRunException($"unknown run '{RunId}'");
 
-    private sealed record EvaluationOutcome(int Epoch, string Model, string Checkpoint, EvaluationResult Result, bool Final, EvaluationDrawing Drawing);
-
-    private RunRecord Record => _record ?? throw new UnknownRunException($"unknown run '{this.GetPrimaryKeyString()}'");
-
-    private TrainingOptions Options => _options ??= RunModel.Options(Record.ConfigText, Record.ConfigSource);
+    private RunUnits Units => _units ??= NewUnits(Record);
 
     private string RunId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _record = GrainState.Read(stored);
-        if (_record is not null && !IsFinished(_record.State))
+        _events = GrainState.Read(storedEvents) ?? new RunEventLog();
+        if (_record is { IsFinished: false } record)
         {
-            Emit("restored", $"run grain activated on {RuntimeIdentity} (iteration {_record.Iteration})");
+            Emit(RunEventKind.Restored, $"run grain activated on {RuntimeIdentity} (iteration {record.Iteration})");
             StartTimer();
         }
-    }
-
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        CloseTensorBoard();
         return Task.CompletedTask;
     }
+
+    void ILifecycleParticipant<IGrainLifecycle>.Participate(IGrainLifecycle lifecycle) =>
+        lifecycle.Subscribe($"{nameof(TrainingRunGrain)}.Telemetry", GrainLifecycleStage.Activate, _ => Task.CompletedTask, _ =>
+        {
+            // Also when the grain deactivates on shutdown or steps aside for a newer activation: a silo never reports a run it no longer coordinates.
+            _units?.Telemetry.Retire();
+            _units?.Telemetry.Close();
+            return Task.CompletedTask;
+        });
 
     public async Task<RunStatus> Start(RunSpec spec)
     {
@@ -82,68 +62,29 @@ public sealed partial class TrainingRunGrain(
         {
             throw new InvalidOperationException($"run '{RunId}' already exists ({_record.State})");
         }
-        var (options, datasets) = Validate(spec);
-        _options = options;
-        var schedule = RunModel.Schedule(options, datasets.Labeled, datasets.Unlabeled);
-        var directory = Path.GetFullPath(Path.Combine(options.OutputDirectory, RunId));
-        var resume = spec.ResumeFrom.Length > 0 && RunCheckpointStore.IsStoreUri(spec.ResumeFrom)
-            ? await RunCheckpointStore.DownloadLatestAsync(spec.ResumeFrom, Path.Combine(directory, "resumed-from-store"))
-            : spec.ResumeFrom;
-        var restoreFrom = resume.Length > 0 ? TrainingCheckpoint.Resolve(resume) : "";
-        var startIteration = restoreFrom.Length > 0 ? TrainingCheckpoint.ReadInfo(restoreFrom).Iteration : 0;
-        var record = new RunRecord
+        NewRun run;
+        try
         {
-            RunId = RunId, ConfigText = spec.ConfigText, ConfigSource = spec.ConfigSource, State = RunState.Pending,
-            DesiredCount = spec.Workers.Count, DesiredAuto = spec.Workers.Auto, Created = DateTimeOffset.UtcNow,
-            StepsPerEpoch = schedule.StepsPerEpoch, Epochs = schedule.Epochs, TotalIterations = schedule.TotalIterations,
-            LastIteration = Math.Min(schedule.TotalIterations, options.MaxIterations ?? long.MaxValue), WarmupIterations = schedule.WarmupIterations,
-            Shards = options.Cluster.Shards, Classes = options.Model.NumClasses, BatchSize = options.Data.BatchSize,
-            Semi = options.Method.SemiSupervised && datasets.Unlabeled > 0, CheckpointDirectory = directory,
-            Iteration = startIteration, StartIteration = startIteration, EpochsEvaluated = (int)(startIteration / schedule.StepsPerEpoch),
-        };
-        _record = record;
-        foreach (var warning in options.Method.Contrastive ? options.Method.ContrastiveOptions.Warnings(options.Model.NumClasses) : [])
-        {
-            Emit("warning", warning);
+            run = await RunSetup.Create(RunId, spec);
         }
-        if (Sync(options) && options.Cluster.WorkerThreads != options.Threads)
+        catch (RunConfigException)
         {
-            Emit("warning", $"sync mode: the workers run libtorch on cluster.worker_threads={options.Cluster.WorkerThreads} threads (0: all cores), " +
-                            $"u2pl train on trainer.threads={options.Threads}: the run equals u2pl train bit for bit only with equal thread counts");
+            DeactivateOnIdle();
+            throw;
         }
-        if (Sync(options) && options.MicroBatches < spec.Workers.Count)
-        {
-            Emit("warning", $"sync mode with trainer.micro_batches={options.MicroBatches}: at most {options.MicroBatches} of the {spec.Workers.Count} workers " +
-                            "compute each step; set trainer.micro_batches to at least the worker count (dataset.batch_size / M ≥ 2)");
-        }
-
-        // Every state grain is set up before any worker starts.
-        var shards = Enumerable.Range(0, record.Shards).Select(k => GrainFactory.GetGrain<IParameterServerGrain>(GrainKeys.Shard(RunId, k))
-            .Setup(new ShardSetup { RunId = RunId, ConfigText = spec.ConfigText, Shard = k, Shards = record.Shards, RestoreFrom = restoreFrom, StepsPerEpoch = schedule.StepsPerEpoch }));
-        var contrastive = options.Method.ContrastiveOptions;
-        var banks = Enumerable.Range(0, record.Classes).Select(c => GrainFactory.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(RunId, c))
-            .Setup(new BankSetup
-            {
-                RunId = RunId, ClassIndex = c, Capacity = c == 0 ? contrastive.BackgroundBankCapacity : contrastive.BankCapacity, FeatureDim = 256,
-                RestoreFrom = restoreFrom, CheckpointDirectory = directory, MicroBatches = Sync(options) ? options.MicroBatches : 0,
-            }));
-        var dispenser = Dispenser().Setup(new DispenserSetup
-        {
-            RunId = RunId, Seed = options.Seed, LabeledCount = datasets.Labeled, UnlabeledCount = datasets.Unlabeled, BatchSize = options.Data.BatchSize,
-            StepsPerEpoch = schedule.StepsPerEpoch, Epochs = schedule.Epochs, LastIteration = record.LastIteration, CompletedIterations = startIteration,
-            LeaseTimeoutSeconds = options.Cluster.LeaseTimeoutSeconds, Semi = record.Semi, CheckpointDirectory = directory,
-            MicroBatches = Sync(options) ? options.MicroBatches : 0,
-        });
-        await Task.WhenAll(shards);
-        await Task.WhenAll(banks.Append(dispenser));
-        await Dispenser().OpenThrough((record.EpochsEvaluated + 1) * schedule.StepsPerEpoch);
-
-        record.State = Phase(startIteration);
-        Emit("started", $"{options.Model.Architecture.Name()} OS{options.Model.OutputStride}, {datasets.Labeled} labeled + {datasets.Unlabeled} unlabeled images, " +
-                        $"{record.LastIteration} iterations ({schedule.StepsPerEpoch} per epoch), {record.Shards} shards, workers {spec.Workers}" +
-                        (restoreFrom.Length > 0 ? $", resumed from {restoreFrom} at iteration {startIteration}" : ""));
-        await Persist();
-        await Registry().Register(Summary());
+        var record = _record = run.Record;
+        record.EpochsClosed = record.EpochsEvaluated;
+        _units = NewUnits(record, run.Options);
+        foreach (var warning in run.Warnings) Emit(RunEventKind.Warning, warning);
+        await RunSetup.SetUpStateGrains(GrainFactory, record, run.Options, run.Datasets);
+        record.State = Phase(record.StartIteration);
+        Emit(RunEventKind.Started, $"{run.Options.Model.Architecture.Name()} OS{run.Options.Model.OutputStride}, {run.Datasets.Labeled} labeled + " +
+                                   $"{run.Datasets.Unlabeled} unlabeled images, {record.LastIteration} iterations ({record.StepsPerEpoch} per epoch), " +
+                                   $"{record.Shards} shards, workers {spec.Workers}" +
+                                   (record.ResumedFrom.Length > 0 ? $", resumed from {record.ResumedFrom} at iteration {record.StartIteration}" : ""));
+        Changed();
+        await SaveChanges();
+        await Registry().Register(Units.Projection.Summary());
         StartTimer();
         await ReconcileWorkers();
         return Status();
@@ -160,13 +101,15 @@ public sealed partial class TrainingRunGrain(
         }
         record.DesiredAuto = target.Auto;
         record.DesiredCount = target.Count;
-        _scaledAt = DateTimeOffset.UtcNow;
-        Emit("scaled", $"desired workers: {target} ({DesiredWorkers()} now)");
-        await Persist();
+        Units.Fleet.Scaled();
+        Emit(RunEventKind.Scaled, $"desired workers: {target} ({DesiredWorkers()} now)");
+        Changed();
+        await SaveChanges();
         await ReconcileWorkers();
         return Status();
     }
 
+    /// <summary>Holds the dispenser at once; the workers finish their steps and the checkpoint follows in the background.</summary>
     public async Task<RunStatus> Pause()
     {
         var record = Record;
@@ -175,9 +118,10 @@ public sealed partial class TrainingRunGrain(
             record.StateBeforePause = record.State;
             record.State = RunState.Paused;
             await Dispenser().Hold(true);
-            await Checkpoint("last", holdAfter: true);
-            Emit("paused", $"paused at iteration {record.Iteration}");
-            await Persist();
+            Emit(RunEventKind.Paused, $"paused at iteration {record.Iteration}: the workers finish their steps, then a checkpoint is written");
+            Changed();
+            await SaveChanges();
+            _ = CheckpointInBackground();
         }
         return Status();
     }
@@ -188,9 +132,10 @@ public sealed partial class TrainingRunGrain(
         if (record.State == RunState.Paused)
         {
             record.State = record.StateBeforePause;
-            await Dispenser().Hold(false);
-            Emit("resumed", $"resumed at iteration {record.Iteration}");
-            await Persist();
+            if (!Units.Checkpoints.Busy) await Dispenser().Hold(false); // else the checkpoint lets it go when done
+            Emit(RunEventKind.Resumed, $"resumed at iteration {record.Iteration}");
+            Changed();
+            await SaveChanges();
         }
         return Status();
     }
@@ -198,13 +143,13 @@ public sealed partial class TrainingRunGrain(
     public async Task<RunStatus> Stop()
     {
         var record = Record;
-        if (!IsFinished(record.State))
+        if (!record.IsFinished)
         {
             await Dispenser().Hold(true);
-            await Checkpoint("last", holdAfter: true);
+            await Units.Checkpoints.Take("last", () => true, CheckpointInfo);
             record.State = RunState.Stopped;
-            Emit("stopped", $"stopped at iteration {record.Iteration}; checkpoint {record.LastCheckpoint}");
-            StopAllWorkers("the run was stopped");
+            Emit(RunEventKind.Stopped, $"stopped at iteration {record.Iteration}; checkpoint {record.LastCheckpoint}");
+            Units.Workers.StopAll("the run was stopped");
             await Finish();
         }
         return Status();
@@ -213,209 +158,134 @@ public sealed partial class TrainingRunGrain(
     public async Task<string> Checkpoint()
     {
         var record = Record;
-        if (IsFinished(record.State))
+        if (record.IsFinished)
         {
             return record.LastCheckpoint;
         }
-        await Checkpoint("last", holdAfter: record.State == RunState.Paused);
-        await Persist();
-        return record.LastCheckpoint;
+        var taken = await Units.Checkpoints.Take("last", HoldDispenser, CheckpointInfo);
+        Changed();
+        await SaveChanges();
+        return taken.Path;
     }
 
-    public Task<RunEvent[]> GetEvents(long afterSequence) =>
-        Task.FromResult(Record.Events.Where(e => e.Sequence > afterSequence).ToArray());
+    public Task<RunEvent[]> GetEvents(long afterSequence) => Task.FromResult(Record is { } ? _events.Events.Where(e => e.Sequence > afterSequence).ToArray() : []);
+
+    public Task<RunHistory> GetHistory() => Task.FromResult(Units.Telemetry.History());
 
     public Task Subscribe(IRunObserver observer)
     {
-        _ = Record;
-        if (!_observers.Contains(observer)) _observers.Add(observer);
+        Units.Telemetry.Subscribe(observer);
         return Task.CompletedTask;
     }
 
     public Task Unsubscribe(IRunObserver observer)
     {
-        _observers.Remove(observer);
+        _units?.Telemetry.Unsubscribe(observer);
         return Task.CompletedTask;
     }
 
     public Task<WorkerDirective> Report(WorkerReport report)
     {
-        if (_record is null || IsFinished(_record.State))
+        if (_record is null || _record.IsFinished)
         {
             return Task.FromResult(WorkerDirective.Stop);
         }
-        var key = report.Worker.WorkerKey;
-        var slot = Slot(key);
-        var now = DateTimeOffset.UtcNow;
-        if (!slot.Reported && report.Accepted)
+        var units = Units;
+        if (units.Fleet.Report(report) is { } join)
         {
-            slot.Reported = true;
-            var since = _scaledAt is { } scaled && scaled > slot.StartedAt - TimeSpan.FromSeconds(1) ? $", {(now - scaled).TotalSeconds:F1} s after the scale command" : "";
-            Emit("joined", $"{key} on {report.Worker.Silo}: first accepted gradient at iteration {report.Iteration}, {(now - slot.StartedAt).TotalSeconds:F1} s after its start{since}");
+            var sinceScale = join.SinceScale is { } scale ? $", {scale.TotalSeconds:F1} s after the scale command" : "";
+            Emit(RunEventKind.Joined, $"{join.Key} on {join.Silo}: first accepted gradient at iteration {join.Iteration}, " +
+                                      $"{join.SinceStart.TotalSeconds:F1} s after its start{sinceScale}");
         }
-        slot.Info = report.Worker;
-        slot.LastHeard = now;
-        _placement[key] = report.Worker.Silo;
-        if (!report.Accepted) _staleGradients++;
-        _lastReport = report;
-        RecordStep(report);
-        RecordMicroBatch(report);
-        RecordMetrics(report);
-        WriteStepToTensorBoard(report);
-        var surplus = GrainKeys.SlotOf(key) >= DesiredWorkers();
+        units.Telemetry.Step(report, units.Fleet.Reporting, units.Projection.StaleGradients, units.Projection.BankFill);
+        var surplus = GrainKeys.SlotOf(report.Worker.WorkerKey) >= DesiredWorkers();
         return Task.FromResult(surplus ? WorkerDirective.Stop : WorkerDirective.Continue);
     }
 
-    public Task StateRestored(string grain, long iteration)
+    public Task StateRestored(StateGrain grain, long iteration)
     {
-        if (_record is { } record)
+        if (_record is not { } record)
         {
-            var lost = Math.Max(0, record.Iteration - iteration);
-            Emit("restored", $"{grain} reactivated after its silo failed, restored from the checkpoint at iteration {iteration}: {lost} steps lost");
-            if (grain.StartsWith("u2pl.dispenser", StringComparison.Ordinal))
-            {
-                record.Iteration = iteration;
-            }
-            if (Sync(Options) && !IsFinished(record.State))
-            {
-                return Rewind(record);
-            }
+            return Task.CompletedTask;
         }
-        return Task.CompletedTask;
+        Emit(RunEventKind.Restored, $"{grain.Id} reactivated after its silo failed, restored from the checkpoint at iteration {iteration}: " +
+                                    $"{Math.Max(0, record.Iteration - iteration)} steps lost");
+        if (grain.Role == StateGrainRole.Dispenser)
+        {
+            record.Iteration = iteration;
+        }
+        return Units.Options.Cluster.Mode == ClusterMode.Sync && !record.IsFinished ? Rewind(record) : SaveChanges();
     }
 
-    /// <summary>
-    /// Sync mode: a state grain came back from the latest checkpoint, so every shard, bank and the dispenser go back to
-    /// it too, as a new state generation that voids the leases and pushes of before: the run repeats the same steps
-    /// from there and ends where it would have.
-    /// </summary>
+    /// <summary>Sync mode: every state grain goes back to the latest checkpoint as a new generation (<see cref="RunSetup.Rewind"/>).</summary>
     private async Task Rewind(RunRecord record)
     {
-        var checkpoint = RunModel.LatestCheckpoint(record.CheckpointDirectory) ?? "";
-        var iteration = checkpoint.Length > 0 ? TrainingCheckpoint.ReadInfo(checkpoint).Iteration : 0;
-        var generation = ++record.Generation;
-        await Task.WhenAll(
-            Enumerable.Range(0, record.Shards).Select(k => (Task)GrainFactory.GetGrain<IParameterServerGrain>(GrainKeys.Shard(RunId, k)).Rewind(checkpoint, generation))
-                .Concat(Enumerable.Range(0, record.Classes).Select(c => GrainFactory.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(RunId, c)).Rewind(checkpoint, generation))));
-        await Dispenser().Rewind(iteration, generation);
-        record.Iteration = iteration;
-        Emit("restored", $"every shard, bank and the dispenser went back to the checkpoint at iteration {iteration} (state generation {generation}): " +
-                         "the run repeats the same steps from there");
-        await Persist();
+        var iteration = await RunSetup.Rewind(GrainFactory, record);
+        Emit(RunEventKind.Restored, $"every shard, bank and the dispenser went back to the checkpoint at iteration {iteration} (state generation {record.Generation}): " +
+                                    "the run repeats the same steps from there");
+        Changed();
+        await SaveChanges();
     }
 
-    public Task WorkerStopped(string workerKey, string reason)
+    public Task WorkerStopped(string workerKey, WorkerStop stop)
     {
-        if (_workers.Remove(workerKey, out var slot))
+        if (_units?.Fleet.Stopped(workerKey) is { } info)
         {
-            _placement.Remove(workerKey);
-            var kind = reason.StartsWith("error", StringComparison.Ordinal) ? "failed" : "left";
-            Emit(kind, $"{workerKey} on {slot.Info.Silo} stopped: {reason}");
+            Emit(stop.Reason == WorkerStopReason.Failed ? RunEventKind.Failed : RunEventKind.Left, $"{workerKey} on {info.Silo} stopped: {stop.Detail}");
         }
         return Task.CompletedTask;
     }
 
-    private (TrainingOptions Options, (int Labeled, int Unlabeled) Datasets) Validate(RunSpec spec)
-    {
-        var problems = new List<string>();
-        TrainingOptions? options = null;
-        try
-        {
-            options = RunModel.Options(spec.ConfigText, spec.ConfigSource.Length > 0 ? spec.ConfigSource : "run config");
-        }
-        catch (ConfigException e)
-        {
-            problems.Add(e.Message);
-        }
-        if (!spec.Workers.Auto && spec.Workers.Count < 1) problems.Add($"--workers must be at least 1 or auto, got {spec.Workers.Count}");
-        if (spec.ResumeFrom.Length > 0 && !RunCheckpointStore.IsStoreUri(spec.ResumeFrom) && !File.Exists(spec.ResumeFrom) && !Directory.Exists(spec.ResumeFrom)) problems.Add($"--resume: no such checkpoint '{spec.ResumeFrom}'");
-        var counts = (0, 0);
-        if (options is not null)
-        {
-            try
-            {
-                var datasets = TrainingDatasets.Create(options.Data);
-                counts = (datasets.Labeled.Count, datasets.Unlabeled.Count);
-                if (datasets.Labeled.ClassCount != options.Model.NumClasses)
-                {
-                    problems.Add($"net.num_classes is {options.Model.NumClasses} but {datasets.Labeled.Name} has {datasets.Labeled.ClassCount} classes");
-                }
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
-            {
-                problems.Add($"dataset: {e.Message}");
-            }
-        }
-        if (problems.Count > 0)
-        {
-            DeactivateOnIdle();
-            throw new RunConfigException($"{(spec.ConfigSource.Length > 0 ? spec.ConfigSource : "the run config")} does not validate:\n  " + string.Join("\n  ", problems));
-        }
-        return (options!, counts);
-    }
+    private RunUnits NewUnits(RunRecord record, TrainingOptions? options = null) =>
+        RunUnits.Create(GrainFactory, record, options, time, ServiceProvider.GetService<TrainingMetrics>(), logger, (kind, message) => Emit(kind, message));
 
-    private static bool IsFinished(RunState state) => state is RunState.Completed or RunState.Stopped or RunState.Failed;
+    private RunState Phase(long iteration) => Record.Semi && iteration >= Record.WarmupIterations ? RunState.Semi : RunState.WarmUp;
 
-    private RunState Phase(long iteration) =>
-        Record.Semi && iteration >= Record.WarmupIterations ? RunState.Semi : RunState.WarmUp;
+    /// <summary>Whether the dispenser stays held after a checkpoint: paused, finishing or finished.</summary>
+    private bool HoldDispenser() => Record.State == RunState.Paused || Record.IsFinished || _completing;
 
-    private static bool Sync(TrainingOptions options) => options.Cluster.Mode == ClusterMode.Sync;
+    private CheckpointInfo CheckpointInfo(long iteration) => Record.CheckpointInfo(iteration, Units.Options.Seed, time.GetUtcNow());
+
+    private int DesiredWorkers() => Record.DesiredAuto ? cluster.GpuSlots() : Record.DesiredCount;
+
+    private RunStatus Status() =>
+        Units.Projection.Status(Units.Fleet, Units.Telemetry, Record.IsFinished ? 0 : DesiredWorkers(), _events.Events.TakeLast(10).ToList());
 
     private IDataDispenserGrain Dispenser() => GrainFactory.GetGrain<IDataDispenserGrain>(RunId);
 
     private IRunRegistryGrain Registry() => GrainFactory.GetGrain<IRunRegistryGrain>(GrainKeys.Registry);
 
-    private WorkerSlot Slot(string key)
-    {
-        if (!_workers.TryGetValue(key, out var slot))
-        {
-            slot = new WorkerSlot { StartedAt = DateTimeOffset.UtcNow, LastHeard = DateTimeOffset.UtcNow, Info = new WorkerInfo { WorkerKey = key, State = "starting" } };
-            _workers[key] = slot;
-        }
-        return slot;
-    }
+    private void Changed() => _writer.RecordChanged();
 
-    private void StartTimer()
-    {
-        _timer ??= this.RegisterGrainTimer(Tick, TimeSpan.FromMilliseconds(200), TickPeriod);
-    }
-
-    private async Task Persist()
+    /// <summary>Writes the record and the event log if they changed; a newer activation's write makes this one step aside.</summary>
+    private async Task SaveChanges()
     {
         try
         {
-            await GrainState.WriteAsync(stored, Record);
+            await _writer.Save(Record, _events);
         }
         catch (InconsistentStateException e)
         {
-            // A newer activation of this run exists elsewhere (this silo was cut off and declared dead): step aside.
-            logger.LogWarning("run {Run}: {Error}; this activation steps aside", RunId, e.Message);
+            // A newer activation of this run exists elsewhere (this silo was cut off and declared dead).
+            LogSteppedAside(logger, e, RunId);
             _timer?.Dispose();
             DeactivateOnIdle();
             throw;
         }
     }
 
-    private RunEvent Emit(string kind, string message)
+    private RunEvent Emit(RunEventKind kind, string message)
     {
-        var runEvent = Record.Add(kind, message, DateTimeOffset.UtcNow);
-        logger.LogInformation("run {Run} [{Kind}] {Message}", RunId, kind, message);
-        foreach (var observer in _observers.ToList())
-        {
-            _ = Notify(observer, o => o.OnEvent(runEvent));
-        }
+        var runEvent = _events.Add(kind, message, time.GetUtcNow(), _record?.Iteration ?? 0);
+        _writer.EventsChanged();
+        LogEvent(logger, RunId, kind.Name(), message);
+        _units?.Telemetry.Event(runEvent);
         return runEvent;
     }
 
-    private async Task Notify(IRunObserver observer, Func<IRunObserver, Task> call)
-    {
-        try
-        {
-            await call(observer).WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception)
-        {
-            _observers.Remove(observer); // a client that went away
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "run {Run} [{Kind}] {Message}")]
+    private static partial void LogEvent(ILogger logger, string run, string kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {Run}: a newer activation wrote its state; this activation steps aside")]
+    private static partial void LogSteppedAside(ILogger logger, Exception exception, string run);
 }

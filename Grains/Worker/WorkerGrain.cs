@@ -47,7 +47,7 @@ public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGra
     }
 
     public Task<WorkerInfo> GetInfo() =>
-        Task.FromResult(_loop?.Info ?? new WorkerInfo { WorkerKey = this.GetPrimaryKeyString(), Silo = RuntimeIdentity, State = "stopped" });
+        Task.FromResult(_loop?.Info ?? new WorkerInfo { WorkerKey = this.GetPrimaryKeyString(), Silo = RuntimeIdentity, State = WorkerState.Stopped });
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

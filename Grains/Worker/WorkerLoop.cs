@@ -37,7 +37,7 @@ internal sealed class WorkerLoop
         _grains = grains;
         _logger = logger;
         _silo = silo;
-        _info = new WorkerInfo { WorkerKey = key, Silo = silo, State = "starting", LastReport = DateTimeOffset.UtcNow };
+        _info = new WorkerInfo { WorkerKey = key, Silo = silo, State = WorkerState.Starting, LastReport = DateTimeOffset.UtcNow };
     }
 
     public WorkerInfo Info => _info;
@@ -69,27 +69,27 @@ internal sealed class WorkerLoop
     private void Run()
     {
         var run = _grains.GetGrain<ITrainingRunGrain>(_assignment.RunId);
-        var reason = "finished";
+        var stop = new WorkerStop { Reason = WorkerStopReason.Finished, Detail = "finished" };
         try
         {
             using IWorkerSession session = RunModel.Options(_assignment.ConfigText).Cluster.Mode == ClusterMode.Sync
                 ? new SyncWorkerSession(_key, _assignment, _grains, _logger)
                 : new WorkerSession(_key, _assignment, _grains, _logger);
-            _info = _info with { State = "training" };
-            reason = Train(session, run);
+            _info = _info with { State = WorkerState.Training };
+            stop = Train(session, run);
         }
         catch (Exception e)
         {
-            reason = "error: " + e.Message;
+            stop = new WorkerStop { Reason = WorkerStopReason.Failed, Detail = e.Message };
             _logger.LogError(e, "worker {Worker} failed", _key);
-            _info = _info with { State = "failed", Error = e.Message };
+            _info = _info with { State = WorkerState.Failed, Error = e.Message };
         }
         finally
         {
-            if (_info.State != "failed") _info = _info with { State = "stopped" };
+            if (_info.State != WorkerState.Failed) _info = _info with { State = WorkerState.Stopped };
             try
             {
-                run.WorkerStopped(_key, reason).Wait(TimeSpan.FromSeconds(10));
+                run.WorkerStopped(_key, stop).Wait(TimeSpan.FromSeconds(10));
             }
             catch (Exception e)
             {
@@ -100,7 +100,7 @@ internal sealed class WorkerLoop
         }
     }
 
-    private string Train(IWorkerSession session, ITrainingRunGrain run)
+    private WorkerStop Train(IWorkerSession session, ITrainingRunGrain run)
     {
         var dispenser = _grains.GetGrain<IDataDispenserGrain>(_assignment.RunId);
         var clock = Stopwatch.StartNew();
@@ -121,11 +121,11 @@ internal sealed class WorkerLoop
             }
             if (reply.Status == LeaseStatus.Finished)
             {
-                return "the run's iterations are done";
+                return new WorkerStop { Reason = WorkerStopReason.Finished, Detail = "the run's iterations are done" };
             }
             if (reply.Lease is not { } lease)
             {
-                _info = _info with { State = reply.Status == LeaseStatus.Held ? "idle (held)" : "idle" };
+                _info = _info with { State = reply.Status == LeaseStatus.Held ? WorkerState.Held : WorkerState.Idle };
                 // Exhausted in sync mode: the step's other micro-batches are being computed; the next step opens soon.
                 if (reply.Status == LeaseStatus.Exhausted) barrier.Start();
                 _stop.Token.WaitHandle.WaitOne(reply.Status == LeaseStatus.Exhausted ? BarrierPoll : IdleWait);
@@ -135,7 +135,7 @@ internal sealed class WorkerLoop
             var barrierWait = barrier.Elapsed.TotalSeconds;
             barrierSeconds += barrierWait;
             barrier.Reset();
-            _info = _info with { State = "training" };
+            _info = _info with { State = WorkerState.Training };
             StepReport result;
             try
             {
@@ -184,7 +184,7 @@ internal sealed class WorkerLoop
                 }).WaitAsync(ReportWait).GetAwaiter().GetResult();
                 if (directive == WorkerDirective.Stop)
                 {
-                    return "the run asked it to stop";
+                    return new WorkerStop { Reason = WorkerStopReason.Directed, Detail = "the run asked it to stop" };
                 }
             }
             catch (Exception e)
@@ -192,7 +192,7 @@ internal sealed class WorkerLoop
                 _logger.LogWarning("worker {Worker}: report failed: {Error}", _key, e.Message);
             }
         }
-        return _stopReason.Length > 0 ? _stopReason : "stopped";
+        return new WorkerStop { Reason = WorkerStopReason.Requested, Detail = _stopReason.Length > 0 ? _stopReason : "stopped" };
     }
 
     private void TryReturn(IDataDispenserGrain dispenser, BatchLease lease)
@@ -210,7 +210,7 @@ internal sealed class WorkerLoop
     private void Backoff(string what, Exception e)
     {
         _logger.LogWarning("worker {Worker}: {What} failed, retrying: {Error}", _key, what, e.Message);
-        _info = _info with { State = "retrying", Error = e.Message };
+        _info = _info with { State = WorkerState.Retrying, Error = e.Message };
         _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
     }
 }

@@ -44,7 +44,7 @@ public sealed class ElasticRunTests(RedisFixture redis)
         Assert.All(done.Coverage, epoch => Assert.Equal(epoch.Steps, epoch.StepsDone));
         Assert.True(done.Coverage.Sum(e => e.Reissued + e.Returned) >= 1, "the killed worker's lease was handed out again");
         var events = await cluster.EventsAsync(runId);
-        Assert.True(events.Count(e => e.Kind == "joined") >= 3, "a worker joined on the new silo: " + string.Join("\n", events.Select(e => e.Message)));
+        Assert.True(events.Count(e => e.Kind == RunEventKind.Joined) >= 3, "a worker joined on the new silo: " + string.Join("\n", events.Select(e => e.Message)));
         Assert.True(recovered < TimeSpan.FromSeconds(90), $"progress resumed after {recovered.TotalSeconds:F0} s (from iteration {progressBefore}); " +
             $"events, seconds from the kill:\n{string.Join("\n", events.Select(e => $"  {(e.Time - killTime).TotalSeconds,6:F1} [{e.Kind}] {e.Message} (iteration {e.Iteration})"))}\n{cluster.Logs()}");
     }
@@ -69,7 +69,7 @@ public sealed class ElasticRunTests(RedisFixture redis)
         var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete after the state silo died");
         Assert.Equal(done.TotalIterations, done.Iteration);
         var events = await cluster.EventsAsync(runId);
-        var restored = events.Where(e => e.Kind == "restored" && e.Message.Contains("u2pl.ps/")).ToList();
+        var restored = events.Where(e => e.Kind == RunEventKind.Restored && e.Message.Contains("u2pl.ps/")).ToList();
         Assert.True(restored.Count >= 1, "the shard was restored: " + string.Join("\n", events.Select(e => $"[{e.Kind}] {e.Message}")));
         Assert.Contains("steps lost", restored[0].Message);
         Assert.DoesNotContain(done.Placement, p => victim.Hosts(p.Silo));
@@ -101,12 +101,15 @@ public sealed class ElasticRunTests(RedisFixture redis)
             Assert.Equal(0, shards.Sum(s => s.RejectedStale));
         }
 
-        var paused = await cluster.CallAsync(runId, r => r.Pause(), "pause");
-        Assert.Equal(RunState.Paused, paused.State);
+        var pausing = await cluster.CallAsync(runId, r => r.Pause(), "pause");
+        Assert.Equal(RunState.Paused, pausing.State);
+        // Pause answers at once; the workers finish their steps and the pause's checkpoint follows.
+        var paused = await cluster.WaitAsync(runId, s => s.LastCheckpoint.Length > 0 && s.RecentEvents.Any(e => e.Kind == RunEventKind.Checkpoint &&
+            e.Sequence > pausing.RecentEvents.Last(p => p.Kind == RunEventKind.Paused).Sequence), RunTimeout, "the pause's checkpoint");
         await Task.Delay(TimeSpan.FromSeconds(4));
         var stillPaused = await cluster.Run(runId).GetStatus();
         Assert.Equal(paused.Iteration, stillPaused.Iteration);
-        Assert.Contains(stillPaused.RecentEvents, e => e.Kind == "paused");
+        Assert.Contains(stillPaused.RecentEvents, e => e.Kind == RunEventKind.Paused);
 
         await cluster.CallAsync(runId, r => r.Resume(), "resume");
         await cluster.WaitAsync(runId, s => s.Iteration > paused.Iteration, RunTimeout, "progress after resume");
@@ -129,7 +132,7 @@ public sealed class ElasticRunTests(RedisFixture redis)
             ConfigText = File.ReadAllText(config), ConfigSource = config, Workers = new WorkerTarget { Count = 1 }, ResumeFrom = store,
         }), "start from the store");
         Assert.Equal(stopped.Iteration, resumed.Iteration);
-        Assert.Contains(resumed.RecentEvents, e => e.Kind == "started" && e.Message.Contains("resumed from"));
+        Assert.Contains(resumed.RecentEvents, e => e.Kind == RunEventKind.Started && e.Message.Contains("resumed from"));
         await cluster.CallAsync(resumedId, r => r.Stop(), "stop the resumed run");
     }
 }

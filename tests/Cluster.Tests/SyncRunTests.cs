@@ -106,7 +106,7 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference) : 
 
         var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete after the state silo died");
         var events = await cluster.EventsAsync(runId);
-        Assert.True(events.Any(e => e.Kind == "restored" && e.Message.Contains("went back to the checkpoint at iteration")),
+        Assert.True(events.Any(e => e.Kind == RunEventKind.Restored && e.Message.Contains("went back to the checkpoint at iteration")),
             "every state grain was rewound: " + string.Join("\n", events.Select(e => $"[{e.Kind}] {e.Message}")));
         Assert.DoesNotContain(done.Placement, p => victim.Hosts(p.Silo));
         AssertEqualsReference(done, "a state silo SIGKILLed mid-run");

@@ -100,18 +100,20 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
     /// A small U2PL config: synthetic 64×64 crops, ResNet-18 OS16, batch 2 (one micro-batch), 1 thread per worker, a
     /// warm-up epoch then semi-supervised ones; <paramref name="cluster"/> continues the cluster map (", mode: async").
     /// </summary>
-    public string Config(int trainCount = 24, int labeled = 8, string extra = "", string cluster = "", int epochs = 2, int batchSize = 2, int microBatches = 1) =>
-        WriteConfig(Directory, trainCount, labeled, extra, cluster, epochs, batchSize, microBatches);
+    public string Config(int trainCount = 24, int labeled = 8, string extra = "", string cluster = "", int epochs = 2, int batchSize = 2, int microBatches = 1,
+        int valCount = 4) =>
+        WriteConfig(Directory, trainCount, labeled, extra, cluster, epochs, batchSize, microBatches, valCount);
 
     /// <summary><see cref="Config"/> written into <paramref name="directory"/> (checkpoints go to its runs/).</summary>
-    public static string WriteConfig(string directory, int trainCount = 24, int labeled = 8, string extra = "", string cluster = "", int epochs = 2, int batchSize = 2, int microBatches = 1)
+    public static string WriteConfig(string directory, int trainCount = 24, int labeled = 8, string extra = "", string cluster = "", int epochs = 2, int batchSize = 2,
+        int microBatches = 1, int valCount = 4)
     {
         var path = Path.Combine(directory, $"run-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, $$"""
             seed: 3
             dataset:
               type: synthetic
-              synthetic: { train_count: {{trainCount}}, val_count: 4, height: 64, width: 80, seed: 1 }
+              synthetic: { train_count: {{trainCount}}, val_count: {{valCount}}, height: 64, width: 80, seed: 1 }
               labeled: {{labeled}}
               batch_size: {{batchSize}}
               workers: 1

@@ -53,7 +53,7 @@ public sealed class RunStatusViewTests
         Assert.Matches(@"#1 .*41/3 .*0\.25", text);
         Assert.EndsWith("| mode sync, 4 micro-batches a step, barrier wait 0.42 s/step (12.5%)", RunStatusView.Line(status));
 
-        var async = new RunStatus { RunId = "r", Mode = "async", Workers = [new WorkerInfo { WorkerKey = "r/0", State = "training" }] };
+        var async = new RunStatus { RunId = "r", Mode = "async", Workers = [new WorkerInfo { WorkerKey = "r/0", State = WorkerState.Training }] };
         Assert.Equal("mode async", RunStatusView.Mode(async));
         Assert.DoesNotContain("barrier", Rendered(async));
     }
@@ -89,8 +89,8 @@ public sealed class RunStatusViewTests
         BarrierWaitSeconds = 0.42, BarrierWaitShare = 0.125,
         Workers =
         [
-            new WorkerInfo { WorkerKey = "r/0", Silo = "S10.0.0.5:11111:1", State = "training", LastMicroBatch = "41/2", BarrierWaitSeconds = 0.1 },
-            new WorkerInfo { WorkerKey = "r/1", Silo = "S10.0.0.6:11111:1", State = "training", LastMicroBatch = "41/3", BarrierWaitSeconds = 0.25 },
+            new WorkerInfo { WorkerKey = "r/0", Silo = "S10.0.0.5:11111:1", State = WorkerState.Training, LastMicroBatch = "41/2", BarrierWaitSeconds = 0.1 },
+            new WorkerInfo { WorkerKey = "r/1", Silo = "S10.0.0.6:11111:1", State = WorkerState.Training, LastMicroBatch = "41/3", BarrierWaitSeconds = 0.25 },
         ],
         MicroBatchAssignments =
         [

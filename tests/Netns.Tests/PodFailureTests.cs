@@ -55,7 +55,7 @@ public sealed class PodFailureTests(PodsFixture pods)
         Assert.All(done.Coverage, epoch => Assert.Equal(epoch.Steps, epoch.StepsDone));
         Assert.False(state.HasExited || gpuA.HasExited, "the other pods' silos kept running");
         var events = await cluster.EventsAsync(runId);
-        Assert.DoesNotContain(events, e => e.Kind == "joined" && e.Message.Contains(gpuB.Address) && e.Time > DateTimeOffset.UtcNow - killed.Elapsed);
+        Assert.DoesNotContain(events, e => e.Kind == RunEventKind.Joined && e.Message.Contains(gpuB.Address) && e.Time > DateTimeOffset.UtcNow - killed.Elapsed);
         TestContext.Current.SendDiagnosticMessage($"(a) {victimKey} on {gpuB.Address}: declared dead after {detected.TotalSeconds:F1} s; {PodCluster.Describe(done.Coverage)}");
     }
 
@@ -122,9 +122,9 @@ public sealed class PodFailureTests(PodsFixture pods)
 
         // Nothing from the stale incarnation entered the run once it was declared dead.
         var events = await cluster.EventsAsync(runId);
-        var stale = events.Where(e => e.Time > healed && e.Kind is "joined" && e.Message.Contains(gpuB.Address)).ToList();
+        var stale = events.Where(e => e.Time > healed && e.Kind is RunEventKind.Joined && e.Message.Contains(gpuB.Address)).ToList();
         Assert.True(stale.Count == 0, "the stale incarnation reported to the run after it was declared dead:\n" + await cluster.EventsTextAsync(runId));
-        Assert.Contains(events, e => e.Kind == "joined" && e.Message.Contains(reborn.Address));
+        Assert.Contains(events, e => e.Kind == RunEventKind.Joined && e.Message.Contains(reborn.Address));
 
         // Not a runtime guarantee (silos do not refuse calls from a dead incarnation), shown for the record: what the
         // stale incarnation's worker still told the run after it was declared dead, and how many gradients were applied.
@@ -158,11 +158,11 @@ public sealed class PodFailureTests(PodsFixture pods)
         // goodbye to the run.
         var member = await cluster.MemberAsync(gpuB.Address);
         Assert.True(member is null || (member.Status == SiloStatus.Dead && member.DeclaredDeadBy == gpuB.Address), $"membership row after the drain: {member}");
-        var left = await cluster.WaitAsync(runId, s => s.RecentEvents.Any(e => e.Kind == "left" && e.Message.Contains(victimKey)) || s.IsFinished,
+        var left = await cluster.WaitAsync(runId, s => s.RecentEvents.Any(e => e.Kind == RunEventKind.Left && e.Message.Contains(victimKey)) || s.IsFinished,
             TimeSpan.FromSeconds(30), $"{victimKey} to leave");
         var events = await cluster.EventsAsync(runId);
-        Assert.Contains(events, e => e.Kind == "left" && e.Message.Contains(victimKey) && e.Message.Contains(gpuB.Address));
-        Assert.DoesNotContain(events, e => e.Kind == "failed" && e.Message.Contains(victimKey) && e.Time >= terminatedAt);
+        Assert.Contains(events, e => e.Kind == RunEventKind.Left && e.Message.Contains(victimKey) && e.Message.Contains(gpuB.Address));
+        Assert.DoesNotContain(events, e => e.Kind == RunEventKind.Failed && e.Message.Contains(victimKey) && e.Time >= terminatedAt);
 
         var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, "the run to complete on the remaining pod");
         Assert.Equal(done.TotalIterations, done.Iteration);
