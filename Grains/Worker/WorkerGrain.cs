@@ -17,10 +17,11 @@ namespace U2PL.Grains.Worker;
 public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
     /// <summary>
-    /// How long a stop waits for the loop before the activation is released anyway: a stopped loop's pending calls end
-    /// at once, so what remains is the native compute of the step in progress and the stop notice to the run (at most
-    /// <see cref="WorkerCalls.NoticeWait"/>). Under Orleans' default response timeout (30 s), so the caller hears back.
-    /// A loop still computing past it ends by itself at its next call.
+    /// How long a stop waits for the loop before the activation is released anyway. A stopped loop's lease and pull
+    /// waits end at once; what remains is the native compute of the step in progress, its pushes, completion and report
+    /// (at most <see cref="WorkerCalls.FinishGrace"/> after the stop) and the stop notice to the run (at most
+    /// <see cref="WorkerCalls.NoticeWait"/>): 10 s, plus the step's compute. Under Orleans' default response timeout
+    /// (30 s), so that the caller hears back. A loop still computing past it ends by itself at its next call.
     /// </summary>
     public static readonly TimeSpan StopBound = TimeSpan.FromSeconds(20);
 

@@ -12,8 +12,9 @@ namespace U2PL.Grains.Worker;
 /// pull the weights that changed, run <see cref="U2plStep"/> with a backward-only update, push the gradient to every
 /// shard and the step's negatives to every class's bank (one block per class), complete the lease, report. A failed
 /// call (a silo died) gives the lease back and tries again. Every call waits through <see cref="WorkerCalls"/>: the
-/// run's directive or <see cref="RequestStop"/> ends the loop at once while a call is pending, or after the native
-/// compute of the step in progress.
+/// run's directive or <see cref="RequestStop"/> ends the loop at once while it leases or pulls, and else once the step
+/// in progress is computed and pushed (pushes, completion and report are cut <see cref="WorkerCalls.FinishGrace"/>
+/// after the stop).
 /// </summary>
 internal sealed partial class WorkerLoop
 {
@@ -170,7 +171,7 @@ internal sealed partial class WorkerLoop
             }
             try
             {
-                calls.Wait(result.Accepted ? dispenser.Complete(lease.LeaseId, _key) : dispenser.Return(lease.LeaseId, _key));
+                calls.Finish(result.Accepted ? dispenser.Complete(lease.LeaseId, _key) : dispenser.Return(lease.LeaseId, _key));
             }
             catch (Exception e)
             {
@@ -189,7 +190,7 @@ internal sealed partial class WorkerLoop
             try
             {
                 // Bounded: a run busy in a long turn (a checkpoint, a stop that waits for this worker) must not hold the loop.
-                var directive = calls.Wait(run.Report(new WorkerReport
+                var directive = calls.Finish(run.Report(new WorkerReport
                 {
                     Worker = _info, Iteration = lease.Iteration, Images = result.Images, Accepted = result.Accepted,
                     SupervisedLoss = result.Metrics.SupervisedLoss, UnsupervisedLoss = result.Metrics.UnsupervisedLoss,
