@@ -23,6 +23,7 @@ namespace U2PL.Grains.Worker;
 internal sealed class SyncWorkerSession : IWorkerSession
 {
     private readonly WorkerRun _run;
+    private readonly WorkerCalls _calls;
     private readonly BankReplica[] _banks;
     private readonly U2plStep _step;
     private readonly long[] _versions;
@@ -30,9 +31,10 @@ internal sealed class SyncWorkerSession : IWorkerSession
     private readonly float[][] _pulledBuffers;
     private readonly long[][] _pulledCounters;
 
-    public SyncWorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, ILogger logger)
+    public SyncWorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, WorkerCalls calls, ILogger logger)
     {
         _run = new WorkerRun(key, assignment, grains);
+        _calls = calls;
         var contrastive = _run.Options.Method.ContrastiveOptions;
         _banks = Enumerable.Range(0, _run.Options.Model.NumClasses)
             .Select(c => new BankReplica(c == 0 ? contrastive.BackgroundBankCapacity : contrastive.BankCapacity))
@@ -87,7 +89,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
     /// </summary>
     private long Pull(long version, bool semi)
     {
-        var replies = Task.WhenAll(_run.Shards.Select((shard, k) =>
+        var replies = _calls.Wait(Task.WhenAll(_run.Shards.Select((shard, k) =>
         {
             if (version < _versions[k])
             {
@@ -95,7 +97,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
             }
             var teacher = semi || (_run.Options.Method.SemiSupervised && _teacherVersions[k] < 0);
             return shard.Pull(_versions[k], false, teacher, _teacherVersions[k]);
-        })).GetAwaiter().GetResult();
+        })));
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
         {
@@ -149,7 +151,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
     /// <summary>Brings every bank replica to its grain (the banks after the previous step); returns the bytes received.</summary>
     private long CatchUpBanks()
     {
-        var replies = Task.WhenAll(_run.BankGrains.Select((bank, c) => bank.Rows(_banks[c].Generation, _banks[c].Appended))).GetAwaiter().GetResult();
+        var replies = _calls.Wait(Task.WhenAll(_run.BankGrains.Select((bank, c) => bank.Rows(_banks[c].Generation, _banks[c].Appended))));
         long bytes = 0;
         for (var c = 0; c < replies.Length; c++)
         {
@@ -182,7 +184,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
                 BufferDelta = buffers, CounterDelta = counters, Semi = semi, ResetTeacher = resetTeacher, NoGradient = noGradient,
             }));
         }
-        var bankPushes = new List<Task<bool>>();
+        var bankPushes = new List<Task>();
         if (contrastive)
         {
             for (var c = 0; c < _banks.Length; c++)
@@ -193,8 +195,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
                 bankPushes.Add(_run.BankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block));
             }
         }
-        var outcomes = Task.WhenAll(pushes).GetAwaiter().GetResult();
-        Task.WhenAll(bankPushes).GetAwaiter().GetResult();
+        var outcomes = _calls.WaitForPushes(WorkerCalls.AllOf(pushes, bankPushes), all => all.All(o => o.Accepted));
         return (outcomes.All(o => o.Accepted), bytes);
     }
 

@@ -43,6 +43,13 @@ public sealed class TeacherCopy(ShardLayout layout, IReadOnlyDictionary<string, 
         }
     }
 
+    /// <summary>After a push whose outcome is unknown (its wait was cut, or it failed): the copy is current at no known version.</summary>
+    public void Forget()
+    {
+        _pending = null;
+        _currentAt = -1;
+    }
+
     /// <summary>
     /// After a pull, with the reply's student already in place: take the teacher the shard sent, or repeat the
     /// pending step when the shard is at the version it leads to. Returns the teacher bytes received.

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.Placement;
@@ -8,15 +7,24 @@ namespace U2PL.Grains.Worker;
 
 /// <summary>
 /// A training worker (<see cref="IWorkerGrain"/>): one per GPU slot, only on GPU-role silos. The activation owns a
-/// <see cref="WorkerLoop"/>; stopping lets the current step finish, gives the lease back and deactivates, which frees
-/// the slot. A graceful silo shutdown does the same through <see cref="OnDeactivateAsync"/>.
+/// <see cref="WorkerLoop"/>; stopping ends the loop (at once while it waits on a call, else after the step's native
+/// compute), gives the lease back and deactivates, which frees the slot, within <see cref="StopBound"/> in every case.
+/// A graceful silo shutdown does the same through <see cref="OnDeactivateAsync"/>.
 /// </summary>
 [GpuSlotPlacement]
 [KeepAlive] // its training loop runs on its own thread, not in grain turns
 [GrainType("u2pl.worker")]
-public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
+public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
-    private static readonly TimeSpan StopWait = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a stop waits for the loop before the activation is released anyway. A stopped loop's lease and pull
+    /// waits end at once; what remains is the native compute of the step in progress, its pushes, completion and report
+    /// (at most <see cref="WorkerCalls.FinishGrace"/> after the stop) and the stop notice to the run (at most
+    /// <see cref="WorkerCalls.NoticeWait"/>): 10 s, plus the step's compute. Under Orleans' default response timeout
+    /// (30 s), so that the caller hears back. A loop still computing past it ends by itself at its next call.
+    /// </summary>
+    public static readonly TimeSpan StopBound = TimeSpan.FromSeconds(20);
+
     private WorkerLoop? _loop;
 
     public Task<WorkerInfo> Start(WorkerAssignment assignment)
@@ -25,43 +33,65 @@ public sealed class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGra
         {
             return Task.FromResult(_loop.Info);
         }
-        var self = GrainFactory.GetGrain<IWorkerGrain>(this.GetPrimaryKeyString());
-        _loop = new WorkerLoop(this.GetPrimaryKeyString(), assignment, GrainFactory, logger, RuntimeIdentity)
-        {
-            // A loop that ends by itself (the run is done) deactivates its grain to free the GPU slot.
-            Ended = () => _ = self.Stop("ended"),
-        };
-        _loop.Start();
-        logger.LogInformation("worker {Worker} started on {Silo}", this.GetPrimaryKeyString(), RuntimeIdentity);
-        return Task.FromResult(_loop.Info);
+        var loop = new WorkerLoop(this.GetPrimaryKeyString(), assignment, GrainFactory, logger, RuntimeIdentity);
+        _loop = loop;
+        loop.Start();
+        _ = DeactivateWhenEnded(loop);
+        LogStarted(this.GetPrimaryKeyString(), RuntimeIdentity);
+        return Task.FromResult(loop.Info);
     }
 
     public async Task Stop(string reason)
     {
-        if (_loop is { } loop)
+        try
         {
-            loop.RequestStop(reason);
-            await loop.Completion.WaitAsync(StopWait);
+            await StopLoop(reason);
         }
-        DeactivateOnIdle();
+        finally
+        {
+            DeactivateOnIdle();
+        }
     }
 
     public Task<WorkerInfo> GetInfo() =>
         Task.FromResult(_loop?.Info ?? new WorkerInfo { WorkerKey = this.GetPrimaryKeyString(), Silo = RuntimeIdentity, State = WorkerState.Stopped });
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        StopLoop($"deactivated ({reason.Description})");
+
+    /// <summary>
+    /// A loop that ends by itself (the run is done, an error) frees the GPU slot. Only this loop's end counts: a later
+    /// <see cref="Start"/> may have put another loop in its place. Resumes on this activation's scheduler.
+    /// </summary>
+    private async Task DeactivateWhenEnded(WorkerLoop loop)
     {
-        if (_loop is { IsRunning: true } loop)
+        await loop.Completion;
+        if (ReferenceEquals(_loop, loop))
         {
-            loop.RequestStop($"deactivated ({reason.Description})");
-            try
-            {
-                await loop.Completion.WaitAsync(StopWait, cancellationToken);
-            }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-            {
-                logger.LogWarning("worker {Worker} did not finish its step before deactivation", this.GetPrimaryKeyString());
-            }
+            DeactivateOnIdle();
         }
     }
+
+    private async Task StopLoop(string reason)
+    {
+        if (_loop is not { IsRunning: true } loop)
+        {
+            return;
+        }
+        loop.RequestStop(reason);
+        try
+        {
+            await loop.Completion.WaitAsync(StopBound);
+        }
+        catch (TimeoutException e)
+        {
+            LogStopBoundExceeded(e, this.GetPrimaryKeyString(), StopBound.TotalSeconds);
+        }
+    }
+
+    [LoggerMessage(EventId = 3211, Level = LogLevel.Information, Message = "worker {Worker} started on {Silo}")]
+    private partial void LogStarted(string worker, string silo);
+
+    [LoggerMessage(EventId = 3212, Level = LogLevel.Warning, Message = "worker {Worker}: its loop did not end within {Seconds} s of the stop; the activation is released, the loop ends at its next call")]
+    private partial void LogStopBoundExceeded(Exception exception, string worker, double seconds);
 }

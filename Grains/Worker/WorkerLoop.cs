@@ -11,20 +11,22 @@ namespace U2PL.Grains.Worker;
 /// A worker's training loop, on its own thread (a step is seconds of native compute, not a grain turn): lease a step,
 /// pull the weights that changed, run <see cref="U2plStep"/> with a backward-only update, push the gradient to every
 /// shard and the step's negatives to every class's bank (one block per class), complete the lease, report. A failed
-/// call (a silo died) gives the lease back and tries again; the run's directive or <see cref="RequestStop"/> ends it
-/// after the current step.
+/// call (a silo died) gives the lease back and tries again. Every call waits through <see cref="WorkerCalls"/>: the
+/// run's directive or <see cref="RequestStop"/> ends the loop at once while it leases or pulls, and else once the step
+/// in progress is computed and pushed (pushes, completion and report are cut <see cref="WorkerCalls.FinishGrace"/>
+/// after the stop).
 /// </summary>
-internal sealed class WorkerLoop
+internal sealed partial class WorkerLoop
 {
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ReturnWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan BarrierPoll = TimeSpan.FromMilliseconds(20);
 
     private readonly string _key;
     private readonly WorkerAssignment _assignment;
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
-    private readonly string _silo;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile WorkerInfo _info;
@@ -36,18 +38,15 @@ internal sealed class WorkerLoop
         _assignment = assignment;
         _grains = grains;
         _logger = logger;
-        _silo = silo;
         _info = new WorkerInfo { WorkerKey = key, Silo = silo, State = WorkerState.Starting, LastReport = DateTimeOffset.UtcNow };
     }
 
     public WorkerInfo Info => _info;
 
+    /// <summary>Completes when the loop has ended (after the run was told).</summary>
     public Task Completion => _completion.Task;
 
     public bool IsRunning => !_completion.Task.IsCompleted;
-
-    /// <summary>Called when the loop has ended (after the run was told): the grain deactivates.</summary>
-    public Action? Ended { get; init; }
 
     public void Start()
     {
@@ -72,16 +71,18 @@ internal sealed class WorkerLoop
         var stop = new WorkerStop { Reason = WorkerStopReason.Finished, Detail = "finished" };
         try
         {
-            using IWorkerSession session = RunModel.Options(_assignment.ConfigText).Cluster.Mode == ClusterMode.Sync
-                ? new SyncWorkerSession(_key, _assignment, _grains, _logger)
-                : new WorkerSession(_key, _assignment, _grains, _logger);
+            var options = RunModel.Options(_assignment.ConfigText);
+            var calls = new WorkerCalls(WorkerCalls.DeadlineFor(options.Cluster), _stop.Token);
+            using IWorkerSession session = options.Cluster.Mode == ClusterMode.Sync
+                ? new SyncWorkerSession(_key, _assignment, _grains, calls, _logger)
+                : new WorkerSession(_key, _assignment, _grains, calls, _logger);
             _info = _info with { State = WorkerState.Training };
-            stop = Train(session, run);
+            stop = Train(session, run, calls);
         }
         catch (Exception e)
         {
             stop = new WorkerStop { Reason = WorkerStopReason.Failed, Detail = e.Message };
-            _logger.LogError(e, "worker {Worker} failed", _key);
+            LogFailed(e, _key);
             _info = _info with { State = WorkerState.Failed, Error = e.Message };
         }
         finally
@@ -89,33 +90,35 @@ internal sealed class WorkerLoop
             if (_info.State != WorkerState.Failed) _info = _info with { State = WorkerState.Stopped };
             try
             {
-                run.WorkerStopped(_key, stop).Wait(TimeSpan.FromSeconds(10));
+                WorkerCalls.Notify(run.WorkerStopped(_key, stop));
             }
             catch (Exception e)
             {
-                _logger.LogWarning("worker {Worker} could not tell the run it stopped: {Error}", _key, e.Message);
+                LogNoticeFailed(e, _key);
             }
             _completion.TrySetResult();
-            Ended?.Invoke();
         }
     }
 
-    private WorkerStop Train(IWorkerSession session, ITrainingRunGrain run)
+    private WorkerStop Train(IWorkerSession session, ITrainingRunGrain run, WorkerCalls calls)
     {
         var dispenser = _grains.GetGrain<IDataDispenserGrain>(_assignment.RunId);
         var clock = Stopwatch.StartNew();
         var barrier = new Stopwatch();
         double barrierSeconds = 0;
         long images = 0, steps = 0;
-        while (!_stop.IsCancellationRequested)
+        while (!calls.Stopping)
         {
             LeaseReply reply;
+            var leasing = dispenser.Lease(_key);
             try
             {
-                reply = dispenser.Lease(_key).GetAwaiter().GetResult();
+                reply = calls.Wait(leasing);
             }
             catch (Exception e)
             {
+                if (!leasing.IsCompleted) ReturnWhenGranted(dispenser, leasing);
+                if (calls.Stopping) break;
                 Backoff("lease", e);
                 continue;
             }
@@ -143,25 +146,37 @@ internal sealed class WorkerLoop
             }
             catch (StaleLeaseException e)
             {
-                _logger.LogWarning("worker {Worker}: lease {Lease} given back: {Reason}", _key, lease.LeaseId, e.Message);
-                TryReturn(dispenser, lease);
+                LogStaleLease(_key, lease.LeaseId, e.Message);
+                TryReturn(dispenser, lease, calls);
                 _stop.Token.WaitHandle.WaitOne(IdleWait);
                 continue;
             }
+            catch (PushesInFlightException e)
+            {
+                FinishWhenAnswered(dispenser, lease, e.Accepted);
+                if (calls.Stopping) break;
+                Backoff($"step {lease.Iteration}'s pushes", e.InnerException ?? e);
+                continue;
+            }
+            catch (OperationCanceledException) when (calls.Stopping)
+            {
+                TryReturn(dispenser, lease, calls);
+                break;
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                TryReturn(dispenser, lease);
+                TryReturn(dispenser, lease, calls);
                 Backoff($"step {lease.Iteration}", e);
                 continue;
             }
             try
             {
-                if (result.Accepted) dispenser.Complete(lease.LeaseId, _key).GetAwaiter().GetResult();
-                else dispenser.Return(lease.LeaseId, _key).GetAwaiter().GetResult();
+                calls.Finish(result.Accepted ? dispenser.Complete(lease.LeaseId, _key) : dispenser.Return(lease.LeaseId, _key));
             }
             catch (Exception e)
             {
-                _logger.LogWarning("worker {Worker}: completing lease {Lease} failed ({Error}); it will expire and be re-issued", _key, lease.LeaseId, e.Message);
+                // Cut by a stop, it was sent all the same: the dispenser takes it whether or not this loop waits.
+                if (!calls.Stopping) LogCompleteFailed(e, _key, lease.LeaseId);
             }
             steps++;
             images += result.Images;
@@ -175,13 +190,13 @@ internal sealed class WorkerLoop
             try
             {
                 // Bounded: a run busy in a long turn (a checkpoint, a stop that waits for this worker) must not hold the loop.
-                var directive = run.Report(new WorkerReport
+                var directive = calls.Finish(run.Report(new WorkerReport
                 {
                     Worker = _info, Iteration = lease.Iteration, Images = result.Images, Accepted = result.Accepted,
                     SupervisedLoss = result.Metrics.SupervisedLoss, UnsupervisedLoss = result.Metrics.UnsupervisedLoss,
                     ContrastiveLoss = result.Metrics.ContrastiveLoss, Alpha = result.Metrics.Alpha, LearningRate = result.Metrics.LearningRate,
                     LambdaU = result.Metrics.LambdaU, Gamma = result.Metrics.Gamma, MicroBatch = lease.MicroBatch, BarrierWaitSeconds = barrierWait,
-                }).WaitAsync(ReportWait).GetAwaiter().GetResult();
+                }), ReportWait);
                 if (directive == WorkerDirective.Stop)
                 {
                     return new WorkerStop { Reason = WorkerStopReason.Directed, Detail = "the run asked it to stop" };
@@ -189,17 +204,18 @@ internal sealed class WorkerLoop
             }
             catch (Exception e)
             {
-                _logger.LogWarning("worker {Worker}: report failed: {Error}", _key, e.Message);
+                if (!calls.Stopping) LogReportFailed(e, _key);
             }
         }
         return new WorkerStop { Reason = WorkerStopReason.Requested, Detail = _stopReason.Length > 0 ? _stopReason : "stopped" };
     }
 
-    private void TryReturn(IDataDispenserGrain dispenser, BatchLease lease)
+    /// <summary>Gives the lease back, best effort: unanswered (the worker stops, the dispenser is gone), it expires and is re-issued.</summary>
+    private void TryReturn(IDataDispenserGrain dispenser, BatchLease lease, WorkerCalls calls)
     {
         try
         {
-            dispenser.Return(lease.LeaseId, _key).Wait(TimeSpan.FromSeconds(5));
+            calls.Wait(dispenser.Return(lease.LeaseId, _key), ReturnWait);
         }
         catch (Exception)
         {
@@ -207,12 +223,42 @@ internal sealed class WorkerLoop
         }
     }
 
+    /// <summary>A lease request whose wait was cut: a lease it still grants is given back rather than left to expire.</summary>
+    private void ReturnWhenGranted(IDataDispenserGrain dispenser, Task<LeaseReply> leasing) =>
+        _ = leasing.ContinueWith(t => t.Result.Lease is { } lease ? dispenser.Return(lease.LeaseId, _key) : Task.CompletedTask,
+            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap()
+            .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+    /// <summary>Completes the lease once the step's pushes answer (returns it if they were refused), as an uncut step would.</summary>
+    private void FinishWhenAnswered(IDataDispenserGrain dispenser, BatchLease lease, Task<bool> accepted) =>
+        _ = accepted.ContinueWith(t => t.Result ? dispenser.Complete(lease.LeaseId, _key) : dispenser.Return(lease.LeaseId, _key),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap()
+            .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
     private void Backoff(string what, Exception e)
     {
-        _logger.LogWarning("worker {Worker}: {What} failed, retrying: {Error}", _key, what, e.Message);
+        LogRetrying(e, _key, what);
         _info = _info with { State = WorkerState.Retrying, Error = e.Message };
         _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
     }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "worker {Worker} failed")]
+    private partial void LogFailed(Exception exception, string worker);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "worker {Worker} could not tell the run it stopped")]
+    private partial void LogNoticeFailed(Exception exception, string worker);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "worker {Worker}: lease {Lease} given back: {Reason}")]
+    private partial void LogStaleLease(string worker, long lease, string reason);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "worker {Worker}: completing lease {Lease} failed; it will expire and be re-issued")]
+    private partial void LogCompleteFailed(Exception exception, string worker, long lease);
+
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Warning, Message = "worker {Worker}: report failed")]
+    private partial void LogReportFailed(Exception exception, string worker);
+
+    [LoggerMessage(EventId = 3206, Level = LogLevel.Warning, Message = "worker {Worker}: {What} failed, retrying")]
+    private partial void LogRetrying(Exception exception, string worker, string what);
 }
 
 /// <summary>What one step did, for the report.</summary>

@@ -22,6 +22,7 @@ namespace U2PL.Grains.Worker;
 internal sealed class WorkerSession : IWorkerSession
 {
     private readonly WorkerRun _run;
+    private readonly WorkerCalls _calls;
     private readonly CachedMemoryBank[] _banks;
     private readonly EmaTeacher _ema;
     private readonly U2plStep _step;
@@ -31,9 +32,10 @@ internal sealed class WorkerSession : IWorkerSession
     private readonly long[][] _pulledCounters;
     private long _steps;
 
-    public WorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, ILogger logger)
+    public WorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, WorkerCalls calls, ILogger logger)
     {
         _run = new WorkerRun(key, assignment, grains);
+        _calls = calls;
         _banks = Enumerable.Range(0, _run.Options.Model.NumClasses).Select(_ => new CachedMemoryBank(_run.Options.Cluster.BankCacheRows, 256)).ToArray();
         _ema = new EmaTeacher(_run.Student, _run.Teacher, _run.Options.Method.EmaDecay);
         _step = new U2plStep(_run.Student, _ema, new BackwardOnlyUpdate(_run.Student, _run.Options, _run.Schedule), _banks, _run.Options.Method, _run.Schedule, _run.Options.Seed);
@@ -85,11 +87,11 @@ internal sealed class WorkerSession : IWorkerSession
     private long Pull(bool semi)
     {
         var half = _run.Options.Cluster.HalfPrecisionWire;
-        var replies = Task.WhenAll(_run.Shards.Select((shard, k) =>
+        var replies = _calls.Wait(Task.WhenAll(_run.Shards.Select((shard, k) =>
         {
             var teacher = semi || (_run.Options.Method.SemiSupervised && !_teacherCopies[k].Pulled);
             return shard.Pull(_versions[k], half, teacher, _teacherCopies[k].CurrentAt);
-        })).GetAwaiter().GetResult();
+        })));
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
         {
@@ -156,8 +158,17 @@ internal sealed class WorkerSession : IWorkerSession
                 bankPushes.Add(_run.BankGrains[c].Push(block));
             }
         }
-        var outcomes = Task.WhenAll(pushes).GetAwaiter().GetResult();
-        Task.WhenAll(bankPushes).GetAwaiter().GetResult();
+        PushOutcome[] outcomes;
+        try
+        {
+            outcomes = _calls.WaitForPushes(WorkerCalls.AllOf(pushes, bankPushes), all => all.Any(o => o.Accepted));
+        }
+        catch
+        {
+            // Whether the shards took the gradient is unknown (and the step may have reset the local teacher): pull the teacher next time.
+            foreach (var copy in _teacherCopies) copy.Forget();
+            throw;
+        }
         var decay = semi ? _ema.Decay(lease.Iteration, _run.Schedule.WarmupIterations) : (double?)null;
         for (var k = 0; k < outcomes.Length; k++)
         {
@@ -170,7 +181,7 @@ internal sealed class WorkerSession : IWorkerSession
     private long RefreshBanks()
     {
         var half = _run.Options.Cluster.HalfPrecisionWire;
-        var samples = Task.WhenAll(_run.BankGrains.Select(bank => bank.Sample(_run.Options.Cluster.BankCacheRows, half))).GetAwaiter().GetResult();
+        var samples = _calls.Wait(Task.WhenAll(_run.BankGrains.Select(bank => bank.Sample(_run.Options.Cluster.BankCacheRows, half))));
         long bytes = 0;
         for (var c = 0; c < samples.Length; c++)
         {
