@@ -37,7 +37,7 @@ public sealed partial class ParameterServerGrain(
             // The run writes its checkpoints to <snapshot_dir>/<run id> (TrainingRunGrain.Start).
             var latest = RunModel.LatestCheckpoint(Path.GetFullPath(Path.Combine(options.OutputDirectory, _setup.RunId)));
             var restoredAt = await Load(_setup with { RestoreFrom = latest ?? "" });
-            logger.LogWarning("{Grain} reactivated: restored at version {Version} from {Source}", this.GetGrainId(), restoredAt, latest ?? "the initial weights");
+            LogRestored(logger, this.GetGrainId(), restoredAt, latest ?? "the initial weights");
             var run = GrainFactory.GetGrain<ITrainingRunGrain>(_setup.RunId);
             _ = run.StateRestored(new StateGrain { Role = StateGrainRole.Shard, Id = this.GetGrainId().ToString() }, latest is null ? 0 : TrainingCheckpoint.ReadInfo(latest).Iteration);
         }
@@ -180,4 +180,7 @@ public sealed partial class ParameterServerGrain(
 
     private ShardTensors Tensors() =>
         _tensors ?? throw new InvalidOperationException($"{this.GetGrainId()} is not set up: the run creates its shards when it starts");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} reactivated: restored at version {Version} from {Source}")]
+    private static partial void LogRestored(ILogger logger, GrainId grain, long version, string source);
 }

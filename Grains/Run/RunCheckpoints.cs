@@ -11,7 +11,8 @@ namespace U2PL.Grains.Run;
 /// store (checkpoint.store), and let the dispenser go on unless the caller holds it (pause, stop, completion).
 /// Its awaits interleave with the run grain's calls: pause, scale and status are answered while a checkpoint is taken.
 /// </summary>
-internal sealed class RunCheckpoints(IGrainFactory grains, RunRecord record, TrainingOptions options, Action<RunEventKind, string> emit) : IAsyncDisposable
+internal sealed class RunCheckpoints(IGrainFactory grains, RunRecord record, TrainingOptions options, RunStatusProjection status, Action<RunEventKind, string> emit)
+    : IAsyncDisposable
 {
     private Task _tail = Task.CompletedTask;
     private RunCheckpointStore? _store;
@@ -50,6 +51,7 @@ internal sealed class RunCheckpoints(IGrainFactory grains, RunRecord record, Tra
                 emit(RunEventKind.Warning, $"checkpoint: {progress.Outstanding} leases still outstanding after the barrier's deadline; they will be redone after a restore");
             }
             record.Iteration = progress.CompletedThrough;
+            status.Progress = progress; // the status' coverage at the same barrier as its iteration
             var shards = await Task.WhenAll(Enumerable.Range(0, record.Shards).Select(k => grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(record.RunId, k)).Export()));
             var banks = await Task.WhenAll(Enumerable.Range(0, record.Classes).Select(c => grains.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(record.RunId, c)).Export()));
             var checkpointInfo = info(progress.CompletedThrough);

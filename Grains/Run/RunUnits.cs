@@ -14,8 +14,9 @@ internal sealed record RunUnits(TrainingOptions Options, WorkerFleet Fleet, RunW
     {
         options ??= RunModel.Options(record.ConfigText, record.ConfigSource);
         var fleet = new WorkerFleet(time, TimeSpan.FromSeconds(options.Cluster.LeaseTimeoutSeconds + 5));
+        var projection = new RunStatusProjection(grains, record, options, logger);
         return new RunUnits(options, fleet, new RunWorkers(grains, record.RunId, fleet, emit, logger),
             new RunTelemetry(record.RunId, options, record, metrics, logger, warning => emit(RunEventKind.Warning, warning)),
-            new RunStatusProjection(grains, record, options, logger), new RunCheckpoints(grains, record, options, emit), new RunEvaluations(grains, record, options));
+            projection, new RunCheckpoints(grains, record, options, projection, emit), new RunEvaluations(grains, record, options));
     }
 }

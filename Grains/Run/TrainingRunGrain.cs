@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.Placement;
@@ -22,7 +21,8 @@ namespace U2PL.Grains.Run;
 public sealed partial class TrainingRunGrain(
     ILogger<TrainingRunGrain> logger, ClusterView cluster, TimeProvider time,
     [PersistentState("run", GrainState.Storage)] IPersistentState<RunRecord> stored,
-    [PersistentState("events", GrainState.Storage)] IPersistentState<RunEventLog> storedEvents) : Grain, ITrainingRunGrain, ILifecycleParticipant<IGrainLifecycle>
+    [PersistentState("events", GrainState.Storage)] IPersistentState<RunEventLog> storedEvents,
+    TrainingMetrics? metrics = null) : Grain, ITrainingRunGrain, ILifecycleParticipant<IGrainLifecycle>
 {
     private RunRecord? _record;
     private RunEventLog _events = new();
@@ -237,7 +237,7 @@ public sealed partial class TrainingRunGrain(
     }
 
     private RunUnits NewUnits(RunRecord record, TrainingOptions? options = null) =>
-        RunUnits.Create(GrainFactory, record, options, time, ServiceProvider.GetService<TrainingMetrics>(), logger, (kind, message) => Emit(kind, message));
+        RunUnits.Create(GrainFactory, record, options, time, metrics, logger, (kind, message) => Emit(kind, message));
 
     private RunState Phase(long iteration) => Record.Semi && iteration >= Record.WarmupIterations ? RunState.Semi : RunState.WarmUp;
 
