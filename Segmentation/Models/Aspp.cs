@@ -40,13 +40,13 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>Channels of the concatenated output.</summary>
     /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
     /// every module field under the field's name, giving each weight a second key.</summary>
     protected override void RegisterComponents()
     {
     }
 
+    /// <summary>Channels of the concatenated output.</summary>
     public static long OutputChannels => 5 * BranchChannels;
 
     public override Tensor forward(Tensor input)

@@ -60,9 +60,13 @@ public sealed class DeepLabV3Plus : nn.Module<Tensor, SegmentationOutput>
     /// <summary>Where the decoder's Dropout2d layers draw their masks (a training step sets its micro-batch's generator).</summary>
     public DropoutRandomness Dropout { get; } = new();
 
-    public override SegmentationOutput forward(Tensor input)
+    /// <summary>Logits and representation (U2PL's model with <c>rep_head</c>).</summary>
+    public override SegmentationOutput forward(Tensor input) => forward(input, representation: true);
+
+    /// <summary>Logits, and the representation only when <paramref name="representation"/> (evaluation and pseudo-labels skip it).</summary>
+    public SegmentationOutput forward(Tensor input, bool representation)
     {
         using var features = Encoder.forward(input);
-        return Decoder.forward(features);
+        return Decoder.forward(features, representation);
     }
 }

@@ -52,21 +52,21 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<ResNetFeatures, Segmentatio
         register_module("representation", _representation);
     }
 
-    /// <summary>Whether forward computes the representation head (only the contrastive loss needs it).</summary>
     /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
     /// every module field under the field's name, giving each weight a second key.</summary>
     protected override void RegisterComponents()
     {
     }
 
-    public bool ComputeRepresentation { get; set; } = true;
+    /// <summary>Both heads, as U2PL's decoder built with <c>rep_head</c>.</summary>
+    public override SegmentationOutput forward(ResNetFeatures features) => forward(features, representation: true);
 
-    public override SegmentationOutput forward(ResNetFeatures features)
+    /// <summary>The classifier, and the representation head when <paramref name="representation"/> (only Lc needs it).</summary>
+    public SegmentationOutput forward(ResNetFeatures features, bool representation)
     {
         using var fused = Fuse(features);
         var prediction = _classifier.forward(fused);
-        var representation = ComputeRepresentation ? _representation.forward(fused) : null;
-        return new SegmentationOutput(prediction, representation);
+        return new SegmentationOutput(prediction, representation ? _representation.forward(fused) : null);
     }
 
     private Tensor Fuse(ResNetFeatures features)
