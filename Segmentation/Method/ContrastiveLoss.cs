@@ -32,12 +32,13 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
     {
         var h = student.Representation!.size(2);
         var w = student.Representation.size(3);
-        var labeledValid = labels.ne(255);
+        using var ignored = 255.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars)
+        var labeledValid = labels.ne(ignored);
         var (anchorUnlabeled, negativeUnlabeled) = options.Variant == ContrastiveVariant.Paper
             ? ContrastiveMasks.Paper(partition.Entropy, partition.Valid, partition.Reliable, partition.Gamma)
             : ContrastiveMasks.Official(partition.Entropy, partition.Valid, DynamicPartitionAdjustment.Alpha(options.LowEntropyThreshold, partition.Epoch, partition.Epochs));
         var negativeLabeled = options.Variant == ContrastiveVariant.Paper ? torch.zeros_like(labeledValid) : labeledValid;
-        var allLabels = torch.cat([labels, pseudoLabels.masked_fill(partition.Valid.logical_not(), 255)], 0);
+        var allLabels = torch.cat([labels, pseudoLabels.masked_fill(partition.Valid.logical_not(), ignored)], 0);
         return new ContrastiveInputs(
             student.Representation,
             teacher.Representation!,

@@ -24,8 +24,9 @@ public static class ContrastiveMasks
     /// <param name="alpha">αc, the share of valid pixels in each mask</param>
     public static (Tensor AnchorUnlabeled, Tensor NegativeUnlabeled) Official(Tensor entropy, Tensor valid, double alpha)
     {
-        var low = EntropyPartition.Threshold(entropy, valid, 1 - alpha);
-        var high = EntropyPartition.Threshold(entropy, valid, alpha);
+        // Held through the native calls: an implicit Scalar can be freed by a finalizer mid-call (Sgd.step_with_live_scalars).
+        using var low = EntropyPartition.Threshold(entropy, valid, 1 - alpha).ToScalar();
+        using var high = EntropyPartition.Threshold(entropy, valid, alpha).ToScalar();
         using var lowEntropy = entropy.le(low);
         using var highEntropy = entropy.ge(high);
         return (lowEntropy.logical_and(valid), highEntropy.logical_and(valid));

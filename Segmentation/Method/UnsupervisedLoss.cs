@@ -19,9 +19,11 @@ public static class UnsupervisedLoss
         if (!reliable.any().ToBoolean())
         {
             // No reliable pixel: a zero that keeps the graph (and the gradient shapes) of the student.
-            return logits.sum().mul(0).MoveToOuterDisposeScope();
+            using var zero = 0.ToScalar(); // held through the native call (Sgd.step_with_live_scalars)
+            return logits.sum().mul(zero).MoveToOuterDisposeScope();
         }
-        var target = pseudoLabels.masked_fill(reliable.logical_not(), 255);
+        using var ignored = 255.ToScalar();
+        var target = pseudoLabels.masked_fill(reliable.logical_not(), ignored);
         return functional.cross_entropy(logits, target, ignore_index: 255).MoveToOuterDisposeScope();
     }
 }
