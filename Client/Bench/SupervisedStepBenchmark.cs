@@ -31,7 +31,6 @@ public sealed class SupervisedStepBenchmark(ModelOptions options, int batch, int
     public StepBenchmarkResult Run(int steps, int warmup, Action<int, double>? progress = null)
     {
         using var model = new DeepLabV3Plus(options);
-        model.Decoder.ComputeRepresentation = false;
         model.train();
         using var optimizer = Sgd.Create([(model.parameters(), 1e-3)], momentum: 0.9, weightDecay: 1e-4);
         using var images = torch.randn([batch, 3, size, size]);
@@ -68,7 +67,7 @@ public sealed class SupervisedStepBenchmark(ModelOptions options, int batch, int
     private static double Step(DeepLabV3Plus model, TorchSharp.Modules.SGD optimizer, Tensor images, Tensor labels)
     {
         using var scope = torch.NewDisposeScope();
-        using var output = model.forward(images);
+        using var output = model.forward(images, representation: false);
         var logits = functional.interpolate(output.Prediction, [images.size(2), images.size(3)], mode: InterpolationMode.Bilinear, align_corners: true);
         var loss = functional.cross_entropy(logits, labels, ignore_index: 255);
         optimizer.zero_grad(set_to_none: true);

@@ -22,7 +22,6 @@ public sealed class SegmentationPredictor : IDisposable
     {
         _model = model;
         _model.eval();
-        _model.Decoder.ComputeRepresentation = false;
         _palette = PredictionOverlays.Palette(model.Options.NumClasses);
     }
 

@@ -32,7 +32,6 @@ public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normaliza
         var transform = SegmentationTransform.Eval(centerCrop);
         var device = model.Device;
         model.eval();
-        model.Decoder.ComputeRepresentation = false;
         using var _ = torch.no_grad();
         for (var i = 0; i < dataset.Count; i++)
         {
@@ -53,7 +52,7 @@ public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normaliza
 
     private static Tensor Whole(DeepLabV3Plus model, Tensor image)
     {
-        using var output = model.forward(image);
+        using var output = model.forward(image, representation: false);
         return functional.interpolate(output.Prediction, [image.size(2), image.size(3)], mode: InterpolationMode.Bilinear, align_corners: true).softmax(1);
     }
 

@@ -49,11 +49,10 @@ public static class PredictionOverlays
     public static Tensor Predict(DeepLabV3Plus model, SegmentationTransform transform, Tensor image, string id = "")
     {
         model.eval();
-        model.Decoder.ComputeRepresentation = false;
         using var _ = torch.no_grad();
         using var sample = new SegmentationSample(0, id, image.alias(), null);
         using var prepared = transform.Apply(sample, new SampleKey(0, 0, 0, 0));
-        using var output = model.forward(prepared.Image.unsqueeze(0).to(model.Device));
+        using var output = model.forward(prepared.Image.unsqueeze(0).to(model.Device), representation: false);
         using var logits = functional.interpolate(output.Prediction, [image.size(0), image.size(1)], mode: InterpolationMode.Bilinear, align_corners: true);
         return logits.argmax(1).squeeze(0).cpu();
     }

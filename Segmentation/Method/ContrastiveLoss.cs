@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace U2PL.Segmentation.Method;
 
-/// <summary>Lc of one step and what it did to the memory banks.</summary>
+/// <summary>Lc of one step, unweighted (Eq. 1 applies λc), and what it did to the memory banks.</summary>
 public sealed record ContrastiveResult(Tensor Loss, long[] PushedPerClass, int ClassesInLoss) : IDisposable
 {
     public void Dispose() => Loss.Dispose();
@@ -14,10 +14,41 @@ public sealed record ContrastiveResult(Tensor Loss, long[] PushedPerClass, int C
 /// (Eq. 9–11) and the negatives (Eq. 13–16), push the negatives' teacher features into Q_c, sample M anchors and,
 /// per anchor, N negatives from Q_c, and compare them with the prototype (Eq. 12). The loss is the mean over the
 /// classes that have anchors and a non-empty bank. The <see cref="ContrastiveVariant.Official"/> variant reproduces
-/// the official code instead (see <see cref="ComputeOfficial"/>).
+/// the official code instead (see <see cref="ComputeOfficial"/>). The loss is unweighted: λc is Eq. 1's.
 /// </summary>
 public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
 {
+    /// <summary>
+    /// Lc's inputs at the representation's resolution (h, w): labels and pseudo-labels, and the anchor and negative masks
+    /// of the variant (<see cref="ContrastiveMasks"/>); the batch is the labeled images followed by the unlabeled ones.
+    /// </summary>
+    /// <param name="student">the student's output on the whole batch (its representation has the gradient)</param>
+    /// <param name="teacher">the teacher's output on the same batch</param>
+    /// <param name="labels">ground truth of the labeled images, (Bl, H, W), 255 = invalid</param>
+    /// <param name="pseudoLabels">the teacher's pseudo-labels of the unlabeled images, (Bu, H, W)</param>
+    /// <param name="partition">the step's entropy partition of the unlabeled images (Eq. 5–7)</param>
+    public ContrastiveInputs Inputs(Models.SegmentationOutput student, Models.SegmentationOutput teacher, Tensor labels, Tensor pseudoLabels,
+        EntropyPartitionResult partition)
+    {
+        var h = student.Representation!.size(2);
+        var w = student.Representation.size(3);
+        using var ignored = 255.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars)
+        var labeledValid = labels.ne(ignored);
+        var (anchorUnlabeled, negativeUnlabeled) = options.Variant == ContrastiveVariant.Paper
+            ? ContrastiveMasks.Paper(partition.Entropy, partition.Valid, partition.Reliable, partition.Gamma)
+            : ContrastiveMasks.Official(partition.Entropy, partition.Valid, DynamicPartitionAdjustment.Alpha(options.LowEntropyThreshold, partition.Epoch, partition.Epochs));
+        var negativeLabeled = options.Variant == ContrastiveVariant.Paper ? torch.zeros_like(labeledValid) : labeledValid;
+        var allLabels = torch.cat([labels, pseudoLabels.masked_fill(partition.Valid.logical_not(), ignored)], 0);
+        return new ContrastiveInputs(
+            student.Representation,
+            teacher.Representation!,
+            teacher.Prediction.softmax(1),
+            NearestResize.To(allLabels, h, w),
+            labels.size(0),
+            NearestResize.To(torch.cat([labeledValid, anchorUnlabeled], 0), h, w),
+            NearestResize.To(torch.cat([negativeLabeled, negativeUnlabeled], 0), h, w));
+    }
+
     /// <param name="generator">the micro-batch's generator: anchors and negatives are drawn from it</param>
     public ContrastiveResult Compute(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks, Generator generator)
     {
@@ -83,7 +114,8 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
             var isClass = inputs.Labels.eq(c);
             var lowValid = isClass.logical_and(inputs.AnchorMask);
             var highValid = isClass.logical_and(inputs.NegativeMask);
-            anchorRows[c] = studentRows.index(classProbability.gt(options.AnchorThreshold).logical_and(lowValid));
+            anchorRows[c] = studentRows.index(AnchorSampler.Candidates(inputs.Labels, inputs.AnchorMask, classProbability, c, options.AnchorThreshold));
+            // The official prototype averages over the class's anchor pool before the δp filter.
             prototypes[c] = Prototype.Of(teacherRows, lowValid);
 
             var bandMask = NegativeSelector.Mask(inputs.Labels, ranks.select(1, c), torch.ones_like(inputs.NegativeMask), inputs.LabeledCount, c, options.LowRank, highRank);
@@ -111,7 +143,7 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
         }
         using var zero = inputs.StudentFeatures.sum().mul(0);
         var loss = terms.Count == 0 ? zero.alias() : torch.stack(terms).sum().div(presentClasses.Count);
-        return new ContrastiveResult(loss.mul(options.Weight).MoveToOuterDisposeScope(), pushed, terms.Count);
+        return new ContrastiveResult(loss.MoveToOuterDisposeScope(), pushed, terms.Count);
     }
 
     private Tensor Term(Tensor anchors, Tensor positive, IMemoryBank bank, Generator generator)
@@ -127,6 +159,6 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
     {
         // With no class to compare, a zero that keeps the student's graph intact.
         var loss = terms.Count == 0 ? inputs.StudentFeatures.sum().mul(0) : torch.stack(terms).mean();
-        return new ContrastiveResult(loss.mul(options.Weight).MoveToOuterDisposeScope(), pushed, terms.Count);
+        return new ContrastiveResult(loss.MoveToOuterDisposeScope(), pushed, terms.Count);
     }
 }

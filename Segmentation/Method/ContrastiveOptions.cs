@@ -46,6 +46,12 @@ public sealed record ContrastiveOptions
     /// <summary>λc (loss_weight): the paper recommends 0.1; the official code defaults to 1.</summary>
     public double Weight { get; init; } = 0.1;
 
+    /// <summary>
+    /// The official variant's αc at epoch 0 (low_entropy_threshold / 100): its anchors are the lowest-αc and its
+    /// unlabeled negatives the highest-αc entropy pixels, αc decaying as αt (Eq. 7). The paper variant uses αt itself.
+    /// </summary>
+    public double LowEntropyThreshold { get; init; } = 0.2;
+
     /// <summary>Capacity of each class's memory bank.</summary>
     public long BankCapacity { get; init; } = 30_000;
 
@@ -60,6 +66,7 @@ public sealed record ContrastiveOptions
         if (NumNegatives < 1) problems.Add($"contrastive.num_negatives must be at least 1, got {NumNegatives}");
         if (AnchorThreshold is < 0 or >= 1) problems.Add($"contrastive.current_class_threshold must be in [0, 1), got {AnchorThreshold}");
         if (Temperature <= 0) problems.Add($"contrastive.temperature must be positive, got {Temperature}");
+        if (LowEntropyThreshold is < 0 or > 1) problems.Add($"contrastive.low_entropy_threshold must be in [0, 100], got {LowEntropyThreshold * 100}");
         if (Weight < 0) problems.Add($"contrastive.loss_weight must be non-negative, got {Weight}");
         if (BankCapacity < 1 || BackgroundBankCapacity < 1) problems.Add("contrastive memory bank capacities must be positive");
         if (LowRank < 1) problems.Add($"contrastive.low_rank must be at least 1, got {LowRank}");

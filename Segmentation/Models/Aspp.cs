@@ -13,8 +13,12 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
 {
     public const int BranchChannels = 256;
 
-    private readonly InPlaceSequential _pooling;
-    private readonly InPlaceSequential[] _branches;
+    // Named after their state-dict keys (U2PL's), registered by RegisterComponents().
+    private readonly InPlaceSequential conv1;
+    private readonly InPlaceSequential conv2;
+    private readonly InPlaceSequential conv3;
+    private readonly InPlaceSequential conv4;
+    private readonly InPlaceSequential conv5;
 
     public Aspp(long inChannels, IReadOnlyList<long> dilations) : base(nameof(Aspp))
     {
@@ -22,31 +26,19 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
         {
             throw new ArgumentException("ASPP takes three dilations", nameof(dilations));
         }
-        _pooling = new InPlaceSequential(
+        conv1 = new InPlaceSequential(
             nn.AdaptiveAvgPool2d(1),
             nn.Conv2d(inChannels, BranchChannels, 1, bias: false),
             nn.BatchNorm2d(BranchChannels),
             nn.ReLU(inplace: true));
-        register_module("conv1", _pooling);
-        _branches = new InPlaceSequential[4];
-        _branches[0] = ConvBnRelu(inChannels, 1, 0, 1);
-        for (var i = 0; i < 3; i++)
-        {
-            _branches[i + 1] = ConvBnRelu(inChannels, 3, dilations[i], dilations[i]);
-        }
-        for (var i = 0; i < 4; i++)
-        {
-            register_module($"conv{i + 2}", _branches[i]);
-        }
+        conv2 = ConvBnRelu(inChannels, 1, 0, 1);
+        conv3 = ConvBnRelu(inChannels, 3, dilations[0], dilations[0]);
+        conv4 = ConvBnRelu(inChannels, 3, dilations[1], dilations[1]);
+        conv5 = ConvBnRelu(inChannels, 3, dilations[2], dilations[2]);
+        RegisterComponents();
     }
 
     /// <summary>Channels of the concatenated output.</summary>
-    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
-    /// every module field under the field's name, giving each weight a second key.</summary>
-    protected override void RegisterComponents()
-    {
-    }
-
     public static long OutputChannels => 5 * BranchChannels;
 
     public override Tensor forward(Tensor input)
@@ -56,11 +48,11 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
         var outputs = new List<Tensor>(5);
         try
         {
-            using (var pooled = _pooling.forward(input))
+            using (var pooled = conv1.forward(input))
             {
                 outputs.Add(nn.functional.interpolate(pooled, [height, width], mode: InterpolationMode.Bilinear, align_corners: true));
             }
-            foreach (var branch in _branches)
+            foreach (var branch in new[] { conv2, conv3, conv4, conv5 })
             {
                 outputs.Add(branch.forward(input));
             }

@@ -35,34 +35,35 @@ public sealed class DeepLabV3Plus : nn.Module<Tensor, SegmentationOutput>
         var (low, high) = options.Architecture.Channels();
         lock (Construction)
         {
-            Encoder = new ResNet(options.Architecture, options.OutputStride);
-            Decoder = new DeepLabV3PlusDecoder(low, high, options.NumClasses, options.AsppDilations, dropout: Dropout);
+            encoder = new ResNet(options.Architecture, options.OutputStride);
+            decoder = new DeepLabV3PlusDecoder(low, high, options.NumClasses, options.AsppDilations, dropout: Dropout);
         }
-        register_module("encoder", Encoder);
-        register_module("decoder", Decoder);
+        RegisterComponents();
     }
 
-    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
-    /// every module field under the field's name, giving each weight a second key.</summary>
-    protected override void RegisterComponents()
-    {
-    }
+    // Named after their state-dict keys, registered by RegisterComponents().
+    private readonly ResNet encoder;
+    private readonly DeepLabV3PlusDecoder decoder;
 
     public ModelOptions Options { get; }
 
-    public ResNet Encoder { get; }
+    public ResNet Encoder => encoder;
 
     /// <summary>Where the parameters are (PyTorch's <c>next(model.parameters()).device</c>): inputs go there.</summary>
     public Device Device => Encoder.parameters().First().device;
 
-    public DeepLabV3PlusDecoder Decoder { get; }
+    public DeepLabV3PlusDecoder Decoder => decoder;
 
     /// <summary>Where the decoder's Dropout2d layers draw their masks (a training step sets its micro-batch's generator).</summary>
     public DropoutRandomness Dropout { get; } = new();
 
-    public override SegmentationOutput forward(Tensor input)
+    /// <summary>Logits and representation (U2PL's model with <c>rep_head</c>).</summary>
+    public override SegmentationOutput forward(Tensor input) => forward(input, representation: true);
+
+    /// <summary>Logits, and the representation only when <paramref name="representation"/> (evaluation and pseudo-labels skip it).</summary>
+    public SegmentationOutput forward(Tensor input, bool representation)
     {
         using var features = Encoder.forward(input);
-        return Decoder.forward(features);
+        return Decoder.forward(features, representation);
     }
 }

@@ -23,57 +23,48 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<ResNetFeatures, Segmentatio
 {
     private const long Channels = 256;
 
-    private readonly Aspp _aspp;
-    private readonly InPlaceSequential _head;
-    private readonly InPlaceSequential _lowConv;
-    private readonly InPlaceSequential _classifier;
-    private readonly InPlaceSequential _representation;
+    // Named after their state-dict keys (U2PL's), registered by RegisterComponents().
+    private readonly Aspp aspp;
+    private readonly InPlaceSequential head;
+    private readonly InPlaceSequential low_conv;
+    private readonly InPlaceSequential classifier;
+    private readonly InPlaceSequential representation;
 
     public DeepLabV3PlusDecoder(long lowLevelChannels, long highLevelChannels, long numClasses, IReadOnlyList<long> dilations,
         long representationChannels = 256, DropoutRandomness? dropout = null) : base(nameof(DeepLabV3PlusDecoder))
     {
         dropout ??= new DropoutRandomness();
-        _aspp = new Aspp(highLevelChannels, dilations);
-        _head = new InPlaceSequential(
+        aspp = new Aspp(highLevelChannels, dilations);
+        head = new InPlaceSequential(
             nn.Conv2d(Aspp.OutputChannels, Channels, 3, padding: 1, bias: false),
             nn.BatchNorm2d(Channels),
             nn.ReLU(inplace: true),
             new Dropout2d(0.1, dropout));
-        _lowConv = new InPlaceSequential(
+        low_conv = new InPlaceSequential(
             nn.Conv2d(lowLevelChannels, Channels, 1),
             nn.BatchNorm2d(Channels),
             nn.ReLU(inplace: true));
-        _classifier = Head(numClasses, dropout);
-        _representation = Head(representationChannels, dropout);
-        register_module("aspp", _aspp);
-        register_module("head", _head);
-        register_module("low_conv", _lowConv);
-        register_module("classifier", _classifier);
-        register_module("representation", _representation);
+        classifier = Head(numClasses, dropout);
+        representation = Head(representationChannels, dropout);
+        RegisterComponents();
     }
 
-    /// <summary>Whether forward computes the representation head (only the contrastive loss needs it).</summary>
-    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
-    /// every module field under the field's name, giving each weight a second key.</summary>
-    protected override void RegisterComponents()
-    {
-    }
+    /// <summary>Both heads, as U2PL's decoder built with <c>rep_head</c>.</summary>
+    public override SegmentationOutput forward(ResNetFeatures features) => forward(features, representation: true);
 
-    public bool ComputeRepresentation { get; set; } = true;
-
-    public override SegmentationOutput forward(ResNetFeatures features)
+    /// <summary>The classifier, and the representation head when <paramref name="representation"/> (only Lc needs it).</summary>
+    public SegmentationOutput forward(ResNetFeatures features, bool representation)
     {
         using var fused = Fuse(features);
-        var prediction = _classifier.forward(fused);
-        var representation = ComputeRepresentation ? _representation.forward(fused) : null;
-        return new SegmentationOutput(prediction, representation);
+        var prediction = classifier.forward(fused);
+        return new SegmentationOutput(prediction, representation ? this.representation.forward(fused) : null);
     }
 
     private Tensor Fuse(ResNetFeatures features)
     {
-        using var pyramid = _aspp.forward(features.Layer4);
-        using var high = _head.forward(pyramid);
-        using var low = _lowConv.forward(features.Layer1);
+        using var pyramid = aspp.forward(features.Layer4);
+        using var high = head.forward(pyramid);
+        using var low = low_conv.forward(features.Layer1);
         using var upsampled = nn.functional.interpolate(high, [low.size(2), low.size(3)], mode: InterpolationMode.Bilinear, align_corners: true);
         return torch.cat([low, upsampled], 1);
     }

@@ -22,12 +22,6 @@ public sealed class InPlaceSequential : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
-    /// every module field under the field's name, giving each weight a second key.</summary>
-    protected override void RegisterComponents()
-    {
-    }
-
     public override Tensor forward(Tensor input)
     {
         var x = _layers[0].call(input);

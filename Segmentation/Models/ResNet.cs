@@ -22,9 +22,11 @@ public sealed record ResNetFeatures(Tensor Layer1, Tensor Layer2, Tensor Layer3,
 /// </summary>
 public sealed class ResNet : nn.Module<Tensor, ResNetFeatures>
 {
-    private readonly Conv2d _conv1;
-    private readonly BatchNorm2d _bn1;
-    private readonly MaxPool2d _maxpool;
+    // Named after torchvision's state-dict keys, registered by RegisterComponents(); the layers by hand, as
+    // RegisterComponents() does not see array elements.
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly MaxPool2d maxpool;
     private readonly InPlaceSequential[] _layers = new InPlaceSequential[4];
 
     public ResNet(ResNetArchitecture architecture, int outputStride = 8) : base(nameof(ResNet))
@@ -35,11 +37,10 @@ public sealed class ResNet : nn.Module<Tensor, ResNetFeatures>
         }
         Architecture = architecture;
         OutputStride = outputStride;
-        _conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
-        _bn1 = nn.BatchNorm2d(64);
-        _maxpool = nn.MaxPool2d(3, 2, 1);
-        register_module("conv1", _conv1);
-        register_module("bn1", _bn1);
+        conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
+        bn1 = nn.BatchNorm2d(64);
+        maxpool = nn.MaxPool2d(3, 2, 1);
+        RegisterComponents();
 
         bool[] dilate = outputStride switch { 8 => [false, false, true, true], 16 => [false, false, false, true], _ => [false, false, false, false] };
         long[] planes = [64, 128, 256, 512];
@@ -57,12 +58,6 @@ public sealed class ResNet : nn.Module<Tensor, ResNetFeatures>
         InitializeAsTorchvision();
     }
 
-    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
-    /// every module field under the field's name, giving each weight a second key.</summary>
-    protected override void RegisterComponents()
-    {
-    }
-
     public ResNetArchitecture Architecture { get; }
 
     public int OutputStride { get; }
@@ -70,10 +65,10 @@ public sealed class ResNet : nn.Module<Tensor, ResNetFeatures>
     public override ResNetFeatures forward(Tensor input)
     {
         Tensor stem;
-        using (var c = _conv1.forward(input))
-        using (var r = _bn1.forward(c).relu_())
+        using (var c = conv1.forward(input))
+        using (var r = bn1.forward(c).relu_())
         {
-            stem = _maxpool.forward(r);
+            stem = maxpool.forward(r);
         }
         using (stem)
         {

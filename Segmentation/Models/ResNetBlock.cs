@@ -20,7 +20,8 @@ public abstract class ResNetBlock : nn.Module<Tensor, Tensor>
     /// <summary>The 1×1 projection shortcut (torchvision's <c>downsample</c>), when shape or stride changes.</summary>
     protected InPlaceSequential? downsample { get; private set; }
 
-    /// <summary>Registers the shortcut after the body so that state-dict keys keep torchvision's order.</summary>
+    /// <summary>Registers the shortcut after the body (the subclass's RegisterComponents()) so that state-dict keys keep
+    /// torchvision's order.</summary>
     protected void RegisterShortcut()
     {
         if (_shortcutShape is { } spec)
@@ -30,12 +31,6 @@ public abstract class ResNetBlock : nn.Module<Tensor, Tensor>
                 nn.BatchNorm2d(spec.Out));
             register_module("downsample", downsample);
         }
-    }
-
-    /// <summary>Children are registered above under their state-dict names; TorchSharp's default would also register
-    /// every module field under the field's name, giving each weight a second key.</summary>
-    protected override void RegisterComponents()
-    {
     }
 
     /// <summary>The residual branch, before the final ReLU.</summary>
@@ -80,28 +75,26 @@ public sealed class BasicBlock : ResNetBlock
 {
     public const int Expansion = 1;
 
-    private readonly Conv2d _conv1;
-    private readonly BatchNorm2d _bn1;
-    private readonly Conv2d _conv2;
-    private readonly BatchNorm2d _bn2;
+    // Named after torchvision's state-dict keys, registered by RegisterComponents().
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Conv2d conv2;
+    private readonly BatchNorm2d bn2;
 
     public BasicBlock(long inChannels, long planes, long stride, long dilation) : base(nameof(BasicBlock), inChannels, planes * Expansion, stride)
     {
-        _conv1 = nn.Conv2d(inChannels, planes, 3, stride, padding: dilation, dilation: dilation, bias: false);
-        _bn1 = nn.BatchNorm2d(planes);
-        _conv2 = nn.Conv2d(planes, planes, 3, 1, padding: dilation, dilation: dilation, bias: false);
-        _bn2 = nn.BatchNorm2d(planes);
-        register_module("conv1", _conv1);
-        register_module("bn1", _bn1);
-        register_module("conv2", _conv2);
-        register_module("bn2", _bn2);
+        conv1 = nn.Conv2d(inChannels, planes, 3, stride, padding: dilation, dilation: dilation, bias: false);
+        bn1 = nn.BatchNorm2d(planes);
+        conv2 = nn.Conv2d(planes, planes, 3, 1, padding: dilation, dilation: dilation, bias: false);
+        bn2 = nn.BatchNorm2d(planes);
+        RegisterComponents();
         RegisterShortcut();
     }
 
     protected override Tensor Body(Tensor input)
     {
-        using var x = ConvBnRelu(_conv1, _bn1, input);
-        return ConvBn(_conv2, _bn2, x);
+        using var x = ConvBnRelu(conv1, bn1, input);
+        return ConvBn(conv2, bn2, x);
     }
 }
 
@@ -110,34 +103,30 @@ public sealed class Bottleneck : ResNetBlock
 {
     public const int Expansion = 4;
 
-    private readonly Conv2d _conv1;
-    private readonly BatchNorm2d _bn1;
-    private readonly Conv2d _conv2;
-    private readonly BatchNorm2d _bn2;
-    private readonly Conv2d _conv3;
-    private readonly BatchNorm2d _bn3;
+    // Named after torchvision's state-dict keys, registered by RegisterComponents().
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Conv2d conv2;
+    private readonly BatchNorm2d bn2;
+    private readonly Conv2d conv3;
+    private readonly BatchNorm2d bn3;
 
     public Bottleneck(long inChannels, long planes, long stride, long dilation) : base(nameof(Bottleneck), inChannels, planes * Expansion, stride)
     {
-        _conv1 = nn.Conv2d(inChannels, planes, 1, bias: false);
-        _bn1 = nn.BatchNorm2d(planes);
-        _conv2 = nn.Conv2d(planes, planes, 3, stride, padding: dilation, dilation: dilation, bias: false);
-        _bn2 = nn.BatchNorm2d(planes);
-        _conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
-        _bn3 = nn.BatchNorm2d(planes * Expansion);
-        register_module("conv1", _conv1);
-        register_module("bn1", _bn1);
-        register_module("conv2", _conv2);
-        register_module("bn2", _bn2);
-        register_module("conv3", _conv3);
-        register_module("bn3", _bn3);
+        conv1 = nn.Conv2d(inChannels, planes, 1, bias: false);
+        bn1 = nn.BatchNorm2d(planes);
+        conv2 = nn.Conv2d(planes, planes, 3, stride, padding: dilation, dilation: dilation, bias: false);
+        bn2 = nn.BatchNorm2d(planes);
+        conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
+        bn3 = nn.BatchNorm2d(planes * Expansion);
+        RegisterComponents();
         RegisterShortcut();
     }
 
     protected override Tensor Body(Tensor input)
     {
-        using var x1 = ConvBnRelu(_conv1, _bn1, input);
-        using var x2 = ConvBnRelu(_conv2, _bn2, x1);
-        return ConvBn(_conv3, _bn3, x2);
+        using var x1 = ConvBnRelu(conv1, bn1, input);
+        using var x2 = ConvBnRelu(conv2, bn2, x1);
+        return ConvBn(conv3, bn3, x2);
     }
 }

@@ -173,6 +173,7 @@ public static class TrainingConfigReader
                 HighRank = tree.Int("trainer.contrastive.high_rank", 20),
                 Temperature = tree.Double("trainer.contrastive.temperature", 0.5),
                 Weight = tree.Double("trainer.contrastive.loss_weight", 0.1),
+                LowEntropyThreshold = tree.Double("trainer.contrastive.low_entropy_threshold", 20) / 100,
                 BankCapacity = tree.Long("trainer.contrastive.memory_bank.capacity", 30_000),
                 BackgroundBankCapacity = tree.Long("trainer.contrastive.memory_bank.background_capacity", 50_000),
             },
@@ -180,8 +181,9 @@ public static class TrainingConfigReader
         // Official keys accepted for compatibility; they only hold the values the method uses.
         if (!tree.Bool("trainer.contrastive.negative_high_entropy", true)) tree.Problem("trainer.contrastive.negative_high_entropy: only true is supported (negatives are unreliable pixels)");
         if (tree.Double("trainer.contrastive.current_class_negative_threshold", 1) != 1) tree.Problem("trainer.contrastive.current_class_negative_threshold: only 1 is supported");
-        tree.Double("trainer.contrastive.low_entropy_threshold", 20);
-        tree.Double("trainer.contrastive.unsupervised_entropy_ignore", 80);
+        if (options.ContrastiveOptions.Variant == ContrastiveVariant.Paper && options.ContrastiveOptions.LowEntropyThreshold != 0.2)
+            tree.Problem("trainer.contrastive.low_entropy_threshold: only the official variant uses it (contrastive.variant: official); the paper's anchors and negatives follow trainer.unsupervised.drop_percent");
+        if (tree.Double("trainer.contrastive.unsupervised_entropy_ignore", 80) != 80) tree.Problem("trainer.contrastive.unsupervised_entropy_ignore: only 80 is supported (the unreliable share is trainer.unsupervised.drop_percent)");
         return options;
     }
 

@@ -50,8 +50,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
     private StepMetrics Supervised(LabeledBatch labeled, long iteration)
     {
         student.train();
-        student.Decoder.ComputeRepresentation = false;
-        using var output = student.forward(labeled.Images);
+        using var output = student.forward(labeled.Images, representation: false);
         var loss = options.SupervisedLoss.Compute(Upsample(output.Prediction, labeled.Images), labeled.Labels);
         if (options.SemiSupervised)
         {
@@ -81,39 +80,46 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
         var labeledCount = labeled.Images.size(0);
         var all = torch.cat([labeled.Images, images], 0);
         student.train();
-        student.Decoder.ComputeRepresentation = options.Contrastive;
-        using var studentOutput = student.forward(all);
+        using var studentOutput = student.forward(all, representation: options.Contrastive);
         var predictionLabeled = Upsample(studentOutput.Prediction.narrow(0, 0, labeledCount), labeled.Images);
         var predictionUnlabeled = Upsample(studentOutput.Prediction.narrow(0, labeledCount, images.size(0)), images);
         var supervised = options.SupervisedLoss.Compute(predictionLabeled, labeled.Labels);
 
         // The teacher on the same (mixed) batch: its entropy decides reliability, its features feed Lc.
-        teacher.Teacher.Decoder.ComputeRepresentation = options.Contrastive;
         using var teacherOutput = TeacherForward(all);
         var teacherUnlabeled = teacherOutput.Prediction.narrow(0, labeledCount, images.size(0));
         var entropy = EntropyPartition.Entropy(Upsample(teacherUnlabeled, images).softmax(1));
         var alpha = DynamicPartitionAdjustment.Alpha(options.Alpha0, epoch, options.Epochs);
         var gamma = EntropyPartition.Threshold(entropy, valid, alpha);
         var reliable = EntropyPartition.Reliable(entropy, valid, gamma);
-        var unsupervised = UnsupervisedLoss.Compute(predictionUnlabeled, pseudoLabels, reliable, options.Eta).mul(options.UnsupervisedWeight);
+        var lambdaU = AdaptiveUnsupervisedWeight.Lambda(reliable, options.Eta);
+        var unsupervised = UnsupervisedLoss.Compute(predictionUnlabeled, pseudoLabels, reliable);
 
         var bankTimeBefore = BankTime();
+        var partition = new EntropyPartitionResult(entropy, valid, reliable, gamma, epoch, options.Epochs);
         ContrastiveResult? contrastive = options.Contrastive
-            ? _contrastive.Compute(ContrastiveInputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, entropy, valid, reliable, gamma, alpha, labeledCount), banks, random.Torch)
+            ? _contrastive.Compute(_contrastive.Inputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, partition), banks, random.Torch)
             : null;
-        using var one = 1.ToScalar(); // held through the native call: an implicit Scalar can be freed by a finalizer mid-call (Sgd.step_with_live_scalars)
-        var loss = supervised.add(unsupervised, alpha: one);
-        if (contrastive is not null)
-        {
-            loss = loss.add(contrastive.Loss, alpha: one);
-        }
+
+        // Scalars held through the native calls: an implicit Scalar can be freed by a finalizer mid-call (Sgd.step_with_live_scalars).
+        using var one = 1.ToScalar();
+        using var λu = lambdaU.ToScalar();
+        using var unsupervisedWeight = options.UnsupervisedWeight.ToScalar();
+        using var λc = options.ContrastiveOptions.Weight.ToScalar();
+        // λu of Eq. 8 times trainer.unsupervised.loss_weight, in the official code's order; Lc is absent without contrast.
+        var weightedUnsupervised = unsupervised.mul(λu).mul(unsupervisedWeight);
+        var weightedContrastive = contrastive?.Loss.mul(λc);
+        // Eq. 1: L = Ls + λu·Lu + λc·Lc
+        var loss = weightedContrastive is null
+            ? supervised.add(weightedUnsupervised, alpha: one)
+            : supervised.add(weightedUnsupervised, alpha: one).add(weightedContrastive, alpha: one);
         update.Apply(loss, iteration, semi: true);
 
         using var reliableCount = reliable.sum();
         using var validCount = valid.sum();
-        return new StepMetrics(supervised.ToDouble(), unsupervised.ToDouble(), contrastive?.Loss.ToDouble() ?? 0, alpha,
+        return new StepMetrics(supervised.ToDouble(), weightedUnsupervised.ToDouble(), weightedContrastive?.ToDouble() ?? 0, alpha,
             reliableCount.ToDouble() / Math.Max(1, validCount.ToDouble()), 0, cutMix, contrastive?.PushedPerClass.Sum() ?? 0,
-            BankTime() - bankTimeBefore, AdaptiveUnsupervisedWeight.Lambda(reliable, options.Eta), gamma);
+            BankTime() - bankTimeBefore, lambdaU, gamma);
     }
 
     /// <summary>
@@ -124,7 +130,6 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
     /// </summary>
     public void WarmUpTeacherStatistics(Tensor labeledImages)
     {
-        teacher.Teacher.Decoder.ComputeRepresentation = options.Contrastive;
         using var _ = TeacherForward(labeledImages);
     }
 
@@ -137,9 +142,8 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
     public (Tensor Confidence, Tensor PseudoLabels) PseudoLabels(Tensor weakImages)
     {
         teacher.Teacher.eval();
-        teacher.Teacher.Decoder.ComputeRepresentation = false;
         using var _ = torch.no_grad();
-        using var weak = teacher.Teacher.forward(weakImages);
+        using var weak = teacher.Teacher.forward(weakImages, representation: false);
         return Upsample(weak.Prediction, weakImages).softmax(1).max(1);
     }
 
@@ -147,43 +151,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
     {
         teacher.Teacher.train();
         using var _ = torch.no_grad();
-        return teacher.Teacher.forward(images);
-    }
-
-    /// <summary>
-    /// Lc's inputs at the representation's resolution. Paper: anchors from labeled pixels and reliable pseudo-labels,
-    /// negatives from unreliable pixels (H &gt; γt). Official: anchors from the lowest-αt-entropy unlabeled pixels and
-    /// negatives from the highest-αt ones (its low/high entropy masks), labeled pixels in both.
-    /// </summary>
-    private ContrastiveInputs ContrastiveInputs(SegmentationOutput studentOutput, SegmentationOutput teacherOutput, Tensor labels,
-        Tensor pseudoLabels, Tensor entropy, Tensor valid, Tensor reliable, double gamma, double alpha, long labeledCount)
-    {
-        var h = studentOutput.Representation!.size(2);
-        var w = studentOutput.Representation.size(3);
-        var labeledValid = labels.ne(255);
-        Tensor anchorUnlabeled, negativeUnlabeled, negativeLabeled;
-        if (options.ContrastiveOptions.Variant == ContrastiveVariant.Paper)
-        {
-            anchorUnlabeled = reliable;
-            negativeUnlabeled = EntropyPartition.Unreliable(entropy, valid, gamma);
-            negativeLabeled = torch.zeros_like(labeledValid);
-        }
-        else
-        {
-            var low = EntropyPartition.Threshold(entropy, valid, 1 - alpha);
-            anchorUnlabeled = entropy.le(low).logical_and(valid);
-            negativeUnlabeled = entropy.ge(gamma).logical_and(valid);
-            negativeLabeled = labeledValid;
-        }
-        var allLabels = torch.cat([labels, pseudoLabels.masked_fill(valid.logical_not(), 255)], 0);
-        return new ContrastiveInputs(
-            studentOutput.Representation,
-            teacherOutput.Representation!,
-            teacherOutput.Prediction.softmax(1),
-            NearestResize.To(allLabels, h, w),
-            labeledCount,
-            NearestResize.To(torch.cat([labeledValid, anchorUnlabeled], 0), h, w),
-            NearestResize.To(torch.cat([negativeLabeled, negativeUnlabeled], 0), h, w));
+        return teacher.Teacher.forward(images, representation: options.Contrastive);
     }
 
     private TimeSpan BankTime() => banks.Aggregate(TimeSpan.Zero, (sum, bank) => sum + bank.Elapsed);

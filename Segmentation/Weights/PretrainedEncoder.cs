@@ -35,8 +35,13 @@ public static class PretrainedEncoder
 
     private static bool IsOurWeightsFile(string path, out string? normalization)
     {
-        using var reader = TensorFile.Open(path);
-        var metadata = (reader as SafeTensorsReader)?.Metadata;
+        if (TorchSaveFile.IsTorchSave(path))
+        {
+            normalization = null;
+            return false;
+        }
+        using var reader = SafeTensorsReader.Open(path);
+        var metadata = reader.Metadata;
         normalization = metadata?.GetValueOrDefault(ModelWeights.EncoderNormalizationKey);
         return metadata?.GetValueOrDefault("format") == ModelWeights.Format;
     }

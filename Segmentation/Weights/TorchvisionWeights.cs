@@ -8,8 +8,8 @@ namespace U2PL.Segmentation.Weights;
 
 /// <summary>
 /// Imports a torchvision ResNet state dict (a <c>torch.save</c> file, or safetensors with torchvision's key names)
-/// into the model's encoder. The classifier (<c>fc.*</c>) is dropped; a <c>state_dict.</c> or <c>module.</c> prefix
-/// is stripped. Every encoder key must be present with the right shape, or nothing is loaded.
+/// into the model's encoder. The classifier (<c>fc.*</c>) is dropped; <c>state_dict.</c>, <c>model.</c> and
+/// <c>module.</c> prefixes are stripped. Every encoder key must be present with the right shape, or nothing is loaded.
 /// </summary>
 public static class TorchvisionWeights
 {
@@ -22,47 +22,58 @@ public static class TorchvisionWeights
         {
             throw new WeightsException($"{path}: no such file");
         }
-        ITensorFileReader reader;
+        using var scope = torch.NewDisposeScope();
+        var tensors = new Dictionary<string, Tensor>();
         try
         {
-            reader = TensorFile.Open(path);
+            foreach (var (name, tensor) in ReadTensors(path))
+            {
+                var key = StripWrapper(name);
+                if (!key.StartsWith("fc.", StringComparison.Ordinal))
+                {
+                    tensors[key] = tensor;
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new WeightsException(e.Message, e);
         }
-
-        using (reader)
-        using (var scope = torch.NewDisposeScope())
+        try
         {
-            var tensors = new Dictionary<string, Tensor>();
-            foreach (var entry in reader.Entries)
-            {
-                var name = StripWrapper(entry.Name);
-                if (name.StartsWith("fc.", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-                tensors[name] = reader.ReadTensor(entry.Name);
-            }
-            try
-            {
-                StrictStateDict.Load(model.Encoder, tensors);
-            }
-            catch (StateDictException e)
-            {
-                throw new WeightsException($"{path}: not a torchvision {model.Options.Architecture.Name()} state dict: {e.Message}", e);
-            }
+            StrictStateDict.Load(model.Encoder, tensors);
+        }
+        catch (StateDictException e)
+        {
+            throw new WeightsException($"{path}: not a torchvision {model.Options.Architecture.Name()} state dict: {e.Message}", e);
         }
     }
 
+    // Read inside the caller's dispose scope, which frees them.
+    private static IEnumerable<(string Name, Tensor Tensor)> ReadTensors(string path)
+    {
+        if (TorchSaveFile.IsTorchSave(path))
+        {
+            return TorchSaveFile.Read(path).Tensors.Select(entry => (entry.Key, entry.Value));
+        }
+        using var reader = SafeTensorsReader.Open(path);
+        return reader.Entries.Select(entry => (entry.Name, reader.ReadTensor(entry.Name))).ToList();
+    }
+
+    // Training checkpoints nest the state dict ({"state_dict": ...}) and DataParallel prefixes "module.": both at once too.
     private static string StripWrapper(string name)
     {
-        foreach (var prefix in s_wrapperPrefixes)
+        var stripped = true;
+        while (stripped)
         {
-            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            stripped = false;
+            foreach (var prefix in s_wrapperPrefixes)
             {
-                return name[prefix.Length..];
+                if (name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    name = name[prefix.Length..];
+                    stripped = true;
+                }
             }
         }
         return name;

@@ -24,8 +24,8 @@ public sealed class WeightsImportCommandTests : IDisposable
 
         using var model = ModelWeights.Load(output);
         Assert.Equal(5, model.Options.NumClasses);
-        using var reader = TorchCheckpointReader.Open(torchvision);
-        using var expected = reader.ReadTensor("layer3.1.conv2.weight");
+        using var file = TorchSaveFile.Read(torchvision);
+        var expected = file.Tensors["layer3.1.conv2.weight"];
         Assert.True(expected.allclose(model.Encoder.state_dict()["layer3.1.conv2.weight"], 0, 0));
     }
 

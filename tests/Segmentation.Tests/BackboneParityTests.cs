@@ -27,12 +27,12 @@ public class BackboneParityTests
         var backbone = encoder ?? model.Encoder;
         backbone.eval();
 
-        using var outputs = TorchCheckpointReader.Open(BackboneGoldens.Path($"{goldenCase}.outputs.pth"));
-        using var features = backbone.forward(outputs.ReadTensor("input"));
+        using var outputs = TorchSaveFile.Read(BackboneGoldens.Path($"{goldenCase}.outputs.pth"));
+        using var features = backbone.forward(outputs.Tensors["input"]);
         Tensor[] ours = [features.Layer1, features.Layer2, features.Layer3, features.Layer4];
         for (var i = 0; i < 4; i++)
         {
-            var expected = outputs.ReadTensor($"layer{i + 1}");
+            var expected = outputs.Tensors[$"layer{i + 1}"];
             Assert.Equal(expected.shape, ours[i].shape);
             var error = (ours[i] - expected).flatten().norm().ToDouble() / expected.flatten().norm().ToDouble();
             Assert.True(error <= 1e-4, $"layer{i + 1}: relative error {error:E2} > 1e-4");

@@ -19,6 +19,36 @@ public class ModelTests
         Assert.Equal(total, model.parameters().Sum(p => p.numel()));
     }
 
+    [Fact]
+    public void State_dict_keys_are_torchvisions_and_u2pls_in_their_order_with_no_field_names()
+    {
+        using var model = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, 21, 8));
+        var keys = model.state_dict().Keys.ToArray();
+        Assert.Equal(["encoder.conv1.weight", "encoder.bn1.weight", "encoder.bn1.bias", "encoder.layer1.0.conv1.weight"], keys[..4]);
+        Assert.Contains("encoder.bn1.running_mean", keys);
+        Assert.Contains("encoder.layer2.0.downsample.0.weight", keys);
+        Assert.Equal(["aspp.conv1", "aspp.conv2", "aspp.conv3", "aspp.conv4", "aspp.conv5", "head", "low_conv", "classifier", "representation"],
+            keys.Where(k => k.StartsWith("decoder.", StringComparison.Ordinal))
+                .Select(k => string.Join('.', k.Split('.').Skip(1).TakeWhile(part => !char.IsDigit(part[0]))))
+                .Distinct());
+        Assert.DoesNotContain(keys, k => k.Contains("._", StringComparison.Ordinal) || k.Contains("k__", StringComparison.Ordinal));
+    }
+
+    /// <summary>The representation head runs only when asked (evaluation and pseudo-labels skip it).</summary>
+    [Fact]
+    public void The_representation_head_is_chosen_per_call()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, 7, 16));
+        model.eval();
+        using var input = torch.randn([1, 3, 64, 64]);
+        using var without = model.forward(input, representation: false);
+        using var with = model.forward(input);
+        Assert.Null(without.Representation);
+        Assert.NotNull(with.Representation);
+        Assert.True(without.Prediction.allclose(with.Prediction, 0, 0));
+    }
+
     [Theory]
     [InlineData(8)]
     [InlineData(16)]

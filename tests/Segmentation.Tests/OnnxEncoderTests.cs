@@ -32,14 +32,14 @@ public sealed class OnnxEncoderTests : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         using var encoder = ImportedEncoder();
-        using var goldens = TorchCheckpointReader.Open(OnnxGoldens.File);
-        using var features = encoder.forward(Normalize(goldens.ReadTensor("rgb")));
+        using var goldens = TorchSaveFile.Read(OnnxGoldens.File);
+        using var features = encoder.forward(Normalize(goldens.Tensors["rgb"]));
         Tensor[] ours = [features.Layer1, features.Layer2, features.Layer3, features.Layer4];
         for (var i = 0; i < 4; i++)
         {
             var layer = $"layer{i + 1}";
-            var channelMean = goldens.ReadTensor($"channel_mean.{layer}");
-            var packaged = goldens.ReadTensor($"graph.{layer}");
+            var channelMean = goldens.Tensors[$"channel_mean.{layer}"];
+            var packaged = goldens.Tensors[$"graph.{layer}"];
             Assert.Equal(channelMean.shape, ours[i].shape);
             var error = RelativeError(ours[i], channelMean);
             Assert.True(error <= BorderTolerance, $"{layer}: relative error {error:E2} > {BorderTolerance:E0} against the channel-mean graph");
@@ -61,11 +61,11 @@ public sealed class OnnxEncoderTests : IDisposable
         // 5e-7 (float32 rounding); without bn1's constant it is 9e-4.
         using var scope = torch.NewDisposeScope();
         using var encoder = ImportedEncoder();
-        using var goldens = TorchCheckpointReader.Open(OnnxGoldens.File);
-        using var features = encoder.forward(Normalize(goldens.ReadTensor("rgb")));
+        using var goldens = TorchSaveFile.Read(OnnxGoldens.File);
+        using var features = encoder.forward(Normalize(goldens.Tensors["rgb"]));
         var interior = TensorIndex.Slice(8, 48);
         var ours = features.Layer1[TensorIndex.Ellipsis, interior, interior];
-        var expected = goldens.ReadTensor("channel_mean.layer1")[TensorIndex.Ellipsis, interior, interior];
+        var expected = goldens.Tensors["channel_mean.layer1"][TensorIndex.Ellipsis, interior, interior];
         var error = RelativeError(ours, expected);
         Assert.True(error <= 1e-5, $"layer1 interior: relative error {error:E2} > 1e-5 (float32 rounding only)");
     }

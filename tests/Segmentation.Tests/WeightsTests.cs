@@ -61,6 +61,30 @@ public sealed class WeightsTests : IDisposable
         Assert.True(before.allclose(resnet18.state_dict()["decoder.head.0.weight"], 0, 0), "nothing may be loaded on error");
     }
 
+    [Theory]
+    [InlineData("resnet18", ResNetArchitecture.ResNet18, false)]
+    [InlineData("resnet18", ResNetArchitecture.ResNet18, true)]
+    [InlineData("resnet50", ResNetArchitecture.ResNet50, false)]
+    public void Torchvision_import_is_exact_value_for_value_also_wrapped_with_module_prefixes(string name, ResNetArchitecture architecture, bool wrapped)
+    {
+        var path = Path.Combine(_directory, $"{name}.pth");
+        var stateDict = $"torchvision.models.{name}().state_dict()";
+        var saved = wrapped ? $"{{'state_dict': {{'module.' + k: v for k, v in {stateDict}.items()}}, 'epoch': 3}}" : stateDict;
+        Python.Run($"import torch, torchvision; torch.manual_seed(0); torch.save({saved}, '{path}')");
+
+        using var model = new DeepLabV3Plus(new ModelOptions(architecture, 21, 8));
+        TorchvisionWeights.ImportInto(model, path);
+
+        using var file = TorchSaveFile.Read(path);
+        var prefix = wrapped ? "state_dict.module." : "";
+        var encoder = model.Encoder.state_dict();
+        Assert.Equal(file.Tensors.Keys.Count(k => !k.StartsWith(prefix + "fc.", StringComparison.Ordinal)), encoder.Count);
+        foreach (var (key, value) in encoder)
+        {
+            Assert.True(file.Tensors[prefix + key].allclose(value, 0, 0), key);
+        }
+    }
+
     [Fact]
     public void Torchvision_import_reports_missing_keys_and_unreadable_files()
     {

@@ -23,7 +23,9 @@ public class LossGoldenTests
         Assert.Equal(g.Tensor("reliable").ToArray<bool>(), reliable.ToArray<bool>());
         Assert.Equal(g.Tensor("unreliable").ToArray<bool>(), EntropyPartition.Unreliable(entropy, g.Tensor("valid"), gamma).ToArray<bool>());
         Assert.Equal(g.Double("lambda"), AdaptiveUnsupervisedWeight.Lambda(reliable), 1e-9);
-        var lu = UnsupervisedLoss.Compute(g.Tensor("student_logits"), g.Tensor("pseudo_labels"), reliable);
+        // The golden is Eq. 1's term λu·Lu; the loss itself is unweighted.
+        using var lambda = AdaptiveUnsupervisedWeight.Lambda(reliable).ToScalar();
+        var lu = UnsupervisedLoss.Compute(g.Tensor("student_logits"), g.Tensor("pseudo_labels"), reliable).mul(lambda);
         Assert.Equal(g.Double("unsupervised_loss"), lu.ToDouble(), g.Double("unsupervised_loss") * 1e-5);
     }
 

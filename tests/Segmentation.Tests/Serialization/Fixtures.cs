@@ -39,6 +39,23 @@ internal static class Fixtures
         }
     }
 
+    /// <summary>The same for tensors read whole (a <c>torch.save</c> file), whose order is not kept: names compared as sets.</summary>
+    public static void AssertTensorsMatch(IReadOnlyDictionary<string, Tensor> tensors, JsonElement expected)
+    {
+        Assert.Equal(expected.EnumerateObject().Select(p => p.Name).Order(), tensors.Keys.Order());
+        foreach (var property in expected.EnumerateObject())
+        {
+            var tensor = tensors[property.Name];
+            Assert.Equal(property.Value.GetProperty("dtype").GetString(), tensor.dtype.ToString());
+            Assert.Equal(property.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()), tensor.shape);
+            var want = property.Value.GetProperty("values").EnumerateArray().ToArray();
+            var got = Decode(tensor.dtype, tensor.bytes);
+            Assert.Equal(want.Length, got.Length);
+            for (var i = 0; i < want.Length; i++)
+                Assert.True(Same(want[i], got[i]), $"{property.Name}[{i}]: expected {want[i].GetRawText()}, read {got[i]}");
+        }
+    }
+
     /// <summary>Element values of little-endian bytes: double for floating types, long for integers, bool for Bool.</summary>
     public static object[] Decode(ScalarType dtype, ReadOnlySpan<byte> bytes)
     {

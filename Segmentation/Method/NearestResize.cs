@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace U2PL.Segmentation.Training;
+namespace U2PL.Segmentation.Method;
 
 /// <summary>Label maps and masks brought to the representation's resolution with nearest neighbour (as the official code).</summary>
 internal static class NearestResize
