@@ -41,6 +41,7 @@ public sealed partial class TrainingRunGrain(
         _events = GrainState.Read(storedEvents) ?? new RunEventLog();
         if (_record is { IsFinished: false } record)
         {
+            record.EpochsEvaluated = record.EpochsClosed; // an epoch end whose checkpoint the failover cut short is taken again
             Emit(RunEventKind.Restored, $"run grain activated on {RuntimeIdentity} (iteration {record.Iteration})");
             StartTimer();
         }

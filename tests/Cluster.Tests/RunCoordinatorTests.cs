@@ -22,7 +22,7 @@ public sealed class RunCoordinatorTests(RedisFixture redis, ITestOutputHelper ou
     public async Task A_run_writes_only_on_change_and_answers_control_calls_during_a_checkpoint_and_a_validation()
     {
         await using var cluster = new TrainingCluster(redis.Server);
-        await cluster.StartSiloAsync("state");
+        var state = await cluster.StartSiloAsync("state");
         var gpu = await cluster.StartSiloAsync("gpu", gpuSlots: 1);
         // 24 steps an epoch (96 unlabeled images, 4 a step), 200 validation images: a validation takes seconds after each epoch's end.
         var config = cluster.Config(trainCount: 104, labeled: 8, epochs: 40, valCount: 200, batchSize: 4, microBatches: 2);
@@ -40,7 +40,10 @@ public sealed class RunCoordinatorTests(RedisFixture redis, ITestOutputHelper ou
         // validation and the phase (record, events, registry: at most 8), and nothing else changes the record.
         Assert.True(training.Count <= 8 * (epochEnds + 1), $"a training run writes on change only: {training}");
 
-        await ControlCallsAnsweredDuringCheckpointAndValidationAsync(cluster, gpu, runId);
+        await using (var viaState = await cluster.ConnectToAsync(state))
+        {
+            await ControlCallsAnsweredDuringCheckpointAndValidationAsync(cluster, viaState.Client.GetGrain<ITrainingRunGrain>(runId), gpu, runId);
+        }
 
         var pausing = await cluster.CallAsync(runId, r => r.Pause(), "pause");
         var pauseSequence = pausing.RecentEvents.Last(e => e.Kind == RunEventKind.Paused).Sequence;
@@ -67,10 +70,11 @@ public sealed class RunCoordinatorTests(RedisFixture redis, ITestOutputHelper ou
 
     /// <summary>
     /// Freezes the GPU silo just after an epoch's checkpoint (its validation runs there, and its worker holds a lease),
-    /// asks for a checkpoint (which then waits at its barrier), and times status, scale and pause; retried at the next
-    /// epoch if the validation had already finished when the silo froze.
+    /// asks for a checkpoint (which then waits at its barrier), and times status, scale and pause through the state
+    /// silo's gateway (<paramref name="run"/>); retried at the next epoch if the validation had already finished when
+    /// the silo froze.
     /// </summary>
-    private async Task ControlCallsAnsweredDuringCheckpointAndValidationAsync(TrainingCluster cluster, SiloProcess gpu, string runId)
+    private async Task ControlCallsAnsweredDuringCheckpointAndValidationAsync(TrainingCluster cluster, ITrainingRunGrain run, SiloProcess gpu, string runId)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -79,7 +83,7 @@ public sealed class RunCoordinatorTests(RedisFixture redis, ITestOutputHelper ou
             await cluster.WaitAsync(runId, s => s.RecentEvents.Any(e => e.Kind == RunEventKind.Checkpoint && e.Iteration >= epochEnd), RunTimeout, $"the checkpoint at {epochEnd}");
             await gpu.SignalAsync("STOP");
             var frozenAt = DateTimeOffset.UtcNow;
-            var checkpoint = cluster.Run(runId).Checkpoint();
+            var checkpoint = run.Checkpoint();
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(1));
@@ -91,7 +95,7 @@ public sealed class RunCoordinatorTests(RedisFixture redis, ITestOutputHelper ou
                          })
                 {
                     var clock = Stopwatch.StartNew();
-                    await call(cluster.Run(runId)).WaitAsync(TimeSpan.FromSeconds(30));
+                    await call(run).WaitAsync(TimeSpan.FromSeconds(30));
                     times.Add((name, clock.Elapsed));
                 }
                 Assert.False(checkpoint.IsCompleted, "the checkpoint was still waiting at its barrier");

@@ -33,6 +33,13 @@ public sealed class TrainingCluster(RedisServer redis) : IAsyncDisposable
 
     public ITrainingRunGrain Run(string runId) => Grains.GetGrain<ITrainingRunGrain>(runId);
 
+    /// <summary>
+    /// A second client bound to <paramref name="silo"/>'s gateway alone: its calls never go through another silo's
+    /// gateway (the test client may pick a frozen silo's, and then waits out its response timeout).
+    /// </summary>
+    public Task<ClusterClientHost> ConnectToAsync(SiloProcess silo) =>
+        ClusterClientHost.ConnectToGatewayAsync(silo.GatewayPort, _clusterId, TimeSpan.FromSeconds(120), _tls);
+
     /// <summary>Calls the run grain; a failure (or no answer within 3 minutes) carries the silos' logs.</summary>
     public async Task<T> CallAsync<T>(string runId, Func<ITrainingRunGrain, Task<T>> call, string what)
     {
