@@ -24,9 +24,6 @@ internal sealed class RunEvaluations(IGrainFactory grains, RunRecord record, Tra
 
     public bool Busy => _pending is not null;
 
-    /// <summary>Whether the pending validation is the run's last (the run completes when it is in).</summary>
-    public bool FinalPending => _pending?.Final == true;
-
     /// <summary>Validates <paramref name="checkpoint"/>'s evaluated model as epoch <paramref name="epoch"/> (0-based).</summary>
     public async Task Start(TakenCheckpoint checkpoint, int epoch, bool final)
     {

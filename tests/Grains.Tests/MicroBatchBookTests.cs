@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using U2PL.Contracts;
 using U2PL.Grains.Data;
 
@@ -22,7 +23,7 @@ public sealed class MicroBatchBookTests
     [InlineData(4)]
     public void A_steps_micro_batch_leases_together_are_the_async_books_lease_of_the_step(int microBatches)
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var sync = new MicroBatchBook(Setup with { MicroBatches = microBatches }, clock);
         var whole = new LeaseBook(Setup with { MicroBatches = 0 }, clock);
 
@@ -49,7 +50,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void The_next_step_opens_only_when_every_micro_batch_of_the_step_is_complete()
     {
-        var book = new MicroBatchBook(Setup, new ManualClock());
+        var book = new MicroBatchBook(Setup, new FakeTimeProvider());
         var first = Granted(book.Lease("a"));
         var second = Granted(book.Lease("b"));
         Assert.Equal((0L, 0, 0L, 1), (first.Iteration, first.MicroBatch, second.Iteration, second.MicroBatch));
@@ -70,7 +71,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void A_returned_micro_batch_is_handed_out_again_with_the_same_samples()
     {
-        var book = new MicroBatchBook(Setup, new ManualClock());
+        var book = new MicroBatchBook(Setup, new FakeTimeProvider());
         var first = Granted(book.Lease("a"));
         Granted(book.Lease("b"));
         book.Return(first.LeaseId);
@@ -86,7 +87,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void An_expired_lease_is_handed_out_again_with_the_same_micro_batch_and_samples()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var book = new MicroBatchBook(Setup, clock);
         var first = Granted(book.Lease("a"));
         clock.Advance(TimeSpan.FromSeconds(20));
@@ -109,7 +110,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void A_late_completion_of_an_expired_lease_completes_its_micro_batch_and_the_reissued_one_counts_as_duplicated()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var book = new MicroBatchBook(Setup, clock);
         var late = Granted(book.Lease("a"));
         var other = Granted(book.Lease("b"));
@@ -133,7 +134,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void A_released_workers_micro_batches_are_handed_out_again_at_once()
     {
-        var book = new MicroBatchBook(Setup, new ManualClock());
+        var book = new MicroBatchBook(Setup, new FakeTimeProvider());
         var first = Granted(book.Lease("dead"));
         var second = Granted(book.Lease("dead"));
         Assert.Equal(0, book.Release("alive"));
@@ -153,7 +154,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void Holding_lets_the_open_step_finish_and_keeps_the_next_closed()
     {
-        var book = new MicroBatchBook(Setup, new ManualClock());
+        var book = new MicroBatchBook(Setup, new FakeTimeProvider());
         var first = Granted(book.Lease("a"));
         book.Held = true;
         var second = Granted(book.Lease("b")); // step 0 is open: its last micro-batch is still handed out
@@ -175,7 +176,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void The_epoch_gate_lets_the_open_step_finish_and_keeps_the_next_closed()
     {
-        var book = new MicroBatchBook(Setup, new ManualClock()) { Gate = 3 };
+        var book = new MicroBatchBook(Setup, new FakeTimeProvider()) { Gate = 3 };
         for (var step = 0; step < 2; step++) CompleteStep(book);
         var first = Granted(book.Lease("a"));
         Assert.Equal(2, first.Iteration);
@@ -196,7 +197,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void Every_step_is_counted_once_per_epoch_and_the_book_finishes_after_the_last_iteration()
     {
-        var book = new MicroBatchBook(Setup, new ManualClock());
+        var book = new MicroBatchBook(Setup, new FakeTimeProvider());
         for (var step = 0; step < Setup.LastIteration; step++) CompleteStep(book);
 
         Assert.Equal(LeaseStatus.Finished, book.Lease("a").Status);
@@ -212,8 +213,8 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void A_resumed_book_starts_at_the_checkpointed_step()
     {
-        var book = new MicroBatchBook(Setup with { CompletedIterations = 4 }, new ManualClock());
-        var fresh = new MicroBatchBook(Setup, new ManualClock());
+        var book = new MicroBatchBook(Setup with { CompletedIterations = 4 }, new FakeTimeProvider());
+        var fresh = new MicroBatchBook(Setup, new FakeTimeProvider());
         for (var step = 0; step < 4; step++) CompleteStep(fresh);
 
         var resumed = Granted(book.Lease("a"));
@@ -226,14 +227,14 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void A_batch_that_does_not_split_into_the_micro_batches_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => new MicroBatchBook(Setup with { MicroBatches = 3 }, new ManualClock()));
-        Assert.Throws<ArgumentException>(() => new MicroBatchBook(Setup with { MicroBatches = 0 }, new ManualClock()));
+        Assert.Throws<ArgumentException>(() => new MicroBatchBook(Setup with { MicroBatches = 3 }, new FakeTimeProvider()));
+        Assert.Throws<ArgumentException>(() => new MicroBatchBook(Setup with { MicroBatches = 0 }, new FakeTimeProvider()));
     }
 
     [Fact]
     public void A_micro_batch_completed_late_is_not_handed_out_again()
     {
-        var book = new MicroBatchBook(Setup, new ManualClock());
+        var book = new MicroBatchBook(Setup, new FakeTimeProvider());
         var late = Granted(book.Lease("a"));
         var other = Granted(book.Lease("b"));
         book.Release("a");
@@ -253,7 +254,7 @@ public sealed class MicroBatchBookTests
     [Fact]
     public void A_reissued_lease_completed_after_its_step_closed_counts_as_duplicated()
     {
-        var book = new MicroBatchBook(Setup, new ManualClock());
+        var book = new MicroBatchBook(Setup, new FakeTimeProvider());
         var late = Granted(book.Lease("a"));
         var other = Granted(book.Lease("b"));
         book.Release("a");
@@ -282,14 +283,4 @@ public sealed class MicroBatchBookTests
     }
 
     private static EpochCoverage Coverage(MicroBatchBook book, int epoch) => book.Progress().Epochs.Single(e => e.Epoch == epoch);
-}
-
-/// <summary>A clock that moves only when told to.</summary>
-internal sealed class ManualClock : TimeProvider
-{
-    private DateTimeOffset _now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
 }
