@@ -1,10 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
 using U2PL.Silo;
@@ -27,6 +29,8 @@ if (problems.Count > 0)
 }
 
 var builder = WebApplication.CreateSlimBuilder();
+// The silo's settings: appsettings.json and U2pl__Silo__* environment variables, overridden by the flags.
+flags.AddTo(builder.Configuration);
 builder.Logging.ClearProviders();
 if (flags.JsonLogs) builder.Logging.AddJsonConsole();
 else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
@@ -36,47 +40,36 @@ builder.Logging.AddFilter("Polly", LogLevel.Warning);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 if (flags.HealthPort > 0)
 {
-    builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(flags.Listen), flags.HealthPort));
+    builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<U2plSiloOptions>>((kestrel, silo) =>
+        kestrel.Listen(IPAddress.Parse(silo.Value.ListenAddress), flags.HealthPort));
 }
 builder.Services.AddSingleton<PrometheusText>();
 builder.Services.AddOtlpMetricsWhenConfigured(builder.Configuration);
-ClusterTls? tls;
 try
 {
-    tls = ClusterTls.From(flags.TlsCertificate, flags.TlsKey, flags.TlsCa, Environment.GetEnvironmentVariable);
-    tls?.Load();
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine($"u2pl-silo: {e.Message}");
-    return 2;
-}
-builder.UseOrleans(silo =>
-{
-    silo.AddU2plSilo(new U2plSiloOptions
+    builder.UseOrleans(silo =>
     {
-        Cluster = flags.Cluster, ClusterId = flags.ClusterId, Roles = flags.Roles, GpuSlots = flags.GpuSlots,
-        SiloPort = flags.Port, GatewayPort = flags.GatewayPort, AdvertisedHost = flags.Host, ListenAddress = flags.Listen,
-        DeathTimeout = flags.DeathTimeoutSeconds is { } death ? TimeSpan.FromSeconds(death) : null,
-        ResponseTimeout = flags.ResponseTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
-        Tls = tls,
+        silo.AddU2plSilo(builder.Configuration);
+        if (flags.Kubernetes)
+        {
+            silo.UseKubernetesHosting();
+        }
+        silo.AddDashboard();
     });
-    if (flags.Kubernetes)
-    {
-        silo.UseKubernetesHosting();
-    }
-    silo.AddDashboard();
-});
+}
+catch (Exception e) when (e is OptionsValidationException or ArgumentException)
+{
+    return Invalid(e);
+}
 
 WebApplication app;
 try
 {
     app = builder.Build();
 }
-catch (ArgumentException e)
+catch (Exception e) when (e is OptionsValidationException or ArgumentException)
 {
-    Console.Error.WriteLine($"u2pl-silo: {e.Message}");
-    return 2;
+    return Invalid(e);
 }
 app.MapSiloHealthEndpoints();
 app.UseU2plWebAccess(new WebAccessOptions { Token = flags.DashboardToken, Public = flags.DashboardPublic }, SiloEndpoints.DashboardRoute, RunPageEndpoints.Route);
@@ -86,9 +79,15 @@ try
 {
     await app.RunAsync();
 }
-catch (Exception e) when (e is ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
+catch (Exception e) when (e is OptionsValidationException or ArgumentException)
 {
-    Console.Error.WriteLine($"u2pl-silo: {e.Message}");
-    return 2;
+    return Invalid(e);
 }
 return Environment.ExitCode;
+
+// Invalid settings (every one named) or unreadable TLS files: exit 2, as for bad flags.
+static int Invalid(Exception e)
+{
+    foreach (var problem in e is OptionsValidationException invalid ? invalid.Failures : [e.Message]) Console.Error.WriteLine($"u2pl-silo: {problem}");
+    return 2;
+}

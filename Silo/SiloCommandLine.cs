@@ -1,30 +1,61 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using U2PL.Grains.Hosting;
 
 namespace U2PL.Silo;
 
-/// <summary>The flags of <c>u2pl-silo</c>, parsed with every problem reported at once.</summary>
-internal sealed record SiloCommandLine
+/// <summary>
+/// The flags of <c>u2pl-silo</c>: a thin layer over configuration. The silo's own settings become keys of the section
+/// <c>U2pl:Silo</c> (<see cref="U2plSiloOptions"/>, validated by <see cref="U2plSiloOptionsValidator"/>); what only
+/// this host has (health port, dashboard access, Kubernetes hosting, log format) is kept here. Syntax errors
+/// (an unknown flag, a missing value, a value that is not a number) are reported here, every one at once.
+/// </summary>
+internal sealed class SiloCommandLine
 {
-    public List<string> Roles { get; init; } = ["all"];
-    public int GpuSlots { get; init; }
-    public string Cluster { get; init; } = "local";
-    public string ClusterId { get; init; } = "u2pl";
-    public int Port { get; init; } = 11111;
-    public int GatewayPort { get; init; } = 30000;
-    public int HealthPort { get; init; } = 8080;
-    public string Host { get; init; } = "127.0.0.1";
-    public string Listen { get; init; } = "0.0.0.0";
-    public bool DashboardPublic { get; init; }
-    public string? DashboardToken { get; init; }
-    public string? TlsCertificate { get; init; }
-    public string? TlsKey { get; init; }
-    public string? TlsCa { get; init; }
-    public bool Insecure { get; init; }
-    public bool Kubernetes { get; init; }
-    public double? DeathTimeoutSeconds { get; init; }
-    public double? ResponseTimeoutSeconds { get; init; }
-    public bool JsonLogs { get; init; }
-    public bool Help { get; init; }
+    private enum Kind { Text, Integer, Seconds, Switch }
+
+    /// <summary>The flags that set a <see cref="U2plSiloOptions"/> property.</summary>
+    private static readonly Dictionary<string, (string Property, Kind Kind)> OptionFlags = new()
+    {
+        ["--role"] = (nameof(U2plSiloOptions.Roles), Kind.Text),
+        ["--gpu-slots"] = (nameof(U2plSiloOptions.GpuSlots), Kind.Integer),
+        ["--cluster"] = (nameof(U2plSiloOptions.Cluster), Kind.Text),
+        ["--cluster-id"] = (nameof(U2plSiloOptions.ClusterId), Kind.Text),
+        ["--port"] = (nameof(U2plSiloOptions.SiloPort), Kind.Integer),
+        ["--gateway-port"] = (nameof(U2plSiloOptions.GatewayPort), Kind.Integer),
+        ["--host"] = (nameof(U2plSiloOptions.AdvertisedHost), Kind.Text),
+        ["--listen"] = (nameof(U2plSiloOptions.ListenAddress), Kind.Text),
+        ["--tls-cert"] = (nameof(U2plSiloOptions.TlsCertificate), Kind.Text),
+        ["--tls-key"] = (nameof(U2plSiloOptions.TlsKey), Kind.Text),
+        ["--tls-ca"] = (nameof(U2plSiloOptions.TlsCa), Kind.Text),
+        ["--insecure"] = (nameof(U2plSiloOptions.Insecure), Kind.Switch),
+        ["--death-timeout"] = (nameof(U2plSiloOptions.DeathTimeout), Kind.Seconds),
+        ["--response-timeout"] = (nameof(U2plSiloOptions.ResponseTimeout), Kind.Seconds),
+    };
+
+    /// <summary>The environment variables read before <c>U2pl__Silo__*</c> existed, and the settings they stand for.</summary>
+    private static readonly (string Variable, string Property)[] LegacyVariables =
+    [
+        (ClusterTls.CertificateVariable, nameof(U2plSiloOptions.TlsCertificate)),
+        (ClusterTls.KeyVariable, nameof(U2plSiloOptions.TlsKey)),
+        (ClusterTls.CaVariable, nameof(U2plSiloOptions.TlsCa)),
+    ];
+
+    /// <summary>The <see cref="U2plSiloOptions"/> keys the flags set: they override every other source.</summary>
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The keys the legacy variables <c>U2PL_TLS_*</c> set: below every other source.</summary>
+    public Dictionary<string, string?> LegacySettings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>HTTP port of /healthz, /readyz, /metrics, the dashboard and the run pages; 0 for none.</summary>
+    public int HealthPort { get; private set; } = 8080;
+    public bool DashboardPublic { get; private set; }
+    public string? DashboardToken { get; private set; }
+    /// <summary>Orleans' Kubernetes hosting: <c>--kubernetes</c>, or POD_NAME set by the downward API.</summary>
+    public bool Kubernetes { get; private set; }
+    public bool JsonLogs { get; private set; }
+    public bool Help { get; private set; }
 
     /// <summary>Exit code of a silo that stopped because the cluster declared it dead.</summary>
     public const int DeclaredDeadExitCode = 3;
@@ -58,81 +89,80 @@ internal sealed record SiloCommandLine
           --death-timeout SECONDS     time to declare a silent silo dead (default: Orleans' ~12 s)
           --response-timeout SECONDS  default per-call deadline (default 30)
           --log-format json|text      structured JSON logs or plain text (default text)
+
+        The silo's settings may also come from appsettings.json (section U2pl:Silo) or from environment
+        variables U2pl__Silo__<Setting> (Cluster, ClusterId, Roles, GpuSlots, SiloPort, GatewayPort,
+        AdvertisedHost, ListenAddress, DeathTimeout, ResponseTimeout, MaxMessageBodySize, TlsCertificate,
+        TlsKey, TlsCa, Insecure); a flag overrides them.
         """;
 
-    public static (SiloCommandLine Options, List<string> Problems) Parse(string[] args, Func<string, string?> env)
+    public static (SiloCommandLine CommandLine, List<string> Problems) Parse(string[] args, Func<string, string?> env)
     {
         var problems = new List<string>();
         var result = new SiloCommandLine();
         for (var i = 0; i < args.Length; i++)
         {
             var flag = args[i];
-            string Value()
+            string? Value()
             {
                 if (i + 1 < args.Length) return args[++i];
                 problems.Add($"{flag} needs a value.");
-                return "";
+                return null;
             }
-            int Int()
+            if (OptionFlags.TryGetValue(flag, out var option))
             {
-                var text = Value();
-                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) return v;
-                problems.Add($"{flag}: '{text}' is not an integer.");
-                return 0;
+                if (Setting(flag, option.Kind, Value, problems) is { } value) result.Settings[U2plSiloOptions.Key(option.Property)] = value;
+                continue;
             }
-            double Seconds()
+            switch (flag)
             {
-                var text = Value();
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0) return v;
-                problems.Add($"{flag}: '{text}' is not a positive number of seconds.");
-                return 1;
+                case "--health-port": result.HealthPort = Integer(flag, Value(), problems) ?? result.HealthPort; break;
+                case "--dashboard-public": result.DashboardPublic = true; break;
+                case "--dashboard-token": result.DashboardToken = Value(); break;
+                case "--kubernetes": result.Kubernetes = true; break;
+                case "--log-format": result.JsonLogs = Value() == "json"; break;
+                case "--help" or "-h": result.Help = true; break;
+                default: problems.Add($"Unknown argument '{flag}'."); break;
             }
-            result = flag switch
-            {
-                "--role" => result with { Roles = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
-                "--gpu-slots" => result with { GpuSlots = Int() },
-                "--cluster" => result with { Cluster = Value() },
-                "--cluster-id" => result with { ClusterId = Value() },
-                "--port" => result with { Port = Int() },
-                "--gateway-port" => result with { GatewayPort = Int() },
-                "--health-port" => result with { HealthPort = Int() },
-                "--host" => result with { Host = Value() },
-                "--listen" => result with { Listen = Value() },
-                "--dashboard-public" => result with { DashboardPublic = true },
-                "--dashboard-token" => result with { DashboardToken = Value() },
-                "--tls-cert" => result with { TlsCertificate = Value() },
-                "--tls-key" => result with { TlsKey = Value() },
-                "--tls-ca" => result with { TlsCa = Value() },
-                "--insecure" => result with { Insecure = true },
-                "--kubernetes" => result with { Kubernetes = true },
-                "--death-timeout" => result with { DeathTimeoutSeconds = Seconds() },
-                "--response-timeout" => result with { ResponseTimeoutSeconds = Seconds() },
-                "--log-format" => result with { JsonLogs = Value() == "json" },
-                "--help" or "-h" => result with { Help = true },
-                _ => Unknown(flag, problems, result),
-            };
         }
-        if (!result.Cluster.Equals("local", StringComparison.OrdinalIgnoreCase) && !result.Cluster.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
-            problems.Add($"--cluster: '{result.Cluster}' is neither 'local' nor a redis://host:port address.");
-        if (result.Roles.Except(["gpu", "state", "all"]).ToList() is { Count: > 0 } unknown)
-            problems.Add($"--role: unknown role(s) {string.Join(", ", unknown)} (gpu, state or all).");
-        if (result.Port is <= 0 or > 65535) problems.Add($"--port: {result.Port} is not a TCP port.");
-        if (result.GatewayPort is < 0 or > 65535) problems.Add($"--gateway-port: {result.GatewayPort} is not a TCP port.");
-        if (result.GatewayPort == result.Port) problems.Add($"--gateway-port must differ from --port ({result.Port}).");
-        if (result.GpuSlots < 0) problems.Add($"--gpu-slots: {result.GpuSlots} is negative.");
-        var tls = result.TlsCertificate ?? result.TlsKey ?? result.TlsCa ?? env("U2PL_TLS_CERT") ?? env("U2PL_TLS_KEY") ?? env("U2PL_TLS_CA");
-        if (tls is null && !result.Insecure && !result.Cluster.Equals("local", StringComparison.OrdinalIgnoreCase))
-            problems.Add("a cluster silo authenticates its peers: give --tls-cert, --tls-key and --tls-ca (or U2PL_TLS_*), or --insecure for plain TCP.");
-        if (tls is not null && result.Insecure) problems.Add("--insecure and TLS files exclude each other.");
-        if (result.DashboardToken is null && env("U2PL_DASHBOARD_TOKEN") is { Length: > 0 } token) result = result with { DashboardToken = token };
+        foreach (var (variable, property) in LegacyVariables)
+        {
+            if (env(variable) is { Length: > 0 } value) result.LegacySettings[U2plSiloOptions.Key(property)] = value;
+        }
+        if (result.DashboardToken is null && env("U2PL_DASHBOARD_TOKEN") is { Length: > 0 } token) result.DashboardToken = token;
         if (result.DashboardToken is { Length: < 16 }) problems.Add("--dashboard-token: use at least 16 characters.");
-        if (env("POD_NAME") is { Length: > 0 }) result = result with { Kubernetes = true };
+        if (env("POD_NAME") is { Length: > 0 }) result.Kubernetes = true;
         return (result, problems);
     }
 
-    private static SiloCommandLine Unknown(string flag, List<string> problems, SiloCommandLine result)
+    /// <summary>Adds the legacy variables below every source of <paramref name="configuration"/> and the flags above them.</summary>
+    public IConfigurationBuilder AddTo(IConfigurationBuilder configuration)
     {
-        problems.Add($"Unknown argument '{flag}'.");
-        return result;
+        configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LegacySettings });
+        return configuration.AddInMemoryCollection(Settings);
+    }
+
+    private static string? Setting(string flag, Kind kind, Func<string?> value, List<string> problems) => kind switch
+    {
+        Kind.Switch => "true",
+        Kind.Integer => Integer(flag, value(), problems)?.ToString(CultureInfo.InvariantCulture),
+        Kind.Seconds => Seconds(flag, value(), problems)?.ToString("c", CultureInfo.InvariantCulture),
+        _ => value(),
+    };
+
+    private static int? Integer(string flag, string? text, List<string> problems)
+    {
+        if (text is null) return null;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) return v;
+        problems.Add($"{flag}: '{text}' is not an integer.");
+        return null;
+    }
+
+    private static TimeSpan? Seconds(string flag, string? text, List<string> problems)
+    {
+        if (text is null) return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0) return TimeSpan.FromSeconds(v);
+        problems.Add($"{flag}: '{text}' is not a positive number of seconds.");
+        return null;
     }
 }

@@ -85,7 +85,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = endpoint.ClusterId;
-                o.ServiceId = "u2pl";
+                o.ServiceId = U2plSiloOptions.ServiceId;
             });
             if (endpoint.Store is { } store)
             {
@@ -101,7 +101,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                 o.ResponseTimeout = TimeSpan.FromMinutes(5);
             });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-            client.AddOutgoingGrainCallFilter<PayloadLimitFilter>();
+            client.AddOutgoingGrainCallFilter<PayloadLimitFilter<ClientMessagingOptions>>();
             if (endpoint.Tls is { } tls)
             {
                 client.UseTls(tls.Configure);

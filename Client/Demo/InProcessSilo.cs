@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -57,13 +59,21 @@ public sealed class InProcessSilo : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
         // Ctrl-C and SIGTERM belong to the u2pl command (stop the run with a checkpoint, then this silo), not to the host.
         builder.Services.AddSingleton<IHostLifetime, U2PL.Client.Cluster.ClusterConnection.SignalFreeLifetime>();
+        // The demo's own settings, not the environment's U2pl__Silo__*: bound and validated as u2pl-silo's are.
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.Cluster))] = "local",
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.ClusterId))] = ClusterId,
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.Roles))] = "all",
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.GpuSlots))] = gpuSlots.ToString(CultureInfo.InvariantCulture),
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.SiloPort))] = siloPort.ToString(CultureInfo.InvariantCulture),
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.GatewayPort))] = gatewayPort.ToString(CultureInfo.InvariantCulture),
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.AdvertisedHost))] = "127.0.0.1",
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.ListenAddress))] = "127.0.0.1",
+        }).Build();
         builder.UseOrleans(silo =>
         {
-            silo.AddU2plSilo(new U2plSiloOptions
-            {
-                Cluster = "local", ClusterId = ClusterId, Roles = ["all"], GpuSlots = gpuSlots,
-                SiloPort = siloPort, GatewayPort = gatewayPort, AdvertisedHost = "127.0.0.1", ListenAddress = "127.0.0.1",
-            });
+            silo.AddU2plSilo(settings);
             silo.AddDashboard();
         });
         var host = builder.Build();

@@ -7,7 +7,7 @@ namespace U2PL.Grains.Hosting;
 /// its supervisor starts a new incarnation, instead of Orleans' default FailFast (a core dump and exit 134). Nothing of
 /// its training state is lost: leases and state grains are taken over elsewhere.
 /// </summary>
-public sealed class ExitOnFatalError(ILogger<ExitOnFatalError> logger) : IFatalErrorHandler
+public sealed partial class ExitOnFatalError(ILogger<ExitOnFatalError> logger) : IFatalErrorHandler
 {
     public const int ExitCode = 3;
 
@@ -15,9 +15,12 @@ public sealed class ExitOnFatalError(ILogger<ExitOnFatalError> logger) : IFatalE
 
     public void OnFatalException(object? sender = null, string? context = null, Exception? exception = null)
     {
-        logger.LogCritical(exception, "fatal: {Context}; exiting with code {Code}", context, ExitCode);
+        LogFatal(exception, context, ExitCode);
         Console.Out.Flush();
         Console.Error.Flush();
         Environment.Exit(ExitCode);
     }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Critical, Message = "fatal: {Context}; exiting with code {Code}")]
+    private partial void LogFatal(Exception? exception, string? context, int code);
 }

@@ -1,6 +1,4 @@
 using Orleans.Configuration;
-using Orleans.Runtime;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using U2PL.Contracts;
 
@@ -10,13 +8,13 @@ namespace U2PL.Grains.Hosting;
 /// Refuses, before sending, a call whose tensors exceed the message size limit, with an error naming the limit. Orleans
 /// itself fails such a message on the sender's connection and the caller sees a misleading SiloUnavailableException
 /// (DESIGN §8); tensors are the only large arguments, so their byte counts are what is checked.
+/// <typeparamref name="TMessaging"/> is where the limit is read: <see cref="SiloMessagingOptions"/> on a silo,
+/// <see cref="ClientMessagingOptions"/> on a client.
 /// </summary>
-public sealed class PayloadLimitFilter(IServiceProvider services) : IOutgoingGrainCallFilter
+public sealed class PayloadLimitFilter<TMessaging>(IOptions<TMessaging> messaging) : IOutgoingGrainCallFilter
+    where TMessaging : MessagingOptions
 {
-    // IOptions<T> resolves for any T, so whether this is a silo is told by a silo-only service.
-    private readonly long limit = services.GetService<ILocalSiloDetails>() is not null
-        ? services.GetRequiredService<IOptions<SiloMessagingOptions>>().Value.MaxMessageBodySize
-        : services.GetRequiredService<IOptions<ClientMessagingOptions>>().Value.MaxMessageBodySize;
+    private readonly long _limit = messaging.Value.MaxMessageBodySize;
 
     public Task Invoke(IOutgoingGrainCallContext context)
     {
@@ -25,10 +23,10 @@ public sealed class PayloadLimitFilter(IServiceProvider services) : IOutgoingGra
         {
             bytes += TensorBytes(context.Request.GetArgument(i));
         }
-        if (bytes > limit)
+        if (bytes > _limit)
         {
             throw new PayloadTooLargeException(
-                $"{context.InterfaceName}.{context.MethodName} carries {Mebibytes(bytes)} of tensors, over the message size limit of {Mebibytes(limit)} " +
+                $"{context.InterfaceName}.{context.MethodName} carries {Mebibytes(bytes)} of tensors, over the message size limit of {Mebibytes(_limit)} " +
                 "(MaxMessageBodySize): use more parameter-server shards (cluster.shards) or raise the limit on silos and clients");
         }
         return context.Invoke();

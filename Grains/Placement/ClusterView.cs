@@ -1,17 +1,13 @@
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace U2PL.Grains.Placement;
 
 /// <summary>The hosting silo's view of the membership, with each silo's roles and GPU slots from its metadata.</summary>
-public sealed class ClusterView(IServiceProvider services)
+public sealed class ClusterView(IClusterMembershipService membership, ISiloMetadataCache metadata)
 {
-    private readonly IClusterMembershipService _membership = services.GetRequiredService<IClusterMembershipService>();
-    private readonly ISiloMetadataCache _metadata = services.GetRequiredService<ISiloMetadataCache>();
+    public ClusterMembershipSnapshot Snapshot => membership.CurrentSnapshot;
 
-    public ClusterMembershipSnapshot Snapshot => _membership.CurrentSnapshot;
-
-    public IReadOnlyDictionary<string, string> MetadataOf(SiloAddress silo) => _metadata.GetSiloMetadata(silo).Metadata;
+    public IReadOnlyDictionary<string, string> MetadataOf(SiloAddress silo) => metadata.GetSiloMetadata(silo).Metadata;
 
     /// <summary>GPU slots of the active silos with the gpu role.</summary>
     public int GpuSlots() => Snapshot.Members.Values

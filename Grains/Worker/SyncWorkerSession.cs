@@ -20,7 +20,7 @@ namespace U2PL.Grains.Worker;
 /// pushes its gradient and BN-statistics delta to every shard and its negatives to every bank, keyed by (t, m). The
 /// shards and banks combine the step's micro-batches in micro-batch order, as <c>u2pl train</c>'s <see cref="MicroBatchedStep"/>.
 /// </summary>
-internal sealed class SyncWorkerSession : IWorkerSession
+internal sealed partial class SyncWorkerSession : IWorkerSession
 {
     private readonly WorkerRun _run;
     private readonly WorkerCalls _calls;
@@ -46,8 +46,7 @@ internal sealed class SyncWorkerSession : IWorkerSession
         _teacherVersions = Enumerable.Repeat(-1L, assignment.Shards).ToArray();
         _pulledBuffers = new float[assignment.Shards][];
         _pulledCounters = new long[assignment.Shards][];
-        logger.LogInformation("worker {Worker} (sync, {MicroBatches} micro-batches a step): {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards",
-            key, _run.Options.MicroBatches, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards);
+        LogStarted(logger, key, _run.Options.MicroBatches, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards);
     }
 
     public StepReport Step(BatchLease lease)
@@ -205,6 +204,9 @@ internal sealed class SyncWorkerSession : IWorkerSession
         foreach (var bank in _banks) bank.Dispose();
         _run.Dispose();
     }
+
+    [LoggerMessage(EventId = 3222, Level = LogLevel.Information, Message = "worker {Worker} (sync, {MicroBatches} micro-batches a step): {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards")]
+    private static partial void LogStarted(ILogger logger, string worker, int microBatches, int labeled, int unlabeled, int shards);
 }
 
 /// <summary>A lease whose step the parameter server is not at (it was restored from a checkpoint): given back, never computed.</summary>

@@ -146,7 +146,7 @@ internal sealed partial class WorkerLoop
             }
             catch (StaleLeaseException e)
             {
-                LogStaleLease(_key, lease.LeaseId, e.Message);
+                LogStaleLease(e, _key, lease.LeaseId);
                 TryReturn(dispenser, lease, calls);
                 _stop.Token.WaitHandle.WaitOne(IdleWait);
                 continue;
@@ -248,8 +248,8 @@ internal sealed partial class WorkerLoop
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "worker {Worker} could not tell the run it stopped")]
     private partial void LogNoticeFailed(Exception exception, string worker);
 
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "worker {Worker}: lease {Lease} given back: {Reason}")]
-    private partial void LogStaleLease(string worker, long lease, string reason);
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "worker {Worker}: lease {Lease} given back (stale)")]
+    private partial void LogStaleLease(Exception exception, string worker, long lease);
 
     [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "worker {Worker}: completing lease {Lease} failed; it will expire and be re-issued")]
     private partial void LogCompleteFailed(Exception exception, string worker, long lease);

@@ -19,7 +19,7 @@ namespace U2PL.Grains.Worker;
 /// layouts, the versions it last pulled, its memory-bank caches, and the U2PL step. One step = pull, load the leased
 /// batch, <see cref="U2plStep.Run"/>, push.
 /// </summary>
-internal sealed class WorkerSession : IWorkerSession
+internal sealed partial class WorkerSession : IWorkerSession
 {
     private readonly WorkerRun _run;
     private readonly WorkerCalls _calls;
@@ -43,7 +43,7 @@ internal sealed class WorkerSession : IWorkerSession
         _teacherCopies = _run.Layouts.Select(layout => new TeacherCopy(layout, _run.StudentTensors, _run.TeacherTensors)).ToArray();
         _pulledBuffers = new float[assignment.Shards][];
         _pulledCounters = new long[assignment.Shards][];
-        logger.LogInformation("worker {Worker}: {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards", key, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards);
+        LogStarted(logger, key, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards);
     }
 
     public StepReport Step(BatchLease lease)
@@ -201,4 +201,7 @@ internal sealed class WorkerSession : IWorkerSession
         foreach (var bank in _banks) bank.Dispose();
         _run.Dispose();
     }
+
+    [LoggerMessage(EventId = 3221, Level = LogLevel.Information, Message = "worker {Worker}: {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards")]
+    private static partial void LogStarted(ILogger logger, string worker, int labeled, int unlabeled, int shards);
 }

@@ -28,12 +28,12 @@ public sealed class RoleCluster : IAsyncLifetime
             var index = _indexByPort.GetOrAdd(options.SiloPort, _ => Interlocked.Increment(ref _configured) - 1);
             var (roles, slots) = Silos[index];
             silo.AddU2plPlacement(roles, slots);
-            silo.AddOutgoingGrainCallFilter<PayloadLimitFilter>();
+            silo.AddOutgoingGrainCallFilter<PayloadLimitFilter<SiloMessagingOptions>>();
             silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = MessageLimit);
         });
         builder.ConfigureClient(client =>
         {
-            client.AddOutgoingGrainCallFilter<PayloadLimitFilter>();
+            client.AddOutgoingGrainCallFilter<PayloadLimitFilter<ClientMessagingOptions>>();
             client.Configure<ClientMessagingOptions>(o => o.MaxMessageBodySize = MessageLimit);
         });
         Cluster = builder.Build();

@@ -1,10 +1,11 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using U2PL.Grains.Hosting;
 using U2PL.Silo;
@@ -28,21 +29,26 @@ internal static class BenchSilo
             foreach (var problem in problems) Console.Error.WriteLine($"bench silo: {problem}");
             return 2;
         }
-        var tls = ClusterTls.From(flags.TlsCertificate, flags.TlsKey, flags.TlsCa, Environment.GetEnvironmentVariable);
         var builder = WebApplication.CreateSlimBuilder();
+        flags.AddTo(builder.Configuration);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        if (flags.HealthPort > 0) builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(flags.Listen), flags.HealthPort));
-        builder.UseOrleans(silo => silo.AddU2plSilo(new U2plSiloOptions
+        if (flags.HealthPort > 0)
         {
-            Cluster = flags.Cluster, ClusterId = flags.ClusterId, Roles = flags.Roles, GpuSlots = flags.GpuSlots,
-            SiloPort = flags.Port, GatewayPort = flags.GatewayPort, AdvertisedHost = flags.Host, ListenAddress = flags.Listen,
-            DeathTimeout = flags.DeathTimeoutSeconds is { } death ? TimeSpan.FromSeconds(death) : null,
-            ResponseTimeout = flags.ResponseTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
-            Tls = tls,
-        }));
+            builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<U2plSiloOptions>>((kestrel, silo) =>
+                kestrel.Listen(IPAddress.Parse(silo.Value.ListenAddress), flags.HealthPort));
+        }
+        try
+        {
+            builder.UseOrleans(silo => silo.AddU2plSilo(builder.Configuration));
+        }
+        catch (OptionsValidationException e)
+        {
+            foreach (var problem in e.Failures) Console.Error.WriteLine($"bench silo: {problem}");
+            return 2;
+        }
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails local) =>

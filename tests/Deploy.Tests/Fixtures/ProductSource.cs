@@ -59,19 +59,11 @@ internal static partial class ProductSource
             .Select(e => "/" + (e.RoutePattern.RawText ?? "").TrimStart('/')).ToHashSet();
     }
 
-    /// <summary>The ServiceId every u2pl silo sets (Grains/Hosting/U2plSiloBuilderExtensions.cs), which the orleans/serviceId label must carry.</summary>
-    public static string SiloServiceId()
-    {
-        var source = File.ReadAllText(Path.Combine(Repository.Root, "Grains", "Hosting", "U2plSiloBuilderExtensions.cs"));
-        var match = ServiceId().Match(source);
-        return match.Success ? match.Groups[1].Value : throw new InvalidOperationException("U2plSiloBuilderExtensions no longer sets ServiceId = \"...\"");
-    }
+    /// <summary>The ServiceId every u2pl silo sets (U2plSiloOptions.ServiceId), which the orleans/serviceId label must carry.</summary>
+    public static string SiloServiceId() => U2PL.Grains.Hosting.U2plSiloOptions.ServiceId;
 
     [GeneratedRegex("\"(U2PL_[A-Z0-9_]+)\"")]
     private static partial Regex EnvironmentName();
-
-    [GeneratedRegex("ServiceId\\s*=\\s*\"([^\"]+)\"")]
-    private static partial Regex ServiceId();
 
     [GeneratedRegex(@"ShutdownTimeout\s*=\s*TimeSpan\.FromSeconds\(([0-9.]+)\)")]
     private static partial Regex ShutdownTimeout();

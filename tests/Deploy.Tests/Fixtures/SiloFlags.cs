@@ -1,11 +1,14 @@
-using System.Reflection;
-using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using U2PL.Grains.Hosting;
+using U2PL.Silo;
 
 namespace U2PL.Deploy.Tests.Fixtures;
 
 /// <summary>
-/// The silo's flags as <c>u2pl-silo</c> itself parses them: <c>U2PL.Silo.SiloCommandLine.Parse</c> (internal to the
-/// silo executable, called by reflection) on a container's expanded args and environment.
+/// The silo's settings as <c>u2pl-silo</c> itself reads them from a container's expanded args and environment: its
+/// flag parser (<see cref="SiloCommandLine"/>), its configuration layers (<c>U2pl__Silo__*</c> variables, the legacy
+/// <c>U2PL_TLS_*</c>, the flags) and its options binding and validator (<see cref="U2plSiloOptions.Read"/>).
 /// </summary>
 internal sealed record SiloFlags(
     IReadOnlyList<string> Roles,
@@ -20,22 +23,28 @@ internal sealed record SiloFlags(
     bool Insecure,
     IReadOnlyList<string> Problems)
 {
-    private static readonly Type CommandLine = Assembly.Load("u2pl-silo").GetType("U2PL.Silo.SiloCommandLine", throwOnError: true)!;
-
     /// <summary>The help text the silo prints for --help.</summary>
-    public static string Usage => (string)CommandLine.GetField("Usage")!.GetValue(null)!;
+    public static string Usage => SiloCommandLine.Usage;
 
     public static SiloFlags Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
     {
-        var parse = CommandLine.GetMethod("Parse", BindingFlags.Public | BindingFlags.Static)
-            ?? throw new MissingMethodException("SiloCommandLine.Parse");
-        Func<string, string?> env = name => environment.TryGetValue(name, out var value) ? value : null;
-        var result = (ITuple)parse.Invoke(null, [args.ToArray(), env])!;
-        var options = result[0]!;
-        T Get<T>(string name) => (T)(CommandLine.GetProperty(name) ?? throw new MissingMemberException("SiloCommandLine", name)).GetValue(options)!;
+        var (commandLine, problems) = SiloCommandLine.Parse([.. args], name => environment.GetValueOrDefault(name));
+        var configuration = commandLine.AddTo(new ConfigurationBuilder().AddInMemoryCollection(
+            environment.Select(v => KeyValuePair.Create(v.Key.Replace("__", ":", StringComparison.Ordinal), (string?)v.Value)))).Build();
+        var options = new U2plSiloOptions();
+        try
+        {
+            options = U2plSiloOptions.Read(configuration.GetSection(U2plSiloOptions.SectionName));
+        }
+        catch (OptionsValidationException e)
+        {
+            problems.AddRange(e.Failures);
+            try { configuration.GetSection(U2plSiloOptions.SectionName).Bind(options); }
+            catch (InvalidOperationException) { } // a value that does not convert: already a problem
+
+        }
         return new SiloFlags(
-            Get<List<string>>("Roles"), Get<int>("GpuSlots"), Get<string>("Cluster"), Get<string>("ClusterId"),
-            Get<int>("Port"), Get<int>("GatewayPort"), Get<int>("HealthPort"), Get<string>("Host"), Get<string>("Listen"),
-            Get<bool>("Insecure"), (List<string>)result[1]!);
+            options.RoleList(), options.GpuSlots, options.Cluster, options.ClusterId, options.SiloPort, options.GatewayPort,
+            commandLine.HealthPort, options.AdvertisedHost, options.ListenAddress, options.Insecure, problems);
     }
 }
