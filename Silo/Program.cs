@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
 using U2PL.Silo;
+using U2PL.Synthetic;
 using U2PL.Web;
 
 // u2pl-silo: an Orleans silo hosting the U2PL grains. SIGTERM/SIGINT stop it gracefully (workers finish their step and
@@ -61,6 +62,7 @@ builder.UseOrleans(silo =>
         ResponseTimeout = flags.ResponseTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
         Tls = tls,
     });
+    silo.Services.AddSyntheticScenes(); // dataset.type: synthetic, beside the file types
     if (flags.Kubernetes)
     {
         silo.UseKubernetesHosting();

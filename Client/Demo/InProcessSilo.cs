@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
+using U2PL.Synthetic;
 using U2PL.Web;
 
 namespace U2PL.Client.Demo;
@@ -64,6 +65,7 @@ public sealed class InProcessSilo : IAsyncDisposable
                 Cluster = "local", ClusterId = ClusterId, Roles = ["all"], GpuSlots = gpuSlots,
                 SiloPort = siloPort, GatewayPort = gatewayPort, AdvertisedHost = "127.0.0.1", ListenAddress = "127.0.0.1",
             });
+            silo.Services.AddSyntheticScenes();
             silo.AddDashboard();
         });
         var host = builder.Build();

@@ -11,7 +11,8 @@ namespace U2PL.Grains.Hosting;
 /// <summary>
 /// The silo configuration shared by <c>u2pl-silo</c> and the demo's in-process silo: clustering, grain directory and
 /// grain storage (Redis, or localhost and memory for one process), endpoints, failure-detection timing, message size,
-/// placement, and the fatal-error exit.
+/// placement, the fatal-error exit, and the dataset types (the file types and each <see cref="U2PL.Segmentation.Training.IDatasetType"/>
+/// the host registers).
 /// </summary>
 public static class U2plSiloBuilderExtensions
 {
@@ -70,6 +71,7 @@ public static class U2plSiloBuilderExtensions
         silo.Services.AddSingleton<IFatalErrorHandler, ExitOnFatalError>();
         silo.AddOutgoingGrainCallFilter<PayloadLimitFilter>();
         silo.Services.AddMetrics().AddSingleton<TrainingMetrics>();
+        silo.Services.AddDatasetTypes();
         return silo;
     }
 

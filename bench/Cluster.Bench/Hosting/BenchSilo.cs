@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using U2PL.Grains.Hosting;
 using U2PL.Silo;
+using U2PL.Synthetic;
 
 namespace U2PL.Cluster.Bench.Hosting;
 
@@ -42,7 +43,7 @@ internal static class BenchSilo
             DeathTimeout = flags.DeathTimeoutSeconds is { } death ? TimeSpan.FromSeconds(death) : null,
             ResponseTimeout = flags.ResponseTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
             Tls = tls,
-        }));
+        }).Services.AddSyntheticScenes());
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails local) =>
