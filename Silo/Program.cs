@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
 using U2PL.Silo;
+using U2PL.Synthetic;
 using U2PL.Web;
 
 // u2pl-silo: an Orleans silo hosting the U2PL grains. SIGTERM/SIGINT stop it gracefully (workers finish their step and
@@ -50,6 +51,7 @@ try
     builder.UseOrleans(silo =>
     {
         silo.AddU2plSilo(builder.Configuration);
+        silo.Services.AddSyntheticScenes(); // dataset.type: synthetic, beside the file types
         if (flags.Kubernetes)
         {
             silo.UseKubernetesHosting();

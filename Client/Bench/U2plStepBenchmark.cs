@@ -2,6 +2,7 @@ using U2PL.Segmentation.Augmentation;
 using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Models;
 using U2PL.Segmentation.Training;
+using U2PL.Synthetic;
 
 namespace U2PL.Client.Bench;
 
@@ -44,7 +45,7 @@ public sealed class U2plStepBenchmark(ModelOptions model, int batch, int size, i
                 OutputDirectory = output,
             };
             var observer = new Collector();
-            new U2plTrainer(options, observer).Run();
+            new U2plTrainer(options, DatasetTypes.Files.WithSyntheticScenes(), observer).Run();
             var timed = observer.Steps.Skip(warmup).ToArray();
             var stepSeconds = timed.Sum(p => p.StepTime.TotalSeconds);
             return new Result(

@@ -2,6 +2,7 @@ using System.CommandLine;
 using U2PL.Client.Cli;
 using U2PL.Client.Cluster;
 using U2PL.Client.Demo;
+using U2PL.Segmentation.Training;
 
 namespace U2PL.Client.Commands;
 
@@ -11,7 +12,7 @@ public static class DemoCommand
     /// <summary>The demo config shipped beside the executable (copied from configs/demo.yaml at build).</summary>
     public static string DefaultConfig => Path.Combine(AppContext.BaseDirectory, "configs", "demo.yaml");
 
-    public static Command Create()
+    public static Command Create(DatasetTypes datasetTypes)
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for checkpoints and prediction PNGs", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("runs", "demo")) };
         var workers = CommonOptions.Positive("--workers", "Workers to train with (one more joins mid-run unless --no-scale)", 2, min: 1, max: 16);
@@ -30,7 +31,8 @@ public static class DemoCommand
             parse.GetValue(set) ?? [],
             parse.GetValue(workers),
             !parse.GetValue(noScale),
-            parse.GetValue(images)), cancellationToken)));
+            parse.GetValue(images),
+            datasetTypes), cancellationToken)));
         return command;
     }
 }

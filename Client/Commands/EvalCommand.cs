@@ -14,7 +14,7 @@ namespace U2PL.Client.Commands;
 /// </summary>
 public static class EvalCommand
 {
-    public static Command Create()
+    public static Command Create(DatasetTypes datasetTypes)
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A training checkpoint (file or run directory) or model weights", Required = true };
         var config = new Option<FileInfo?>("--config") { Description = "Config whose dataset section to use (default: the one saved in the checkpoint)" };
@@ -33,7 +33,7 @@ public static class EvalCommand
             var device = TrainingDevice.Resolve(options.Device);
             using var model = TrainingCheckpoint.LoadEvaluatedModel(path);
             TrainingDevice.Move(model, device);
-            var dataset = TrainingDatasets.OpenValidation(data);
+            var dataset = TrainingDatasets.OpenValidation(data, datasetTypes);
             var asJson = parse.GetValue(json);
             var result = new Evaluator(evaluationMode, data.ValAugmentation, data.ValCropSize).Evaluate(model, dataset, asJson ? null : (done, total) =>
             {

@@ -4,16 +4,17 @@ using Spectre.Console;
 using U2PL.Client.Cluster;
 using U2PL.Client.Runs;
 using U2PL.Contracts;
+using U2PL.Segmentation.Training;
 
 namespace U2PL.Client.Commands;
 
 /// <summary><c>u2pl run ...</c>: training runs on the cluster.</summary>
 public static class RunCommands
 {
-    public static Command Create()
+    public static Command Create(DatasetTypes datasetTypes)
     {
         var command = new Command("run", "Training runs on the cluster: start, list, status, scale, pause, resume, stop, checkpoint, events");
-        command.Add(RunStartCommand.Create());
+        command.Add(RunStartCommand.Create(datasetTypes));
         command.Add(List());
         command.Add(RunStatusCommand.Create());
         command.Add(Scale());

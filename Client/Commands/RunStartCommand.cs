@@ -2,6 +2,7 @@ using System.CommandLine;
 using U2PL.Client.Cluster;
 using U2PL.Client.Runs;
 using U2PL.Contracts;
+using U2PL.Segmentation.Training;
 
 namespace U2PL.Client.Commands;
 
@@ -11,7 +12,7 @@ namespace U2PL.Client.Commands;
 /// </summary>
 public static class RunStartCommand
 {
-    public static Command Create()
+    public static Command Create(DatasetTypes datasetTypes)
     {
         var config = new Option<FileInfo>("--config") { Description = "The training config (YAML; see configs/)", Required = true };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set trainer.epochs=10 (repeatable)" };
@@ -22,7 +23,7 @@ public static class RunStartCommand
             parse =>
             {
                 var path = parse.GetValue(config)!.FullName;
-                var resolved = RunConfigResolver.Resolve(path, parse.GetValue(set) ?? []);
+                var resolved = RunConfigResolver.Resolve(path, parse.GetValue(set) ?? [], datasetTypes);
                 var resumeFrom = parse.GetValue(resume) is { Length: > 0 } r ? (File.Exists(r) || Directory.Exists(r) ? Path.GetFullPath(r) : r) : "";
                 return new RunSpec { ConfigText = resolved.Text, ConfigSource = path, Workers = WorkerTargets.Parse(parse.GetValue(workers)!), ResumeFrom = resumeFrom };
             },

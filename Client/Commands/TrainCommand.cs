@@ -15,7 +15,7 @@ namespace U2PL.Client.Commands;
 /// <summary><c>u2pl train</c>: single-process U2PL training from a YAML config.</summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    public static Command Create(DatasetTypes datasetTypes)
     {
         var config = new Option<FileInfo>("--config") { Description = "The training config (YAML; see configs/)", Required = true };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set trainer.epochs=10 (repeatable)", AllowMultipleArgumentsPerToken = false };
@@ -47,7 +47,7 @@ public static class TrainCommand
                 var observer = tensorBoard is null ? output : new FanOutObserver(output, tensorBoard);
                 if (tensorBoard is not null) output.OnMessage($"TensorBoard logs in {tensorBoard.Directory} (tensorboard --logdir {tensorBoard.Directory})");
                 using var publishing = store is null ? null : PublishingObserver.Start(observer, store, options.CheckpointKeepLast, asJson);
-                var summary = new U2plTrainer(options, publishing ?? observer).Run(resumeFrom.Path, cancellation.Token);
+                var summary = new U2plTrainer(options, datasetTypes, publishing ?? observer).Run(resumeFrom.Path, cancellation.Token);
                 publishing?.Complete();
                 if (asJson)
                 {

@@ -10,11 +10,11 @@ namespace U2PL.Client.Demo;
 public static class DemoPredictions
 {
     /// <summary>Writes <c>&lt;id&gt;.png</c>, <c>&lt;id&gt;_truth.png</c>, <c>&lt;id&gt;_mask.png</c> and <c>&lt;id&gt;_overlay.png</c>; returns the paths.</summary>
-    public static List<string> Write(string checkpoint, DataOptions data, string directory, int count)
+    public static List<string> Write(string checkpoint, DataOptions data, DatasetTypes datasetTypes, string directory, int count)
     {
         Directory.CreateDirectory(directory);
         using var predictor = SegmentationPredictor.Load(checkpoint);
-        var validation = TrainingDatasets.OpenValidation(data);
+        var validation = TrainingDatasets.OpenValidation(data, datasetTypes);
         var written = new List<string>();
         for (var i = 0; i < Math.Min(count, validation.Count); i++)
         {

@@ -3,11 +3,13 @@ using U2PL.Client.Cluster;
 using U2PL.Client.Runs;
 using U2PL.Contracts;
 using Orleans.Runtime;
+using U2PL.Segmentation.Training;
 
 namespace U2PL.Client.Demo;
 
-/// <summary>What <c>u2pl demo</c> was asked for.</summary>
-public sealed record DemoSettings(string OutputDirectory, string ConfigPath, IReadOnlyList<string> Overrides, int Workers, bool Scale, int Images);
+/// <summary>What <c>u2pl demo</c> was asked for, and the dataset types its predictions at the end open the validation set with.</summary>
+public sealed record DemoSettings(
+    string OutputDirectory, string ConfigPath, IReadOnlyList<string> Overrides, int Workers, bool Scale, int Images, DatasetTypes DatasetTypes);
 
 /// <summary>
 /// <c>u2pl demo</c>: a silo in this process, a U2PL run on it through the same client path as <c>u2pl run</c>, one
@@ -18,7 +20,7 @@ public static class DemoRunner
     public static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
     {
         var output = Path.GetFullPath(settings.OutputDirectory);
-        var resolved = RunConfigResolver.Resolve(settings.ConfigPath, [$"saver.snapshot_dir='{output.Replace("'", "''", StringComparison.Ordinal)}'", .. settings.Overrides]);
+        var resolved = RunConfigResolver.Resolve(settings.ConfigPath, [$"saver.snapshot_dir='{output.Replace("'", "''", StringComparison.Ordinal)}'", .. settings.Overrides], settings.DatasetTypes);
         var schedule = new ElasticSchedule(settings.Workers, settings.Scale);
         var console = new DemoConsole();
         var slots = settings.Workers + (settings.Scale ? 1 : 0);
@@ -59,10 +61,10 @@ public static class DemoRunner
             await StopAsync(run, console);
             return ClusterCommandRunner.Interrupted;
         }
-        return Finish(final, resolved, output, settings.Images, console);
+        return Finish(final, resolved, output, settings, console);
     }
 
-    private static int Finish(RunStatus final, RunConfigResolver.Resolved resolved, string output, int images, DemoConsole console)
+    private static int Finish(RunStatus final, RunConfigResolver.Resolved resolved, string output, DemoSettings settings, DemoConsole console)
     {
         if (final.State == RunState.Failed)
         {
@@ -73,9 +75,9 @@ public static class DemoRunner
                     $"final val mIoU {RunStatusView.Percent(final.LastMeanIoU)} (best {RunStatusView.Percent(final.BestMeanIoU)})");
         var checkpoint = Checkpoint(final);
         console.Say($"checkpoint {checkpoint}");
-        if (images <= 0 || checkpoint.Length == 0) return 0;
+        if (settings.Images <= 0 || checkpoint.Length == 0) return 0;
         var directory = Path.Combine(output, "predictions");
-        foreach (var file in DemoPredictions.Write(checkpoint, resolved.Options.Data, directory, images))
+        foreach (var file in DemoPredictions.Write(checkpoint, resolved.Options.Data, settings.DatasetTypes, directory, settings.Images))
         {
             console.Say($"wrote {file}");
         }

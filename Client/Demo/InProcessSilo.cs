@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
+using U2PL.Synthetic;
 using U2PL.Web;
 
 namespace U2PL.Client.Demo;
@@ -74,6 +75,7 @@ public sealed class InProcessSilo : IAsyncDisposable
         builder.UseOrleans(silo =>
         {
             silo.AddU2plSilo(settings);
+            silo.Services.AddSyntheticScenes();
             silo.AddDashboard();
         });
         var host = builder.Build();

@@ -13,8 +13,11 @@ public static class RunConfigResolver
 {
     public sealed record Resolved(string Text, TrainingOptions Options);
 
-    /// <summary>The resolved YAML and the options read from it; throws <see cref="ConfigException"/> listing every problem.</summary>
-    public static Resolved Resolve(string path, IReadOnlyList<string> overrides)
+    /// <summary>
+    /// The resolved YAML and the options read from it, its dataset checked by <paramref name="datasetTypes"/> (the
+    /// silos' types: the file types and the synthetic scenes); throws <see cref="ConfigException"/> listing every problem.
+    /// </summary>
+    public static Resolved Resolve(string path, IReadOnlyList<string> overrides, DatasetTypes datasetTypes)
     {
         string source;
         try
@@ -26,7 +29,24 @@ public static class RunConfigResolver
             throw new ConfigException(path, [$"cannot read the config: {e.Message}"]);
         }
         var text = Apply(source, path, overrides);
-        return new Resolved(text, Validate(text, path));
+        var options = Validate(text, path);
+        if (DatasetProblems(options.Data, datasetTypes) is { Count: > 0 } problems)
+        {
+            throw new ConfigException(path, problems);
+        }
+        return new Resolved(text, options);
+    }
+
+    private static IReadOnlyList<string> DatasetProblems(DataOptions data, DatasetTypes datasetTypes)
+    {
+        try
+        {
+            return datasetTypes.Get(data.Type).Validate(data);
+        }
+        catch (ArgumentException e)
+        {
+            return [$"dataset.type: {e.Message}"];
+        }
     }
 
     /// <summary>Reads a resolved config as the run grain will (the <c>cluster.*</c> keys included).</summary>

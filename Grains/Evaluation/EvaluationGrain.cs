@@ -16,7 +16,7 @@ namespace U2PL.Grains.Evaluation;
 /// </summary>
 [GpuSiloPlacement]
 [GrainType("u2pl.evaluation")]
-public sealed partial class EvaluationGrain(ILogger<EvaluationGrain> logger) : Grain, IEvaluationGrain
+public sealed partial class EvaluationGrain(ILogger<EvaluationGrain> logger, DatasetTypes datasetTypes) : Grain, IEvaluationGrain
 {
     private long _requestId = -1;
     private Task<EvaluationReport>? _running;
@@ -29,7 +29,7 @@ public sealed partial class EvaluationGrain(ILogger<EvaluationGrain> logger) : G
         }
         _requestId = request.RequestId;
         var silo = RuntimeIdentity;
-        _running = Task.Run(() => Evaluate(request, silo));
+        _running = Task.Run(() => Evaluate(request, datasetTypes, silo));
         LogStarted(logger, this.GetPrimaryKeyString(), request.Epoch + 1, request.Model, silo);
         return Task.CompletedTask;
     }
@@ -53,12 +53,12 @@ public sealed partial class EvaluationGrain(ILogger<EvaluationGrain> logger) : G
         return Task.FromResult(new EvaluationOutcome { Progress = EvaluationProgress.Done, Report = running.Result });
     }
 
-    private static EvaluationReport Evaluate(EvaluationRequest request, string silo)
+    private static EvaluationReport Evaluate(EvaluationRequest request, DatasetTypes datasetTypes, string silo)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var options = RunModel.Options(request.ConfigText);
         using var model = EvaluatedModel.Build(options.Model, request.Tensors);
-        var validation = TrainingDatasets.OpenValidation(options.Data);
+        var validation = TrainingDatasets.OpenValidation(options.Data, datasetTypes);
         var result = new Evaluator(options.Data.ValMode, options.Data.ValAugmentation, options.Data.ValCropSize).Evaluate(model, validation);
         var (overlays, drawingError) = Draw(model, validation, request, options);
         return new EvaluationReport

@@ -14,7 +14,8 @@ namespace U2PL.Grains.Hosting;
 /// <summary>
 /// The silo configuration shared by <c>u2pl-silo</c>, the demo's in-process silo and the cluster benchmark's silo:
 /// clustering, grain directory and grain storage (Redis, or localhost and memory for one process), endpoints,
-/// failure-detection timing, message size, placement, TLS and the fatal-error exit, from <see cref="U2plSiloOptions"/>.
+/// failure-detection timing, message size, placement, TLS, the fatal-error exit and the dataset types (the file types and each
+/// <see cref="U2PL.Segmentation.Training.IDatasetType"/> the host registers), from <see cref="U2plSiloOptions"/>.
 /// </summary>
 public static class U2plSiloBuilderExtensions
 {
@@ -71,6 +72,7 @@ public static class U2plSiloBuilderExtensions
         silo.Services.AddSingleton<IFatalErrorHandler, ExitOnFatalError>();
         silo.AddOutgoingGrainCallFilter<PayloadLimitFilter<SiloMessagingOptions>>();
         silo.Services.AddMetrics().AddSingleton<TrainingMetrics>();
+        silo.Services.AddDatasetTypes();
         return silo;
     }
 

@@ -14,9 +14,9 @@ namespace U2PL.Grains.Run;
 /// </summary>
 internal static class RunSetup
 {
-    public static async Task<NewRun> Create(string runId, RunSpec spec)
+    public static async Task<NewRun> Create(string runId, RunSpec spec, DatasetTypes datasetTypes)
     {
-        var (options, datasets) = await Task.Run(() => Validate(spec));
+        var (options, datasets) = await Task.Run(() => Validate(spec, datasetTypes));
         var schedule = RunModel.Schedule(options, datasets.Labeled, datasets.Unlabeled);
         var directory = Path.GetFullPath(Path.Combine(options.OutputDirectory, runId));
         var resume = spec.ResumeFrom.Length > 0 && RunCheckpointStore.IsStoreUri(spec.ResumeFrom)
@@ -102,7 +102,7 @@ internal static class RunSetup
         return warnings;
     }
 
-    private static (TrainingOptions Options, (int Labeled, int Unlabeled) Datasets) Validate(RunSpec spec)
+    private static (TrainingOptions Options, (int Labeled, int Unlabeled) Datasets) Validate(RunSpec spec, DatasetTypes datasetTypes)
     {
         var problems = new List<string>();
         TrainingOptions? options = null;
@@ -124,7 +124,7 @@ internal static class RunSetup
         {
             try
             {
-                var datasets = TrainingDatasets.Create(options.Data);
+                var datasets = TrainingDatasets.Create(options.Data, datasetTypes);
                 counts = (datasets.Labeled.Count, datasets.Unlabeled.Count);
                 if (datasets.Labeled.ClassCount != options.Model.NumClasses)
                 {

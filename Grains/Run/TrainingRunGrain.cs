@@ -19,7 +19,7 @@ namespace U2PL.Grains.Run;
 [KeepAlive] // its state lives in memory between checkpoints
 [GrainType("u2pl.run")]
 public sealed partial class TrainingRunGrain(
-    ILogger<TrainingRunGrain> logger, ClusterView cluster, TimeProvider time,
+    ILogger<TrainingRunGrain> logger, ClusterView cluster, TimeProvider time, DatasetTypes datasetTypes,
     [PersistentState("run", GrainState.Storage)] IPersistentState<RunRecord> stored,
     [PersistentState("events", GrainState.Storage)] IPersistentState<RunEventLog> storedEvents,
     TrainingMetrics? metrics = null) : Grain, ITrainingRunGrain, ILifecycleParticipant<IGrainLifecycle>
@@ -66,7 +66,7 @@ public sealed partial class TrainingRunGrain(
         NewRun run;
         try
         {
-            run = await RunSetup.Create(RunId, spec);
+            run = await RunSetup.Create(RunId, spec, datasetTypes);
         }
         catch (RunConfigException)
         {

@@ -31,9 +31,9 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     private readonly float[][] _pulledBuffers;
     private readonly long[][] _pulledCounters;
 
-    public SyncWorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, WorkerCalls calls, ILogger logger)
+    public SyncWorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, DatasetTypes datasetTypes, WorkerCalls calls, ILogger logger)
     {
-        _run = new WorkerRun(key, assignment, grains);
+        _run = new WorkerRun(key, assignment, grains, datasetTypes);
         _calls = calls;
         var contrastive = _run.Options.Method.ContrastiveOptions;
         _banks = Enumerable.Range(0, _run.Options.Model.NumClasses)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.Placement;
+using U2PL.Segmentation.Training;
 using Orleans.Runtime;
 
 namespace U2PL.Grains.Worker;
@@ -14,7 +15,7 @@ namespace U2PL.Grains.Worker;
 [GpuSlotPlacement]
 [KeepAlive] // its training loop runs on its own thread, not in grain turns
 [GrainType("u2pl.worker")]
-public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
+public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger, DatasetTypes datasetTypes) : Grain, IWorkerGrain
 {
     /// <summary>
     /// How long a stop waits for the loop before the activation is released anyway. A stopped loop's lease and pull
@@ -33,7 +34,7 @@ public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger) : Grain, IW
         {
             return Task.FromResult(_loop.Info);
         }
-        var loop = new WorkerLoop(this.GetPrimaryKeyString(), assignment, GrainFactory, logger, RuntimeIdentity);
+        var loop = new WorkerLoop(this.GetPrimaryKeyString(), assignment, GrainFactory, datasetTypes, logger, RuntimeIdentity);
         _loop = loop;
         loop.Start();
         _ = DeactivateWhenEnded(loop);

@@ -17,7 +17,7 @@ internal sealed class WorkerRun : IDisposable
 {
     private readonly BadSampleStatistics _badSamples = new();
 
-    public WorkerRun(string key, WorkerAssignment assignment, IGrainFactory grains)
+    public WorkerRun(string key, WorkerAssignment assignment, IGrainFactory grains, DatasetTypes datasetTypes)
     {
         Key = key;
         Options = RunModel.Options(assignment.ConfigText);
@@ -25,7 +25,7 @@ internal sealed class WorkerRun : IDisposable
         {
             torch.set_num_threads(assignment.Threads);
         }
-        Datasets = TrainingDatasets.Create(Options.Data);
+        Datasets = TrainingDatasets.Create(Options.Data, datasetTypes);
         Schedule = RunModel.Schedule(Options, Datasets.Labeled.Count, Datasets.Unlabeled.Count);
         Student = new DeepLabV3Plus(Options.Model);
         Teacher = new DeepLabV3Plus(Options.Model);

@@ -32,9 +32,9 @@ internal sealed partial class WorkerSession : IWorkerSession
     private readonly long[][] _pulledCounters;
     private long _steps;
 
-    public WorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, WorkerCalls calls, ILogger logger)
+    public WorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, DatasetTypes datasetTypes, WorkerCalls calls, ILogger logger)
     {
-        _run = new WorkerRun(key, assignment, grains);
+        _run = new WorkerRun(key, assignment, grains, datasetTypes);
         _calls = calls;
         _banks = Enumerable.Range(0, _run.Options.Model.NumClasses).Select(_ => new CachedMemoryBank(_run.Options.Cluster.BankCacheRows, 256)).ToArray();
         _ema = new EmaTeacher(_run.Student, _run.Teacher, _run.Options.Method.EmaDecay);

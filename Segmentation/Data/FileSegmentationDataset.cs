@@ -39,6 +39,8 @@ public sealed class FileSegmentationDataset : ISegmentationDataset
     /// <summary>The same samples without their masks (nothing but the images is read): the unlabeled view of a split.</summary>
     public FileSegmentationDataset WithoutMasks() => new(Name, ClassNames, _samples, withMasks: false, _colorMap);
 
+    ISegmentationDataset ISegmentationDataset.WithoutMasks() => WithoutMasks();
+
     public string Name { get; }
 
     /// <inheritdoc />

@@ -6,7 +6,7 @@ namespace U2PL.Segmentation.Data;
 /// </summary>
 public interface ISegmentationDataset
 {
-    /// <summary>Short name for logs ("camvid/train", "synthetic").</summary>
+    /// <summary>Short name for logs ("camvid/train").</summary>
     string Name { get; }
 
     /// <summary>Number of samples.</summary>
@@ -29,4 +29,7 @@ public interface ISegmentationDataset
     /// naming the file and the problem.
     /// </summary>
     SegmentationSample Load(int index);
+
+    /// <summary>The same samples, loaded without their masks (the unlabeled view: no mask decode).</summary>
+    ISegmentationDataset WithoutMasks();
 }

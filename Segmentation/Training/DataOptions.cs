@@ -7,7 +7,7 @@ namespace U2PL.Segmentation.Training;
 /// <summary>The dataset section of a config (official keys where they exist).</summary>
 public sealed record DataOptions
 {
-    /// <summary>synthetic (built in), camvid, pascal, cityscapes or folder.</summary>
+    /// <summary>The <see cref="IDatasetType"/> by name: camvid, pascal, cityscapes or folder (<see cref="DatasetTypes.Files"/>), or one a host registers (synthetic, U2PL.Synthetic, in u2pl and u2pl-silo).</summary>
     public string Type { get; init; } = "synthetic";
 
     /// <summary>Root folder of a file dataset (data_root).</summary>
@@ -26,7 +26,10 @@ public sealed record DataOptions
 
     public string ValSplit { get; init; } = "val";
 
-    /// <summary>Synthetic scenes: training pool size, validation size, seed and image size.</summary>
+    /// <summary>
+    /// The <c>dataset.synthetic</c> section, read here as plain settings for the synthetic scenes (U2PL.Synthetic):
+    /// training pool size, validation size, seed and image size.
+    /// </summary>
     public int SyntheticTrainCount { get; init; } = 2000;
 
     public int SyntheticValCount { get; init; } = 100;
@@ -36,6 +39,9 @@ public sealed record DataOptions
     public int SyntheticHeight { get; init; } = 128;
 
     public int SyntheticWidth { get; init; } = 160;
+
+    /// <summary>The synthetic scenes' class count (U2PL.Synthetic's SyntheticClasses): <c>net.num_classes</c>' default for them.</summary>
+    public const int SyntheticClassCount = 8;
 
     public AugmentationOptions TrainAugmentation { get; init; } = AugmentationOptions.WithCrop(128);
 
@@ -57,22 +63,11 @@ public sealed record DataOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        if (Type is not ("synthetic" or "camvid" or "pascal" or "cityscapes" or "folder"))
-        {
-            problems.Add($"dataset.type: expected synthetic, camvid, pascal, cityscapes or folder, got '{Type}'");
-        }
-        if (Type != "synthetic" && string.IsNullOrWhiteSpace(Root))
-        {
-            problems.Add($"dataset.data_root: required for dataset type '{Type}'");
-        }
-        else if (Type != "synthetic" && !Directory.Exists(Root))
-        {
-            problems.Add($"dataset.data_root: no such folder '{Root}'");
-        }
+        // The type's own checks (data_root, the synthetic sizes) are IDatasetType.Validate's, where it is opened.
+        if (string.IsNullOrWhiteSpace(Type)) problems.Add("dataset.type: required");
         if (BatchSize < 1) problems.Add($"dataset.batch_size must be at least 1, got {BatchSize}");
         if (Workers < 1) problems.Add($"dataset.workers must be at least 1, got {Workers}");
         if (Prefetch < 1) problems.Add($"dataset.prefetch must be at least 1, got {Prefetch}");
-        if (SyntheticTrainCount < 2 || SyntheticValCount < 1) problems.Add("dataset.synthetic: train_count must be at least 2 and val_count at least 1");
         problems.AddRange(TrainAugmentation.Validate().Select(p => $"dataset.train: {p}"));
         if (!TrainAugmentation.HasCrop) problems.Add("dataset.train.crop.size: a training crop size is required (batches need one size)");
         return problems;

@@ -18,4 +18,6 @@ public sealed class SubsetDataset(ISegmentationDataset source, IReadOnlyList<int
     public string GetId(int index) => source.GetId(indices[index]);
 
     public SegmentationSample Load(int index) => source.Load(indices[index]);
+
+    public ISegmentationDataset WithoutMasks() => new SubsetDataset(source.WithoutMasks(), indices, Name);
 }

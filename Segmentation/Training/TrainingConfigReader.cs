@@ -28,7 +28,7 @@ public static class TrainingConfigReader
     public static TrainingOptions Read(ConfigTree tree, string text)
     {
         var data = ReadData(tree);
-        var classes = tree.Int("net.num_classes", data.Type == "synthetic" ? SyntheticClasses.Names.Count : 0);
+        var classes = tree.Int("net.num_classes", data.Type == "synthetic" ? DataOptions.SyntheticClassCount : 0);
         var architecture = tree.Enum("net.arch", ResNetArchitecture.ResNet18, [.. ResNetArchitectures.Names]);
         var model = new ModelOptions(architecture, classes, tree.Int("net.output_stride", 8));
         var method = ReadMethod(tree);
@@ -61,7 +61,7 @@ public static class TrainingConfigReader
         tree.Enum("trainer.optimizer.type", "SGD", ("SGD", "SGD"));
         tree.Enum("trainer.lr_scheduler.mode", "poly", ("poly", "poly"));
 
-        if (classes == 0) tree.Problem("net.num_classes: required for a file dataset");
+        if (classes == 0) tree.Problem($"net.num_classes: required for dataset type '{data.Type}'");
         foreach (var problem in model.Validate().Concat(data.Validate()).Concat(classes > 0 ? method.Validate(classes) : []))
         {
             tree.Problem(problem);

@@ -17,9 +17,10 @@ namespace U2PL.Segmentation.Training;
 /// memory banks, <see cref="U2plStep"/> per iteration, evaluation at epoch ends (the student during the warm-up, the
 /// teacher after), checkpoints ("last" periodically and at epoch ends, "best" by val mIoU), resume from a checkpoint
 /// (same seed → the same losses), and a checkpoint before stopping when cancelled. Models, memory banks and every
-/// tensor of a step live on <c>trainer.device</c>; checkpoints are written from and read into CPU memory.
+/// tensor of a step live on <c>trainer.device</c>; checkpoints are written from and read into CPU memory. The datasets
+/// open through <paramref name="types"/>.
 /// </summary>
-public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver observer)
+public sealed class U2plTrainer(TrainingOptions options, DatasetTypes types, ITrainingObserver observer)
 {
     public TrainingSummary Run(string? resumeFrom = null, CancellationToken cancellationToken = default)
     {
@@ -27,7 +28,7 @@ public sealed class U2plTrainer(TrainingOptions options, ITrainingObserver obser
         var device = TrainingDevice.Resolve(options.Device);
         torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
         torch.manual_seed(options.Seed);
-        var datasets = TrainingDatasets.Create(options.Data);
+        var datasets = TrainingDatasets.Create(options.Data, types);
         if (datasets.Labeled.ClassCount != options.Model.NumClasses)
         {
             throw new InvalidDataException($"net.num_classes is {options.Model.NumClasses} but {datasets.Labeled.Name} has {datasets.Labeled.ClassCount} classes");

@@ -1,8 +1,10 @@
+using U2PL.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using U2PL.Contracts;
 using U2PL.Grains.Placement;
+using U2PL.Synthetic;
 
 namespace U2PL.Grains.Tests;
 
@@ -33,6 +35,7 @@ public sealed class HangingShardCluster : IAsyncLifetime
             var index = _indexByPort.GetOrAdd(options.SiloPort, _ => Interlocked.Increment(ref _configured) - 1);
             var (roles, slots) = Silos[index];
             silo.AddU2plPlacement(roles, slots);
+            silo.Services.AddDatasetTypes().AddSyntheticScenes(); // as u2pl-silo: the runs here train on synthetic scenes
             silo.AddMemoryGrainStorage(GrainStorage); // the dispenser keeps its setup there
             silo.AddIncomingGrainCallFilter(Pulls);
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10));

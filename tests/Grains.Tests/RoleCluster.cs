@@ -2,6 +2,7 @@ using Orleans.Configuration;
 using Orleans.TestingHost;
 using U2PL.Grains.Hosting;
 using U2PL.Grains.Placement;
+using U2PL.Synthetic;
 
 namespace U2PL.Grains.Tests;
 
@@ -28,6 +29,7 @@ public sealed class RoleCluster : IAsyncLifetime
             var index = _indexByPort.GetOrAdd(options.SiloPort, _ => Interlocked.Increment(ref _configured) - 1);
             var (roles, slots) = Silos[index];
             silo.AddU2plPlacement(roles, slots);
+            silo.Services.AddDatasetTypes().AddSyntheticScenes(); // as u2pl-silo: the runs here train on synthetic scenes
             silo.AddOutgoingGrainCallFilter<PayloadLimitFilter<SiloMessagingOptions>>();
             silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = MessageLimit);
         });

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using U2PL.Grains.Hosting;
 using U2PL.Silo;
+using U2PL.Synthetic;
 
 namespace U2PL.Cluster.Bench.Hosting;
 
@@ -42,7 +43,7 @@ internal static class BenchSilo
         }
         try
         {
-            builder.UseOrleans(silo => silo.AddU2plSilo(builder.Configuration));
+            builder.UseOrleans(silo => silo.AddU2plSilo(builder.Configuration).Services.AddSyntheticScenes());
         }
         catch (OptionsValidationException e)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using U2PL.Segmentation.Data;
+using U2PL.Synthetic;
 
 namespace U2PL.Client.Tests.TensorBoard;
 

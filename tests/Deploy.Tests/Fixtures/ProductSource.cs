@@ -9,7 +9,7 @@ namespace U2PL.Deploy.Tests.Fixtures;
 /// <summary>Facts about the product that the manifests must agree with, read from the product itself.</summary>
 internal static partial class ProductSource
 {
-    private static readonly string[] ProductFolders = ["Silo", "Contracts", "Grains", "Segmentation", "Checkpoints", "Client"];
+    private static readonly string[] ProductFolders = ["Silo", "Contracts", "Grains", "Segmentation", "Synthetic", "Checkpoints", "Client"];
 
     /// <summary>Every <c>U2PL_*</c> environment variable the product's source names, with the files that name it.</summary>
     public static Dictionary<string, List<string>> EnvironmentVariables()

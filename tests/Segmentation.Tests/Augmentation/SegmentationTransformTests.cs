@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using U2PL.Segmentation.Augmentation;
 using U2PL.Segmentation.Data;
+using U2PL.Synthetic;
 using TorchSharp;
 using static TorchSharp.torch;
 using U2PL.Segmentation;

@@ -1,5 +1,6 @@
 using TorchSharp;
 using U2PL.Segmentation.Data;
+using U2PL.Synthetic;
 using U2PL.Segmentation.Data.Images;
 using U2PL.Segmentation.Evaluation;
 using U2PL.Segmentation.Models;

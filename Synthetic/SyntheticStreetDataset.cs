@@ -1,7 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using U2PL.Segmentation;
+using U2PL.Segmentation.Data;
 
-namespace U2PL.Segmentation.Data;
+namespace U2PL.Synthetic;
 
 /// <summary>
 /// The embedded default dataset: procedural street scenes (sky, buildings, road, sidewalk, vegetation, cars, people,
@@ -54,4 +56,7 @@ public sealed class SyntheticStreetDataset : ISegmentationDataset
         }
         return new SegmentationSample(index, GetId(index), image, mask);
     }
+
+    /// <inheritdoc />
+    public ISegmentationDataset WithoutMasks() => new SyntheticStreetDataset(Options with { WithMasks = false });
 }

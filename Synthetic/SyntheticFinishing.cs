@@ -1,4 +1,6 @@
-namespace U2PL.Segmentation.Data;
+using U2PL.Segmentation.Data;
+
+namespace U2PL.Synthetic;
 
 /// <summary>
 /// The photographic finish of a synthetic scene: global exposure, haze toward the horizon, a 3×3 box blur (which

@@ -1,4 +1,4 @@
-namespace U2PL.Segmentation.Data;
+namespace U2PL.Synthetic;
 
 /// <summary>Settings of the built-in synthetic street-scene dataset.</summary>
 public sealed record SyntheticStreetOptions

@@ -1,4 +1,4 @@
-namespace U2PL.Segmentation.Data;
+namespace U2PL.Synthetic;
 
 /// <summary>Class ids of the synthetic street scenes.</summary>
 public static class SyntheticClasses

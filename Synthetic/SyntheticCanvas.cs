@@ -1,4 +1,4 @@
-namespace U2PL.Segmentation.Data;
+namespace U2PL.Synthetic;
 
 /// <summary>
 /// A float RGB canvas with a label plane and the few primitives the synthetic scenes need: rectangles, ellipses and

@@ -1,4 +1,6 @@
-namespace U2PL.Segmentation.Data;
+using U2PL.Segmentation.Data;
+
+namespace U2PL.Synthetic;
 
 /// <summary>The foreground objects of a synthetic scene, sized by perspective depth.</summary>
 internal static class SyntheticObjects

@@ -1,7 +1,9 @@
 using System.Diagnostics;
-using U2PL.Segmentation.Data;
+using U2PL.Segmentation.Tests.Data;
+using U2PL.Segmentation.Training;
+using U2PL.Synthetic;
 
-namespace U2PL.Segmentation.Tests.Data;
+namespace U2PL.Segmentation.Tests.Synthetic;
 
 [Collection(nameof(TensorCountingCollection))]
 public class SyntheticStreetDatasetTests
@@ -67,5 +69,31 @@ public class SyntheticStreetDatasetTests
         var problems = new SyntheticStreetOptions { Count = -1, Height = 8, Width = 10_000, NoiseStd = -1 }.Validate();
         Assert.Equal(4, problems.Count);
         Assert.Throws<ArgumentException>(() => new SyntheticStreetDataset(new SyntheticStreetOptions { Height = 1 }));
+    }
+
+    [Fact]
+    public void The_synthetic_type_opens_distinct_train_and_validation_scenes_and_an_unlabeled_view()
+    {
+        var types = DatasetTypes.Files.WithSyntheticScenes();
+        var options = new DataOptions { Type = "synthetic", SyntheticTrainCount = 6, SyntheticValCount = 2, SyntheticHeight = 48, SyntheticWidth = 64, SyntheticSeed = 7 };
+        var datasets = TrainingDatasets.Create(options with { Labeled = "2" }, types);
+        Assert.Equal((2, 4, 2), (datasets.Labeled.Count, datasets.Unlabeled.Count, datasets.Validation.Count));
+        Assert.True(datasets.Labeled.HasMasks);
+        Assert.False(datasets.Unlabeled.HasMasks);
+        Assert.Empty(Enumerable.Range(0, 2).Select(datasets.Validation.GetId).Intersect(Enumerable.Range(0, 6).Select(i => $"synthetic_7_{i:D6}")));
+        using var unlabeled = datasets.Unlabeled.Load(0);
+        Assert.Null(unlabeled.Mask);
+        Assert.Equal([48L, 64L, 3L], unlabeled.Image.shape);
+        // net.num_classes' default for type synthetic (TrainingConfigReader) is this count.
+        Assert.Equal(DataOptions.SyntheticClassCount, datasets.Validation.ClassCount);
+    }
+
+    [Fact]
+    public void The_synthetic_type_lists_every_problem_with_its_section()
+    {
+        var problems = new SyntheticSceneType().Validate(new DataOptions { Type = "synthetic", SyntheticTrainCount = 1, SyntheticHeight = 8, SyntheticWidth = 10_000 });
+        Assert.Equal(3, problems.Count);
+        var error = Assert.Throws<ArgumentException>(() => TrainingDatasets.OpenValidation(new DataOptions { SyntheticHeight = 8 }, DatasetTypes.Files.WithSyntheticScenes()));
+        Assert.Contains("dataset.synthetic.height", error.Message);
     }
 }

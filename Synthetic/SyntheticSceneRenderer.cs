@@ -1,4 +1,6 @@
-namespace U2PL.Segmentation.Data;
+using U2PL.Segmentation.Data;
+
+namespace U2PL.Synthetic;
 
 /// <summary>
 /// Composes one street scene: sky, a row of buildings with windows, a perspective road with lane markings between
