@@ -15,6 +15,7 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
     private readonly DataPlaneOptions _options = DataPlaneOptionsValidator.Checked(options);
     private readonly SemaphoreSlim _one = new(1, 1);
     private FrameStream? _frames;
+    private long _serverLimit;
 
     public EndPoint Server { get; } = server;
 
@@ -37,9 +38,12 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
                 try
                 {
                     var frames = await ConnectedAsync(cancellation);
-                    var frame = Frame.For(FrameKind.Push, descriptor, body.Length);
-                    await frames.WriteAsync(frame, cancellation);
-                    await Expect(frames, FrameKind.Ready, descriptor, cancellation);
+                    if (body.Length > _serverLimit)
+                    {
+                        throw new DataPlaneException(DataPlaneRefusal.Oversized,
+                            $"data plane at {frames.Peer} refused {descriptor}: over its frame limit of {DataPlaneSizes.Format(_serverLimit)} (DataPlane:MaxFrameBytes), not sent");
+                    }
+                    await frames.WriteAsync(Frame.For(FrameKind.Push, descriptor, body.Length), cancellation);
                     var checksum = await frames.WriteBodyAsync(body, cancellation);
                     await Expect(frames, FrameKind.Ack, descriptor, cancellation);
                     return descriptor with { Checksum = checksum };
@@ -139,9 +143,9 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
                 await ssl.AuthenticateAsClientAsync(tls.Client(), timeout.Token);
-                return _frames = new FrameStream(ssl, $"{Server} ({DataPlaneTls.Subject(ssl)})", _options);
+                return await HelloAsync(new FrameStream(ssl, $"{Server} ({DataPlaneTls.Subject(ssl)})", _options), cancellation);
             }
-            return _frames = new FrameStream(stream, Server.ToString()!, _options);
+            return await HelloAsync(new FrameStream(stream, Server.ToString()!, _options), cancellation);
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
         {
@@ -153,6 +157,20 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Reads the server's Hello (its frame limit); a server that refused this client's certificate closes instead.</summary>
+    private async Task<FrameStream> HelloAsync(FrameStream frames, CancellationToken cancellation)
+    {
+        var hello = await frames.ReadAsync(cancellation, stall: true);
+        if (hello is not { Kind: FrameKind.Hello } frame)
+        {
+            await frames.DisposeAsync();
+            throw new DataPlaneException(hello is null ? DataPlaneRefusal.Unauthenticated : DataPlaneRefusal.ProtocolError,
+                hello is null ? $"data plane: {frames.Peer} closed the connection before its Hello (a refused certificate?)" : $"data plane: {frames.Peer} opened with {hello.Value.Kind}, not Hello");
+        }
+        _serverLimit = frame.BodyLength;
+        return _frames = frames;
     }
 
     private async ValueTask DropAsync()

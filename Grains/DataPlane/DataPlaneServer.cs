@@ -88,6 +88,7 @@ public sealed partial class DataPlaneServer : IAsyncDisposable
         try
         {
             frames = await OpenAsync(socket, peer);
+            await frames.WriteAsync(new Frame(FrameKind.Hello, Guid.Empty, 0, 0, _options.MaxFrameBytes), _stopping.Token);
             while (await NextAsync(frames) is { } frame)
             {
                 if (!await HandleAsync(frames, frame, peer)) break;
@@ -163,7 +164,8 @@ public sealed partial class DataPlaneServer : IAsyncDisposable
         var descriptor = frame.Descriptor();
         if (frame.BodyLength > _options.MaxFrameBytes || frame.BodyLength > Array.MaxLength)
         {
-            // Refused before a byte of the body is read; the body would follow, so the connection ends here.
+            // Refused before a byte of the body is read. The body follows (a client that honours the Hello never sends
+            // one), so the connection ends here.
             var oversized = new DataPlaneException(DataPlaneRefusal.Oversized,
                 $"data plane: {descriptor} from {frames.Peer} is over the frame limit of {DataPlaneSizes.Format(_options.MaxFrameBytes)} (DataPlane:MaxFrameBytes): refused");
             await frames.RefuseAsync(frame, oversized, _stopping.Token);
@@ -174,7 +176,6 @@ public sealed partial class DataPlaneServer : IAsyncDisposable
         body = body[..(int)frame.BodyLength];
         try
         {
-            await frames.WriteAsync(frame with { Kind = FrameKind.Ready, BodyLength = 0 }, _stopping.Token);
             var checksum = await frames.ReadBodyAsync(descriptor, body, _stopping.Token);
             descriptor = descriptor with { Checksum = checksum };
         }

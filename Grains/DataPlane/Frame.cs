@@ -2,11 +2,14 @@ using System.Buffers.Binary;
 
 namespace U2PL.Grains.DataPlane;
 
-/// <summary>Frame kinds. A push is Push → Ready → body + checksum → Ack; a fetch is Fetch → Data + body + checksum.</summary>
+/// <summary>
+/// Frame kinds. A connection opens with the server's Hello (its frame limit in the length field); a push is Push + body +
+/// checksum → Ack (or Refused); a fetch is Fetch → Data + body + checksum (or Refused). One round trip per transfer.
+/// </summary>
 public enum FrameKind : byte
 {
     Push = 1,
-    Ready = 2,
+    Hello = 2,
     Ack = 3,
     Refused = 4,
     Fetch = 5,

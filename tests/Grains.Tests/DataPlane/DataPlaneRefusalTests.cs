@@ -54,17 +54,46 @@ public sealed class DataPlaneRefusalTests
     {
         var sink = new RecordingSink();
         await using var server = DataPlaneTransferTests.Server(sink, options: new DataPlaneOptions { Port = 0, MaxFrameBytes = 1 << 20 });
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.EndPoint);
+        var hello = new byte[Frame.HeaderBytes];
+        await socket.ReceiveAsync(hello);
+        var id = Guid.NewGuid();
+        var header = new byte[Frame.HeaderBytes];
+        new Frame(FrameKind.Push, id, 0, 7, (1 << 20) + 1).Write(header); // a sender that ignores the announced limit
+
+        await socket.SendAsync(header);
+        var answer = new byte[Frame.HeaderBytes];
+        await socket.ReceiveAsync(answer);
+        var refusal = Frame.Read(answer, "server");
+        var message = new byte[refusal.BodyLength];
+        await socket.ReceiveAsync(message);
+
+        Assert.Equal(1 << 20, Frame.Read(hello, "server").BodyLength); // the limit is announced on connecting
+        Assert.Equal((FrameKind.Refused, DataPlaneRefusal.Oversized, id), (refusal.Kind, refusal.Reason, refusal.TransferId));
+        var text = System.Text.Encoding.UTF8.GetString(message);
+        Assert.Contains($"transfer {id:N}", text);
+        Assert.Contains($"from {socket.LocalEndPoint}", text);
+        Assert.Contains("over the frame limit of 1.0 MiB (DataPlane:MaxFrameBytes)", text);
+        Assert.Equal(0, await socket.ReceiveAsync(new byte[1])); // and the connection ends
+        Assert.Equal(0, sink.Opened);
+    }
+
+    [Fact]
+    public async Task A_client_does_not_send_a_frame_over_the_limit_the_server_announced()
+    {
+        var sink = new RecordingSink();
+        await using var server = DataPlaneTransferTests.Server(sink, options: new DataPlaneOptions { Port = 0, MaxFrameBytes = 1 << 20 });
         await using var client = new DataPlaneClient(server.EndPoint, DataPlaneTransferTests.Options);
         var id = Guid.NewGuid();
 
         var refused = await Assert.ThrowsAsync<DataPlaneException>(() => client.PushAsync(id, 0, 7, new float[(1 << 18) + 1]));
+        await client.PushAsync(Guid.NewGuid(), 0, 7, new float[1 << 18]); // exactly the limit passes
 
         Assert.Equal(DataPlaneRefusal.Oversized, refused.Reason);
-        Assert.Contains("over the frame limit of 1.0 MiB (DataPlane:MaxFrameBytes)", refused.Message);
         Assert.Contains($"data plane at {server.EndPoint} refused transfer {id:N}", refused.Message);
-        Assert.Contains("from 127.0.0.1:", refused.Message); // the sender, as the server saw it
-        Assert.Equal(0, sink.Opened);
-        await client.PushAsync(Guid.NewGuid(), 0, 7, new float[1 << 18]); // exactly the limit passes, on a new connection
+        Assert.Contains("over its frame limit of 1.0 MiB (DataPlane:MaxFrameBytes)", refused.Message);
+        Assert.Equal(1, sink.Opened);
         Assert.Single(sink.Completed);
     }
 
@@ -73,8 +102,9 @@ public sealed class DataPlaneRefusalTests
     {
         var sink = new RecordingSink();
         await using var server = DataPlaneTransferTests.Server(sink);
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(server.EndPoint);
+        await socket.ReceiveAsync(new byte[Frame.HeaderBytes]); // Hello
         await socket.SendAsync("GET / HTTP/1.1\r\nHost: data-plane\r\n\r\n...................."u8.ToArray()[..Frame.HeaderBytes]);
 
         var header = new byte[Frame.HeaderBytes];
@@ -101,8 +131,8 @@ public sealed class DataPlaneRefusalTests
         var id = Guid.NewGuid();
         var header = new byte[Frame.HeaderBytes];
         new Frame(FrameKind.Push, id, 2, 5, 4 << 20).Write(header);
+        await socket.ReceiveAsync(new byte[Frame.HeaderBytes]); // Hello
         await socket.SendAsync(header);
-        await socket.ReceiveAsync(new byte[Frame.HeaderBytes]); // Ready
         await socket.SendAsync(new byte[1 << 20]); // a quarter of the body
 
         if (reset) socket.LingerState = new LingerOption(true, 0);
