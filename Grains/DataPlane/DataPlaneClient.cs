@@ -6,16 +6,16 @@ namespace U2PL.Grains.DataPlane;
 
 /// <summary>
 /// The sending end of the tensor data plane: pushes float buffers to one <see cref="DataPlaneServer"/> and fetches them
-/// from it, over one connection (opened on first use, again after a failure), one transfer at a time. The body goes to
-/// the wire from the caller's memory and comes back into the caller's memory: no copy of ours. A push the server
-/// refuses for a checksum mismatch is sent again up to <see cref="DataPlaneOptions.ChecksumRetries"/> times.
+/// from it over one connection (opened on first use, again after a failure). The body goes to the wire from the
+/// caller's memory and comes back into the caller's memory: no copy of ours. Calls may overlap: their frames go out in
+/// turn and each waits only for its own answer, so several transfers in flight need no round trip each. A transfer
+/// refused for a checksum mismatch is sent (or fetched) again up to <see cref="DataPlaneOptions.ChecksumRetries"/> times.
 /// </summary>
 public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, DataPlaneTls? tls = null) : IAsyncDisposable
 {
     private readonly DataPlaneOptions _options = DataPlaneOptionsValidator.Checked(options);
-    private readonly SemaphoreSlim _one = new(1, 1);
-    private FrameStream? _frames;
-    private long _serverLimit;
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private ClientConnection? _connection;
 
     public EndPoint Server { get; } = server;
 
@@ -30,93 +30,49 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
     public async Task<TransferDescriptor> PushAsync(TransferDescriptor descriptor, ReadOnlyMemory<byte> body, CancellationToken cancellation = default)
     {
         if (descriptor.ByteLength != body.Length) throw new ArgumentException($"{descriptor} does not match a body of {body.Length} bytes");
-        await _one.WaitAsync(cancellation);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            for (var attempt = 0; ; attempt++)
+            try
             {
-                try
+                var connection = await ConnectedAsync(cancellation);
+                if (body.Length > connection.ServerLimit)
                 {
-                    var frames = await ConnectedAsync(cancellation);
-                    if (body.Length > _serverLimit)
-                    {
-                        throw new DataPlaneException(DataPlaneRefusal.Oversized,
-                            $"data plane at {frames.Peer} refused {descriptor}: over its frame limit of {DataPlaneSizes.Format(_serverLimit)} (DataPlane:MaxFrameBytes), not sent");
-                    }
-                    await frames.WriteAsync(Frame.For(FrameKind.Push, descriptor, body.Length), cancellation);
-                    var checksum = await frames.WriteBodyAsync(body, cancellation);
-                    await Expect(frames, FrameKind.Ack, descriptor, cancellation);
-                    return descriptor with { Checksum = checksum };
+                    throw new DataPlaneException(DataPlaneRefusal.Oversized,
+                        $"data plane at {connection.Peer} refused {descriptor}: over its frame limit of {DataPlaneSizes.Format(connection.ServerLimit)} (DataPlane:MaxFrameBytes), not sent");
                 }
-                catch (DataPlaneException e) when (e.Reason == DataPlaneRefusal.ChecksumMismatch && attempt < _options.ChecksumRetries)
-                {
-                    // The server read the whole frame and refused it: the connection is in step, send again.
-                }
-                catch (Exception e)
-                {
-                    await DropAsync();
-                    throw Lost(e, descriptor);
-                }
+                return await connection.PushAsync(descriptor, body, cancellation);
             }
-        }
-        finally
-        {
-            _one.Release();
+            catch (DataPlaneException e) when (e.Reason == DataPlaneRefusal.ChecksumMismatch && attempt < _options.ChecksumRetries)
+            {
+                // The server read the whole frame and refused it: the connection is in step, send again.
+            }
+            catch (Exception e)
+            {
+                throw Lost(e, descriptor);
+            }
         }
     }
 
-    /// <summary>Fetches a transfer into <paramref name="destination"/>; returns how many floats arrived. On an exception the destination holds nothing usable.</summary>
+    /// <summary>Fetches a transfer into <paramref name="destination"/>; returns its descriptor. On an exception the destination holds nothing usable.</summary>
     public async Task<TransferDescriptor> FetchAsync(Guid transferId, int shard, long version, Memory<float> destination, CancellationToken cancellation = default)
     {
         using var bytes = PinnedBytes.Of(destination);
         var request = new TransferDescriptor(transferId, shard, version, bytes.Memory.Length);
-        await _one.WaitAsync(cancellation);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            for (var attempt = 0; ; attempt++)
+            try
             {
-                try
-                {
-                    var frames = await ConnectedAsync(cancellation);
-                    await frames.WriteAsync(Frame.For(FrameKind.Fetch, request, bytes.Memory.Length), cancellation);
-                    var data = await Expect(frames, FrameKind.Data, request, cancellation);
-                    if (data.BodyLength > bytes.Memory.Length || data.BodyLength % sizeof(float) != 0)
-                    {
-                        throw new DataPlaneException(DataPlaneRefusal.Oversized, $"data plane: {data.Descriptor()} from {frames.Peer} does not fit the {DataPlaneSizes.Format(bytes.Memory.Length)} asked for");
-                    }
-                    var checksum = await frames.ReadBodyAsync(data.Descriptor(), bytes.Memory[..(int)data.BodyLength], cancellation);
-                    return data.Descriptor(checksum);
-                }
-                catch (DataPlaneException e) when (e.Reason == DataPlaneRefusal.ChecksumMismatch && attempt < _options.ChecksumRetries)
-                {
-                }
-                catch (Exception e)
-                {
-                    await DropAsync();
-                    throw Lost(e, request);
-                }
+                var connection = await ConnectedAsync(cancellation);
+                return await connection.FetchAsync(request, bytes.Memory, cancellation);
+            }
+            catch (DataPlaneException e) when (e.Reason == DataPlaneRefusal.ChecksumMismatch && attempt < _options.ChecksumRetries)
+            {
+            }
+            catch (Exception e)
+            {
+                throw Lost(e, request);
             }
         }
-        finally
-        {
-            _one.Release();
-        }
-    }
-
-    /// <summary>The next frame, which must be <paramref name="kind"/>; a refusal becomes a <see cref="DataPlaneException"/> with the server's reason.</summary>
-    private static async Task<Frame> Expect(FrameStream frames, FrameKind kind, TransferDescriptor descriptor, CancellationToken cancellation)
-    {
-        var frame = await frames.ReadAsync(cancellation, stall: true)
-            ?? throw new DataPlaneException(DataPlaneRefusal.Truncated, $"data plane: {frames.Peer} closed the connection during {descriptor}");
-        if (frame.Kind == FrameKind.Refused)
-        {
-            throw new DataPlaneException(frame.Reason, $"data plane at {frames.Peer} refused {descriptor}: {await frames.ReadRefusalAsync(frame, cancellation)}");
-        }
-        if (frame.Kind != kind || frame.TransferId != descriptor.TransferId)
-        {
-            throw new DataPlaneException(DataPlaneRefusal.ProtocolError, $"data plane: {frames.Peer} answered {descriptor} with {frame.Kind} for {frame.TransferId:N}");
-        }
-        return frame;
     }
 
     /// <summary>A failure as a <see cref="DataPlaneException"/> naming the transfer and the server (cancellation stays as it is).</summary>
@@ -128,24 +84,44 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
         _ => e,
     };
 
-    private async Task<FrameStream> ConnectedAsync(CancellationToken cancellation)
+    private async Task<ClientConnection> ConnectedAsync(CancellationToken cancellation)
     {
-        if (_frames is not null) return _frames;
+        if (_connection is { IsOpen: true } open) return open;
+        await _connecting.WaitAsync(cancellation);
+        try
+        {
+            if (_connection is { IsOpen: true } opened) return opened;
+            if (_connection is { } failed) await failed.DisposeAsync();
+            _connection = null;
+            var frames = await OpenAsync(cancellation);
+            var hello = await frames.ReadAsync(cancellation, stall: true);
+            if (hello is not { Kind: FrameKind.Hello } frame)
+            {
+                await frames.DisposeAsync();
+                throw new DataPlaneException(hello is null ? DataPlaneRefusal.Unauthenticated : DataPlaneRefusal.ProtocolError,
+                    hello is null ? $"data plane: {frames.Peer} closed the connection before its Hello (a refused certificate?)" : $"data plane: {frames.Peer} opened with {hello.Value.Kind}, not Hello");
+            }
+            return _connection = new ClientConnection(frames, frame.BodyLength);
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    private async Task<FrameStream> OpenAsync(CancellationToken cancellation)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(_options.HandshakeTimeout);
         try
         {
             await socket.ConnectAsync(Server, timeout.Token);
-            Stream stream = new NetworkStream(socket, ownsSocket: true);
-            if (tls is not null)
-            {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = ssl;
-                await ssl.AuthenticateAsClientAsync(tls.Client(), timeout.Token);
-                return await HelloAsync(new FrameStream(ssl, $"{Server} ({DataPlaneTls.Subject(ssl)})", _options), cancellation);
-            }
-            return await HelloAsync(new FrameStream(stream, Server.ToString()!, _options), cancellation);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            if (tls is null) return new FrameStream(stream, Server.ToString()!, _options);
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+            await ssl.AuthenticateAsClientAsync(tls.Client(), timeout.Token);
+            return new FrameStream(ssl, $"{Server} ({DataPlaneTls.Subject(ssl)})", _options);
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
         {
@@ -159,32 +135,9 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
         }
     }
 
-    /// <summary>Reads the server's Hello (its frame limit); a server that refused this client's certificate closes instead.</summary>
-    private async Task<FrameStream> HelloAsync(FrameStream frames, CancellationToken cancellation)
-    {
-        var hello = await frames.ReadAsync(cancellation, stall: true);
-        if (hello is not { Kind: FrameKind.Hello } frame)
-        {
-            await frames.DisposeAsync();
-            throw new DataPlaneException(hello is null ? DataPlaneRefusal.Unauthenticated : DataPlaneRefusal.ProtocolError,
-                hello is null ? $"data plane: {frames.Peer} closed the connection before its Hello (a refused certificate?)" : $"data plane: {frames.Peer} opened with {hello.Value.Kind}, not Hello");
-        }
-        _serverLimit = frame.BodyLength;
-        return _frames = frames;
-    }
-
-    private async ValueTask DropAsync()
-    {
-        if (_frames is { } frames)
-        {
-            _frames = null;
-            await frames.DisposeAsync();
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await DropAsync();
-        _one.Dispose();
+        if (_connection is { } connection) await connection.DisposeAsync();
+        _connection = null;
     }
 }

@@ -13,8 +13,11 @@ namespace U2PL.Grains.DataPlane;
 /// </summary>
 internal sealed class FrameStream(Stream stream, string peer, DataPlaneOptions options) : IAsyncDisposable
 {
-    private readonly byte[] _header = new byte[Frame.HeaderBytes];
-    private readonly byte[] _checksum = new byte[Frame.ChecksumBytes];
+    // Reading and writing may run at once (a client's reader loop beside its writer): each direction has its own buffers.
+    private readonly byte[] _readHeader = new byte[Frame.HeaderBytes];
+    private readonly byte[] _writeHeader = new byte[Frame.HeaderBytes];
+    private readonly byte[] _readChecksum = new byte[Frame.ChecksumBytes];
+    private readonly byte[] _writeChecksum = new byte[Frame.ChecksumBytes];
 
     public string Peer { get; } = peer;
 
@@ -22,17 +25,17 @@ internal sealed class FrameStream(Stream stream, string peer, DataPlaneOptions o
 
     public async ValueTask WriteAsync(Frame frame, CancellationToken cancellation)
     {
-        frame.Write(_header);
-        await Stream.WriteAsync(_header, cancellation);
+        frame.Write(_writeHeader);
+        await Stream.WriteAsync(_writeHeader, cancellation);
     }
 
     /// <summary>The next frame header; null when the peer closed the connection between frames.</summary>
     public async ValueTask<Frame?> ReadAsync(CancellationToken cancellation, bool stall = false)
     {
-        var read = await ReadAtLeastAsync(_header, stall, cancellation);
+        var read = await ReadAtLeastAsync(_readHeader, stall, cancellation);
         if (read == 0) return null;
         if (read < Frame.HeaderBytes) throw new DataPlaneException(DataPlaneRefusal.Truncated, $"data plane: {Peer} closed the connection inside a frame header ({read} of {Frame.HeaderBytes} bytes)");
-        return Frame.Read(_header, Peer);
+        return Frame.Read(_readHeader, Peer);
     }
 
     /// <summary>
@@ -52,8 +55,8 @@ internal sealed class FrameStream(Stream stream, string peer, DataPlaneOptions o
         }
         await writing;
         var checksum = hash.GetCurrentHashAsUInt64();
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(_checksum, checksum);
-        await Stream.WriteAsync(_checksum, cancellation);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(_writeChecksum, checksum);
+        await Stream.WriteAsync(_writeChecksum, cancellation);
         await Stream.FlushAsync(cancellation);
         return checksum;
     }
@@ -77,8 +80,8 @@ internal sealed class FrameStream(Stream stream, string peer, DataPlaneOptions o
             if (next < destination.Length) reading = ReadAtLeastAsync(destination.Slice(next, Math.Min(options.ChunkBytes, destination.Length - next)), stall: true, cancellation);
             hash.Append(chunk.Span);
         }
-        if (await ReadAtLeastAsync(_checksum, stall: true, cancellation) < Frame.ChecksumBytes) throw Truncated(descriptor, destination.Length);
-        var expected = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(_checksum);
+        if (await ReadAtLeastAsync(_readChecksum, stall: true, cancellation) < Frame.ChecksumBytes) throw Truncated(descriptor, destination.Length);
+        var expected = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(_readChecksum);
         var actual = hash.GetCurrentHashAsUInt64();
         if (actual != expected)
         {

@@ -51,6 +51,35 @@ public sealed class DataPlaneTransferTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task Transfers_in_flight_together_on_one_connection_each_arrive_under_their_own_descriptor(bool mutualTls)
+    {
+        using var certificates = new TestCertificates();
+        var (serverTls, clientTls) = mutualTls ? (Tls(certificates, "shard-0"), Tls(certificates, "worker-1")) : (null, null);
+        var sink = new RecordingSink();
+        var source = new DictionarySource();
+        var served = Values(100_003, seed: 99);
+        var servedId = Guid.NewGuid();
+        source.Bodies[servedId] = MemoryMarshal.AsBytes(served.AsSpan()).ToArray();
+        await using var server = Server(sink, serverTls, source);
+        await using var client = new DataPlaneClient(server.EndPoint, Options, clientTls);
+        // A few large bodies and many small ones, so that answers keep arriving while later frames are written.
+        var buffers = Enumerable.Range(0, 400).ToDictionary(_ => Guid.NewGuid(), i => Values(i < 8 ? 50_000 + i * 20_011 : 1 + i, seed: 10 + i));
+        var destination = new float[served.Length];
+
+        var fetch = client.FetchAsync(servedId, 0, 1, destination); // a fetch among the pushes: its body comes back while pushes go out
+        await Task.WhenAll(buffers.Select((b, i) => client.PushAsync(b.Key, shard: i, version: 5, b.Value)).Append(fetch));
+
+        Assert.Equal(buffers.Count, sink.Completed.Count);
+        foreach (var (descriptor, body) in sink.Completed)
+        {
+            Assert.Equal(MemoryMarshal.Cast<float, int>(buffers[descriptor.TransferId]).ToArray(), MemoryMarshal.Cast<byte, int>(body).ToArray());
+        }
+        Assert.Equal(MemoryMarshal.Cast<float, int>(served).ToArray(), MemoryMarshal.Cast<float, int>(destination).ToArray());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task A_fetched_buffer_lands_bit_exact_in_the_callers_memory(bool mutualTls)
     {
         using var certificates = new TestCertificates();
