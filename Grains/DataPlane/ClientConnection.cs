@@ -82,7 +82,18 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             _writer.Release();
         }
-        return await pending.Answer.Task.WaitAsync(cancellation);
+        try
+        {
+            return await pending.Answer.Task.WaitAsync(cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The reader loop may be landing the body in the caller's (pinned) memory: stop it, and hand the memory back
+            // only once it has stopped. A cancelled fetch costs the connection.
+            Fail(new OperationCanceledException($"data plane: fetch of {request} from {Peer} cancelled"));
+            await _reading;
+            throw;
+        }
     }
 
     private async Task ReadLoopAsync()
