@@ -11,7 +11,7 @@ public sealed class DataPlaneRefusalTests
     private const int Floats = 262_144 + 5; // 1 MiB and a bit
     private const long PushBytes = Frame.HeaderBytes + Floats * 4L + Frame.ChecksumBytes; // what one attempt sends
 
-    [Fact]
+    [Fact(Timeout = DataPlaneTransferTests.Deadline)]
     public async Task A_body_corrupted_on_the_wire_is_caught_by_its_checksum_and_sent_again()
     {
         var sink = new RecordingSink();
@@ -30,7 +30,7 @@ public sealed class DataPlaneRefusalTests
         Assert.Equal(MemoryMarshal.Cast<float, int>(values).ToArray(), MemoryMarshal.Cast<byte, int>(body).ToArray());
     }
 
-    [Fact]
+    [Fact(Timeout = DataPlaneTransferTests.Deadline)]
     public async Task A_body_corrupted_on_every_attempt_fails_after_the_configured_retries_and_is_never_applied()
     {
         var sink = new RecordingSink();
@@ -49,7 +49,7 @@ public sealed class DataPlaneRefusalTests
         Assert.Empty(sink.Completed);
     }
 
-    [Fact]
+    [Fact(Timeout = DataPlaneTransferTests.Deadline)]
     public async Task An_oversized_frame_is_refused_naming_the_limit_and_the_peer_before_its_body_is_read()
     {
         var sink = new RecordingSink();
@@ -79,7 +79,7 @@ public sealed class DataPlaneRefusalTests
         Assert.Equal(0, sink.Opened);
     }
 
-    [Fact]
+    [Fact(Timeout = DataPlaneTransferTests.Deadline)]
     public async Task A_client_does_not_send_a_frame_over_the_limit_the_server_announced()
     {
         var sink = new RecordingSink();
@@ -97,7 +97,7 @@ public sealed class DataPlaneRefusalTests
         Assert.Single(sink.Completed);
     }
 
-    [Fact]
+    [Fact(Timeout = DataPlaneTransferTests.Deadline)]
     public async Task A_frame_with_an_unknown_magic_is_refused_with_the_reason()
     {
         var sink = new RecordingSink();
@@ -119,7 +119,7 @@ public sealed class DataPlaneRefusalTests
         Assert.Equal(0, sink.Opened);
     }
 
-    [Theory]
+    [Theory(Timeout = DataPlaneTransferTests.Deadline)]
     [InlineData(false)] // the sender closes its socket mid-body
     [InlineData(true)] // the sender's connection is reset (as when its process is killed with data in flight)
     public async Task A_transfer_cut_mid_body_is_abandoned_and_never_handed_to_the_consumer(bool reset)

@@ -11,7 +11,7 @@ public sealed class DataPlaneTlsTests
 {
     private static readonly DataPlaneOptions Options = DataPlaneTransferTests.Options;
 
-    [Fact]
+    [Fact(Timeout = DataPlaneTransferTests.Deadline)]
     public async Task A_client_without_a_certificate_is_refused_and_nothing_reaches_the_consumer()
     {
         using var certificates = new TestCertificates();
@@ -41,7 +41,7 @@ public sealed class DataPlaneTlsTests
         Assert.Equal(0, sink.Opened);
     }
 
-    [Fact]
+    [Fact(Timeout = DataPlaneTransferTests.Deadline)]
     public async Task A_client_whose_certificate_another_CA_signed_is_refused()
     {
         using var certificates = new TestCertificates();
@@ -60,7 +60,7 @@ public sealed class DataPlaneTlsTests
         Assert.Empty(sink.Completed);
     }
 
-    [Fact]
+    [Fact(Timeout = DataPlaneTransferTests.Deadline)]
     public async Task A_server_whose_certificate_another_CA_signed_is_refused_by_the_client()
     {
         using var certificates = new TestCertificates();

@@ -9,6 +9,9 @@ namespace U2PL.Grains.Tests.DataPlane;
 /// <summary>Float buffers through the tensor data plane on loopback, plain and with mutual TLS: every bit arrives.</summary>
 public sealed class DataPlaneTransferTests
 {
+    /// <summary>Every data-plane test ends within a minute (they take about a second): a hang fails, it does not stall the suite.</summary>
+    internal const int Deadline = 60_000;
+
     internal static readonly DataPlaneOptions Options = new() { Port = 0, ChunkBytes = 256 << 10, StallTimeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>Random bit patterns (NaNs, denormals, negative zeros included) of an odd length, not a multiple of a chunk.</summary>
@@ -23,7 +26,7 @@ public sealed class DataPlaneTransferTests
     internal static DataPlaneServer Server(ITensorSink sink, DataPlaneTls? tls = null, ITensorSource? source = null, DataPlaneOptions? options = null, ListLogger? logger = null) =>
         DataPlaneServer.Start(options ?? Options, tls, sink, source, logger, IPAddress.Loopback);
 
-    [Theory]
+    [Theory(Timeout = DataPlaneTransferTests.Deadline)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_pushed_float_buffer_arrives_bit_exact_under_its_descriptor(bool mutualTls)
@@ -48,7 +51,7 @@ public sealed class DataPlaneTransferTests
         Assert.Empty(sink.Abandoned);
     }
 
-    [Theory]
+    [Theory(Timeout = DataPlaneTransferTests.Deadline)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Transfers_in_flight_together_on_one_connection_each_arrive_under_their_own_descriptor(bool mutualTls)
@@ -77,7 +80,7 @@ public sealed class DataPlaneTransferTests
         Assert.Equal(MemoryMarshal.Cast<float, int>(served).ToArray(), MemoryMarshal.Cast<float, int>(destination).ToArray());
     }
 
-    [Theory]
+    [Theory(Timeout = DataPlaneTransferTests.Deadline)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_fetched_buffer_lands_bit_exact_in_the_callers_memory(bool mutualTls)
