@@ -61,7 +61,7 @@ public sealed record ClusterTls(string CertificatePath, string KeyPath, string C
         options.RemoteCertificateValidation = (remote, _, errors) => remote is not null && ChainsTo(remote, authority, errors);
     }
 
-    private static bool ChainsTo(X509Certificate2 remote, X509Certificate2Collection authority, SslPolicyErrors errors)
+    internal static bool ChainsTo(X509Certificate2 remote, X509Certificate2Collection authority, SslPolicyErrors errors)
     {
         if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
         using var chain = new X509Chain();

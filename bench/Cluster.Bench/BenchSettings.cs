@@ -18,6 +18,8 @@ internal sealed record BenchSettings
     public bool FloatArray { get; init; } = true;
     public int InFlight { get; init; } = 4;
     public bool Tls { get; init; }
+    public bool DataPlane { get; init; }
+    public bool Json { get; init; }
     public string? Markdown { get; init; }
     public List<string> SiloEnvironment { get; init; } = [];
 
@@ -33,6 +35,8 @@ internal sealed record BenchSettings
           --in-flight N          calls outstanding in the pipelined chunked variant (default 4; 0 skips it)
           --no-float-array       skip the float[] (element-wise) row of the payload benchmark
           --tls                  mutual TLS between silos and clients (certificates from a CA made for the run; default plain TCP)
+          --data-plane           payload through the tensor data plane (no cluster) vs a raw socket copy (raw TLS copy with --tls)
+          --json                 print one JSON object with the ratios as the last line (with --data-plane)
           --death-timeouts LIST  failure-detection timeouts in seconds (default 2,5), --rounds N kills each (default 5)
           --silo-env NAME=VALUE  environment variable for the silo processes (repeatable), e.g. DOTNET_gcServer=1
           --markdown PATH        also write the result tables there
@@ -67,6 +71,8 @@ internal sealed record BenchSettings
                 "--no-float-array" => s with { FloatArray = false },
                 "--in-flight" => s with { InFlight = I() },
                 "--tls" => s with { Tls = true },
+                "--data-plane" => s with { DataPlane = true },
+                "--json" => s with { Json = true },
                 "--markdown" => s with { Markdown = V() },
                 "--silo-env" => s with { SiloEnvironment = [.. s.SiloEnvironment, V()] },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}"),

@@ -8,7 +8,11 @@ using U2PL.Tests.Cluster;
 
 // Cluster benchmarks on Orleans (issue 4 point 8, issue 12). Wrap runs in `flock /tmp/u2pl-bench.lock ...` on shared machines.
 if (args is ["silo", .. var siloFlags]) return await BenchSilo.RunAsync(siloFlags);
-if (args is ["raw-sink", var sinkPort, .. var sinkMode]) return await RawTcpCopy.RunSinkAsync(int.Parse(sinkPort, CultureInfo.InvariantCulture), sinkMode is ["reuse"]);
+if (args is ["raw-sink", var sinkPort, .. var sinkMode])
+{
+    return await RawTcpCopy.RunSinkAsync(int.Parse(sinkPort, CultureInfo.InvariantCulture), sinkMode is ["reuse", ..], BenchTls.FromArguments(sinkMode));
+}
+if (args is ["dp-sink", var dataPlanePort, .. var dataPlaneMode]) return await DataPlaneSink.RunAsync(int.Parse(dataPlanePort, CultureInfo.InvariantCulture), BenchTls.FromArguments(dataPlaneMode));
 if (args is ["--help" or "-h"])
 {
     Console.WriteLine(BenchSettings.Usage);
@@ -26,6 +30,17 @@ if (settings.Mode is "codec")
 {
     var (serialize, deserialize) = CodecBenchmark.Run((long)settings.PayloadMiB << 20, settings.Repeats);
     Console.WriteLine($"{settings.PayloadMiB} MiB RawFloats: serialize {Stats.List(serialize, 3)} s, deserialize {Stats.List(deserialize, 3)} s");
+    return 0;
+}
+if (settings is { Mode: "payload", DataPlane: true })
+{
+    using var certificates = settings.Tls ? new TestCertificates("u2pl bench CA") : null;
+    var (markdown, json) = await DataPlaneBenchmark.RunAsync(settings, certificates is null ? null : new BenchTls(certificates), log);
+    report.AppendLine($"### Data plane: {settings.PayloadMiB} MiB of float32 vs a raw {(settings.Tls ? "TLS " : "")}socket copy").AppendLine().AppendLine(markdown);
+    Console.WriteLine();
+    Console.WriteLine(report);
+    if (settings.Markdown is { } dataPlaneReport) await File.WriteAllTextAsync(dataPlaneReport, report.ToString());
+    if (settings.Json) Console.WriteLine(json);
     return 0;
 }
 await using var redis = await RedisServer.StartAsync();
