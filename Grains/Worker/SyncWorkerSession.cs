@@ -19,6 +19,9 @@ namespace U2PL.Grains.Worker;
 /// the memory banks to the banks after step t − 1, computes the micro-batch with the randomness of (seed, t, m), and
 /// pushes its gradient and BN-statistics delta to every shard and its negatives to every bank, keyed by (t, m). The
 /// shards and banks combine the step's micro-batches in micro-batch order, as <c>u2pl train</c>'s <see cref="MicroBatchedStep"/>.
+/// The pushes are not waited for here: the loop completes the lease once they answer, while this worker computes its
+/// next micro-batch of the same step, which needs no pull (version t is here) and no bank catch-up (the banks commit
+/// step t only once all its micro-batches are in).
 /// </summary>
 internal sealed partial class SyncWorkerSession : IWorkerSession
 {
@@ -30,6 +33,8 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     private readonly long[] _teacherVersions;
     private readonly float[][] _pulledBuffers;
     private readonly long[][] _pulledCounters;
+    private long _pulledGeneration = -1;
+    private (long Generation, long Version) _banksCaughtUp = (-1, -1);
 
     public SyncWorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, DatasetTypes datasetTypes, WorkerCalls calls, ILogger logger)
     {
@@ -58,10 +63,11 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         using var unlabeledLoader = semi ? _run.Loader(SegmentationTransform.Weak(_run.Options.Data.TrainAugmentation), lease.Unlabeled, lease.Epoch, stream: 1) : null;
 
         var communication = Stopwatch.StartNew();
-        var bytes = Pull(lease.Iteration, semi);
-        if (contrastive)
+        var bytes = Pull(lease, semi);
+        if (contrastive && _banksCaughtUp != (lease.Generation, lease.Iteration))
         {
             bytes += CatchUpBanks();
+            _banksCaughtUp = (lease.Generation, lease.Iteration);
         }
         communication.Stop();
 
@@ -74,28 +80,34 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         NativeHeap.Trim();
 
         communication.Start();
-        var (accepted, pushed) = Push(lease, semi, contrastive);
+        var (pushes, pushed) = Push(lease, semi, contrastive);
         bytes += pushed;
         communication.Stop();
         var images = labeled.Count + (semi ? unlabeled?.Count ?? 0 : 0);
-        return new StepReport(metrics, images, accepted, 0, clock.Elapsed.TotalSeconds, communication.Elapsed.TotalSeconds, bytes);
+        return new StepReport(metrics, images, pushes, 0, clock.Elapsed.TotalSeconds, communication.Elapsed.TotalSeconds, bytes);
     }
 
     /// <summary>
     /// Brings every shard's student (and the teacher in the semi-supervised phase, or once for the warm-up's teacher
     /// forward) to version <paramref name="version"/>, and the BN statistics back to that version's. Returns the bytes
-    /// received. A shard at another version (restored from a checkpoint) makes the lease stale.
+    /// received. A shard at another version (restored from a checkpoint) makes the lease stale. A further micro-batch
+    /// of the version this worker holds asks nothing: its BN statistics go back to the version's.
     /// </summary>
-    private long Pull(long version, bool semi)
+    private long Pull(BatchLease lease, bool semi)
     {
+        var version = lease.Iteration;
+        if (lease.Generation == _pulledGeneration && Enumerable.Range(0, _versions.Length).All(k => _versions[k] == version && (!TeacherWanted(k, semi) || _teacherVersions[k] == version)))
+        {
+            for (var k = 0; k < _versions.Length; k++) RestoreStatistics(k, _run.Layouts[k]);
+            return 0;
+        }
         var replies = _calls.Wait(Task.WhenAll(_run.Shards.Select((shard, k) =>
         {
             if (version < _versions[k])
             {
                 _teacherVersions[k] = -1; // the run went back to a checkpoint: this copy of the teacher is from later
             }
-            var teacher = semi || (_run.Options.Method.SemiSupervised && _teacherVersions[k] < 0);
-            return shard.Pull(_versions[k], false, teacher, _teacherVersions[k]);
+            return shard.Pull(_versions[k], false, TeacherWanted(k, semi), _teacherVersions[k]);
         })));
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
@@ -134,8 +146,12 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             _versions[k] = reply.Version;
             RestoreStatistics(k, layout);
         }
+        _pulledGeneration = lease.Generation;
         return bytes;
     }
+
+    /// <summary>The teacher is pulled at every version of the semi-supervised phase, and once before (the warm-up's teacher forward).</summary>
+    private bool TeacherWanted(int k, bool semi) => semi || (_run.Options.Method.SemiSupervised && _teacherVersions[k] < 0);
 
     /// <summary>Every micro-batch starts from the version's BN statistics, also the second one this worker computes of a step.</summary>
     private void RestoreStatistics(int k, ShardLayout layout)
@@ -160,8 +176,11 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         return bytes;
     }
 
-    /// <summary>Pushes the micro-batch's gradient and BN-statistics delta to every shard and its negatives to every bank.</summary>
-    private (bool Accepted, long Bytes) Push(BatchLease lease, bool semi, bool contrastive)
+    /// <summary>
+    /// Sends the micro-batch's gradient and BN-statistics delta to every shard and its negatives to every bank (copies:
+    /// the next micro-batch may overwrite the tensors); the task says, once all answered, whether the shards took it.
+    /// </summary>
+    private (Task<bool> Accepted, long Bytes) Push(BatchLease lease, bool semi, bool contrastive)
     {
         long bytes = 0;
         var pushes = new List<Task<PushOutcome>>();
@@ -194,8 +213,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
                 bankPushes.Add(_run.BankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block));
             }
         }
-        var outcomes = _calls.WaitForPushes(WorkerCalls.AllOf(pushes, bankPushes), all => all.All(o => o.Accepted));
-        return (outcomes.All(o => o.Accepted), bytes);
+        return (WorkerCalls.AllAccepted(pushes, bankPushes), bytes);
     }
 
 

@@ -92,6 +92,10 @@ internal sealed class WorkerCalls
         return outcomes;
     }
 
+    /// <summary>Whether every shard took a sync micro-batch's pushes, once the banks' have answered too.</summary>
+    public static async Task<bool> AllAccepted(IEnumerable<Task<PushOutcome>> shardPushes, IEnumerable<Task> bankPushes) =>
+        (await AllOf(shardPushes, bankPushes)).All(o => o.Accepted);
+
     private static void WaitCore(Task call, TimeSpan within, CancellationToken token)
     {
         try

@@ -75,7 +75,7 @@ internal sealed partial class WorkerSession : IWorkerSession
         communication.Stop();
         _steps++;
         var images = labeled.Count + (semi ? unlabeled?.Count ?? 0 : 0);
-        return new StepReport(metrics, images, accepted, staleness, clock.Elapsed.TotalSeconds, communication.Elapsed.TotalSeconds, bytes);
+        return new StepReport(metrics, images, Task.FromResult(accepted), staleness, clock.Elapsed.TotalSeconds, communication.Elapsed.TotalSeconds, bytes);
     }
 
     /// <summary>
