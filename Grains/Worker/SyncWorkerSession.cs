@@ -89,7 +89,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
 
     /// <summary>
     /// Brings every shard's student (and the teacher in the semi-supervised phase, or once for the warm-up's teacher
-    /// forward) to version <paramref name="version"/>, and the BN statistics back to that version's. Returns the bytes
+    /// forward) to the lease's version t, and the BN statistics back to that version's. Returns the bytes
     /// received. A shard at another version (restored from a checkpoint) makes the lease stale. A further micro-batch
     /// of the version this worker holds asks nothing: its BN statistics go back to the version's.
     /// </summary>

@@ -49,6 +49,9 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
             NearestResize.To(torch.cat([negativeLabeled, negativeUnlabeled], 0), h, w));
     }
 
+    /// <summary>Lc (Eq. 4) over <paramref name="inputs"/>, negatives drawn from <paramref name="banks"/> (one per class).</summary>
+    /// <param name="inputs">the representations, probabilities, labels and masks of the step</param>
+    /// <param name="banks">Q_c for each class c</param>
     /// <param name="generator">the micro-batch's generator: anchors and negatives are drawn from it</param>
     public ContrastiveResult Compute(ContrastiveInputs inputs, IReadOnlyList<IMemoryBank> banks, Generator generator)
     {

@@ -64,7 +64,7 @@ internal sealed class OnnxGraph
     /// <summary>The shape of initializer <paramref name="name"/>, or null when it is not one.</summary>
     public long[]? ShapeOf(string name) => _initializers.TryGetValue(name, out var tensor) ? [.. tensor.Dims] : null;
 
-    /// <summary>Initializer <paramref name="name"/> (input <paramref name="index"/> of <paramref name="node"/>) as a float32 tensor.</summary>
+    /// <summary>The initializer that is input <paramref name="index"/> of <paramref name="node"/>, as a float32 tensor.</summary>
     public Tensor Initializer(NodeProto node, int index)
     {
         if (index >= node.Input.Count || !_initializers.TryGetValue(node.Input[index], out var proto))
