@@ -1,3 +1,6 @@
 using U2PL.Client.Cli;
+using U2PL.Segmentation;
 
-return await CliApplication.Create().Parse(args).InvokeAsync();
+var code = await CliApplication.Create().Parse(args).InvokeAsync();
+NativeTeardown.ReleaseUndisposed();
+return code;

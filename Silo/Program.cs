@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
+using U2PL.Segmentation;
 using U2PL.Silo;
 using U2PL.Synthetic;
 using U2PL.Web;
@@ -85,6 +86,7 @@ catch (Exception e) when (e is OptionsValidationException or ArgumentException)
 {
     return Invalid(e);
 }
+NativeTeardown.ReleaseUndisposed();
 return Environment.ExitCode;
 
 // Invalid settings (every one named) or unreadable TLS files: exit 2, as for bad flags.
