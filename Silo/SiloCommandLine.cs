@@ -13,7 +13,7 @@ namespace U2PL.Silo;
 /// </summary>
 internal sealed class SiloCommandLine
 {
-    private enum Kind { Text, Integer, Seconds, Switch }
+    private enum Kind { Text, Integer, Seconds, Switch, Off }
 
     /// <summary>The flags that set a <see cref="U2plSiloOptions"/> property.</summary>
     private static readonly Dictionary<string, (string Property, Kind Kind)> OptionFlags = new()
@@ -30,6 +30,8 @@ internal sealed class SiloCommandLine
         ["--tls-key"] = (nameof(U2plSiloOptions.TlsKey), Kind.Text),
         ["--tls-ca"] = (nameof(U2plSiloOptions.TlsCa), Kind.Text),
         ["--insecure"] = (nameof(U2plSiloOptions.Insecure), Kind.Switch),
+        ["--data-plane-port"] = (nameof(U2plSiloOptions.DataPlanePort), Kind.Integer),
+        ["--no-data-plane"] = (nameof(U2plSiloOptions.DataPlane), Kind.Off),
         ["--death-timeout"] = (nameof(U2plSiloOptions.DeathTimeout), Kind.Seconds),
         ["--response-timeout"] = (nameof(U2plSiloOptions.ResponseTimeout), Kind.Seconds),
     };
@@ -82,6 +84,8 @@ internal sealed class SiloCommandLine
           --tls-ca PATH               the cluster's CA: every silo and client must present a certificate
                                       it signed (PEM; env U2PL_TLS_CA)
           --insecure                  plain TCP, no peer authentication (a redis cluster needs TLS otherwise)
+          --data-plane-port N         TCP port of the tensor data plane, 0 for a free one (default 11112)
+          --no-data-plane             no data plane: tensors travel in Orleans messages (slower, TLS 5x slower)
           --kubernetes                Orleans' Kubernetes hosting: pod name, namespace and IP from the
                                       downward API, dead silos' pods deleted (default when POD_NAME is set)
           --host HOST                 address other silos and clients reach this silo on (default 127.0.0.1)
@@ -93,7 +97,7 @@ internal sealed class SiloCommandLine
         The silo's settings may also come from appsettings.json (section U2pl:Silo) or from environment
         variables U2pl__Silo__<Setting> (Cluster, ClusterId, Roles, GpuSlots, SiloPort, GatewayPort,
         AdvertisedHost, ListenAddress, DeathTimeout, ResponseTimeout, MaxMessageBodySize, TlsCertificate,
-        TlsKey, TlsCa, Insecure); a flag overrides them.
+        TlsKey, TlsCa, Insecure, DataPlane, DataPlanePort); a flag overrides them.
         """;
 
     public static (SiloCommandLine CommandLine, List<string> Problems) Parse(string[] args, Func<string, string?> env)
@@ -145,6 +149,7 @@ internal sealed class SiloCommandLine
     private static string? Setting(string flag, Kind kind, Func<string?> value, List<string> problems) => kind switch
     {
         Kind.Switch => "true",
+        Kind.Off => "false",
         Kind.Integer => Integer(flag, value(), problems)?.ToString(CultureInfo.InvariantCulture),
         Kind.Seconds => Seconds(flag, value(), problems)?.ToString("c", CultureInfo.InvariantCulture),
         _ => value(),

@@ -62,6 +62,17 @@ public sealed class U2plSiloOptions
     /// <summary>Plain TCP without peer authentication, which a Redis cluster refuses otherwise. Default false.</summary>
     public bool Insecure { get; set; }
 
+    /// <summary>
+    /// Whether the silo hosts the tensor data plane: gradients, weights and BN statistics between workers and shards
+    /// travel over it (mutual TLS with the files above, plain TCP when insecure) instead of in Orleans messages. Default true.
+    /// </summary>
+    public bool DataPlane { get; set; } = true;
+
+    /// <summary>The data plane's TCP port; 0 picks a free one (several silos on one host). Default 11112, beside the silo port.</summary>
+    public int DataPlanePort { get; set; } = DefaultDataPlanePort;
+
+    public const int DefaultDataPlanePort = 11112;
+
     /// <summary>The full configuration key of a property, e.g. <c>U2pl:Silo:GpuSlots</c>.</summary>
     public static string Key(string property) => $"{SectionName}:{property}";
 

@@ -25,6 +25,13 @@ public sealed class U2plSiloOptionsValidator : IValidateOptions<U2plSiloOptions>
         if (options.GatewayPort is < 0 or > 65535) problems.Add($"{Setting("--gateway-port", nameof(options.GatewayPort))}: {options.GatewayPort} is not a TCP port.");
         if (options.GatewayPort == options.SiloPort)
             problems.Add($"{Setting("--gateway-port", nameof(options.GatewayPort))} must differ from --port ({options.SiloPort}).");
+        if (options.DataPlane)
+        {
+            if (options.DataPlanePort is < 0 or > 65535)
+                problems.Add($"{Setting("--data-plane-port", nameof(options.DataPlanePort))}: {options.DataPlanePort} is not a TCP port.");
+            else if (options.DataPlanePort != 0 && (options.DataPlanePort == options.SiloPort || options.DataPlanePort == options.GatewayPort))
+                problems.Add($"{Setting("--data-plane-port", nameof(options.DataPlanePort))} must differ from --port ({options.SiloPort}) and --gateway-port ({options.GatewayPort}).");
+        }
         if (string.IsNullOrWhiteSpace(options.AdvertisedHost)) problems.Add($"{Setting("--host", nameof(options.AdvertisedHost))}: must not be empty.");
         if (!IPAddress.TryParse(options.ListenAddress, out _))
             problems.Add($"{Setting("--listen", nameof(options.ListenAddress))}: '{options.ListenAddress}' is not an IP address.");
