@@ -22,6 +22,13 @@ public interface IParameterServerGrain : IGrainWithStringKey
     [ReadOnly]
     Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher, long teacherAt);
 
+    /// <summary>
+    /// As <see cref="Pull"/> at float32, with the parameters and buffers in one body on the shard silo's data plane
+    /// (<see cref="ShardWeights.Body"/>) when it has one, in the answer otherwise. Workers of one version fetch the same body.
+    /// </summary>
+    [ReadOnly]
+    Task<ShardWeights> PullOnDataPlane(long sinceVersion, bool teacher, long teacherAt);
+
     /// <summary>Applies a gradient computed on <see cref="GradientPush.BaseVersion"/>, subject to the staleness bound.</summary>
     Task<PushOutcome> PushGradient(GradientPush push);
 

@@ -40,6 +40,26 @@ public sealed record ShardWeights
     [Id(4)] public RawFloats? Buffers { get; init; }
     /// <summary>num_batches_tracked of the student, then of the teacher.</summary>
     [Id(5)] public long[]? Counters { get; init; }
+    /// <summary>
+    /// Where the shard's silo serves the data plane (<c>ip:port</c>), null when it has none: a worker pushes its
+    /// micro-batches there.
+    /// </summary>
+    [Id(6)] public string? DataPlane { get; init; }
+    /// <summary>
+    /// <see cref="IParameterServerGrain.PullOnDataPlane"/>: the student and teacher parameters asked for and the
+    /// buffers, float32, to fetch from <see cref="DataPlane"/> (then <see cref="Student"/>, <see cref="Teacher"/> and
+    /// <see cref="Buffers"/> are null).
+    /// </summary>
+    [Id(7)] public WeightsBody? Body { get; init; }
+}
+
+/// <summary>A shard's weights on the data plane: one float32 body of the student's parameters (if sent), the teacher's (if sent), then both models' BN buffers.</summary>
+[GenerateSerializer, Immutable]
+public sealed record WeightsBody
+{
+    [Id(1)] public TransferDescriptor Transfer { get; init; } = new(Guid.Empty, 0, 0, 0);
+    [Id(2)] public bool Student { get; init; }
+    [Id(3)] public bool Teacher { get; init; }
 }
 
 [GenerateSerializer]
@@ -61,6 +81,11 @@ public sealed record GradientPush
     [Id(10)] public int MicroBatch { get; init; }
     /// <summary>Sync mode: the state generation of the lease it was computed for; a shard of another generation refuses it.</summary>
     [Id(11)] public long Generation { get; init; }
+    /// <summary>
+    /// The gradient then the buffer delta, float32, pushed to the shard's data plane before this call (then
+    /// <see cref="Gradient"/> and <see cref="BufferDelta"/> are empty). A shard that does not hold the body refuses the call.
+    /// </summary>
+    [Id(12)] public TransferDescriptor? Body { get; init; }
 }
 
 [GenerateSerializer]
@@ -103,6 +128,9 @@ public sealed record ShardStatistics
     [Id(6)] public string Silo { get; init; } = "";
     /// <summary>Sync mode: micro-batches received twice (a worker died after pushing; its lease was computed again).</summary>
     [Id(7)] public long Duplicates { get; init; }
+    /// <summary>Bytes the shard took from its silo's data plane (pushes) and published to it (pulls).</summary>
+    [Id(8)] public long DataPlaneReceived { get; init; }
+    [Id(9)] public long DataPlanePublished { get; init; }
 }
 
 [GenerateSerializer]

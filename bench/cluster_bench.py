@@ -170,7 +170,7 @@ class Cluster:
         log = os.path.join(self.work, f"silo-{self.cluster_id}-{port}.log")
         args = [self.bins.silo, "--cluster", self.store or "local", "--cluster-id", self.cluster_id, "--role", role,
                 "--gpu-slots", str(slots), "--port", str(port), "--gateway-port", str(gateway), "--health-port", str(health),
-                "--listen", "127.0.0.1"] + (["--insecure"] if self.store else [])
+                "--data-plane-port", str(free_port()), "--listen", "127.0.0.1"] + (["--insecure"] if self.store else [])
         if self.death_timeout:
             args += ["--death-timeout", str(self.death_timeout)]
         process = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=self.cwd, start_new_session=True)

@@ -52,7 +52,7 @@ def main():
     work = tempfile.mkdtemp(prefix="u2pl-page-bench-")
     port, gateway, web = free_port(), free_port(), free_port()
     silo = subprocess.Popen([SILO, "--cluster", "local", "--role", "all", "--gpu-slots", "1", "--port", str(port), "--gateway-port", str(gateway),
-                             "--health-port", str(web), "--listen", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--health-port", str(web), "--data-plane-port", str(free_port()), "--listen", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{web}"
         for _ in range(300):

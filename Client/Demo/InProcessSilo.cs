@@ -71,6 +71,7 @@ public sealed class InProcessSilo : IAsyncDisposable
             [U2plSiloOptions.Key(nameof(U2plSiloOptions.GatewayPort))] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             [U2plSiloOptions.Key(nameof(U2plSiloOptions.AdvertisedHost))] = "127.0.0.1",
             [U2plSiloOptions.Key(nameof(U2plSiloOptions.ListenAddress))] = "127.0.0.1",
+            [U2plSiloOptions.Key(nameof(U2plSiloOptions.DataPlanePort))] = "0",
         }).Build();
         builder.UseOrleans(silo =>
         {

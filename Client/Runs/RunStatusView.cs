@@ -34,12 +34,14 @@ public static class RunStatusView
 
     /// <summary>
     /// The cluster mode: <c>mode sync, 4 micro-batches a step, barrier wait 0.42 s/step (12.5%)</c> (the seconds the
-    /// workers together waited for each step to open, and that wait's share of their time), or <c>mode async</c>.
+    /// workers together waited for each step to open, and that wait's share of their time, then the tensor bytes the
+    /// shards moved over the data plane when they did: <c>, data plane 1.2 GiB</c>), or <c>mode async</c>.
     /// </summary>
     public static string Mode(RunStatus s) =>
         s.Mode != "sync" ? $"mode {s.Mode}" :
         string.Create(CultureInfo.InvariantCulture,
-            $"mode sync, {s.MicroBatches} micro-batch{(s.MicroBatches == 1 ? "" : "es")} a step, barrier wait {s.BarrierWaitSeconds:F2} s/step ({s.BarrierWaitShare * 100:F1}%)");
+            $"mode sync, {s.MicroBatches} micro-batch{(s.MicroBatches == 1 ? "" : "es")} a step, barrier wait {s.BarrierWaitSeconds:F2} s/step ({s.BarrierWaitShare * 100:F1}%)") +
+        (s.DataPlaneBytes > 0 ? string.Create(CultureInfo.InvariantCulture, $", data plane {s.DataPlaneBytes / (double)(1 << 30):F2} GiB") : "");
 
     /// <summary>The latest completed step's micro-batches and who computed each: <c>step 41: 0→#0 1→#1 2→#0 3→#1</c>.</summary>
     public static string Assignments(RunStatus s)

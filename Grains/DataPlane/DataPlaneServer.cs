@@ -1,3 +1,4 @@
+using U2PL.Contracts;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;

@@ -1,3 +1,4 @@
+using U2PL.Contracts;
 using System.IO.Hashing;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using U2PL.Contracts;
 using System.Buffers;
 using System.Net;
 

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Runtime;
+using U2PL.Grains.DataPlane;
 using U2PL.Grains.Placement;
 using U2PL.Grains.Run;
 
@@ -14,7 +16,7 @@ namespace U2PL.Grains.Hosting;
 /// <summary>
 /// The silo configuration shared by <c>u2pl-silo</c>, the demo's in-process silo and the cluster benchmark's silo:
 /// clustering, grain directory and grain storage (Redis, or localhost and memory for one process), endpoints,
-/// failure-detection timing, message size, placement, TLS, the fatal-error exit and the dataset types (the file types and each
+/// failure-detection timing, message size, placement, TLS, the tensor data plane, the fatal-error exit and the dataset types (the file types and each
 /// <see cref="U2PL.Segmentation.Training.IDatasetType"/> the host registers), from <see cref="U2plSiloOptions"/>.
 /// </summary>
 public static class U2plSiloBuilderExtensions
@@ -68,6 +70,11 @@ public static class U2plSiloBuilderExtensions
         if (options.Tls() is { } tls)
         {
             silo.UseTls(tls.Configure);
+        }
+        if (options.DataPlane)
+        {
+            silo.Services.AddSingleton<SiloDataPlane>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<SiloDataPlane>());
         }
         silo.Services.AddSingleton<IFatalErrorHandler, ExitOnFatalError>();
         silo.AddOutgoingGrainCallFilter<PayloadLimitFilter<SiloMessagingOptions>>();

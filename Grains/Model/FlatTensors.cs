@@ -18,7 +18,8 @@ public static class FlatTensors
         return flat;
     }
 
-    private static void GatherInto(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, Span<float> flat)
+    /// <summary><see cref="Gather"/> into memory the caller owns (a body that travels).</summary>
+    public static void GatherInto(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, Span<float> flat)
     {
         foreach (var entry in entries)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
+using U2PL.Grains.DataPlane;
 using U2PL.Grains.Placement;
 using U2PL.Grains.Model;
 using Orleans.Runtime;
@@ -19,8 +20,12 @@ namespace U2PL.Grains.ParameterServer;
 [KeepAlive] // its state lives in memory between checkpoints
 [GrainType("u2pl.ps")]
 public sealed partial class ParameterServerGrain(
-    ILogger<ParameterServerGrain> logger, [PersistentState("setup", GrainState.Storage)] IPersistentState<ShardSetup> stored) : Grain, IParameterServerGrain
+    ILogger<ParameterServerGrain> logger, [PersistentState("setup", GrainState.Storage)] IPersistentState<ShardSetup> stored,
+    SiloDataPlane? dataPlane = null) : Grain, IParameterServerGrain
 {
+    // The weights this version published on the data plane, by (student, teacher): every worker of a version fetches the same body.
+    private readonly Dictionary<(bool Student, bool Teacher), TransferDescriptor> _published = [];
+    private long _dataPlaneReceived, _dataPlanePublished;
     private ShardSetup? _setup;
     private ShardTensors? _tensors;
     private TrainingOptions? _options;
@@ -67,11 +72,54 @@ public sealed partial class ParameterServerGrain(
     }
 
     public Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher, long teacherAt) =>
-        Task.FromResult(Tensors().Pull(sinceVersion, half, teacher, teacherAt));
+        Task.FromResult(Tensors().Pull(sinceVersion, half, teacher, teacherAt) with { DataPlane = dataPlane?.Address });
+
+    public Task<ShardWeights> PullOnDataPlane(long sinceVersion, bool teacher, long teacherAt)
+    {
+        var tensors = Tensors();
+        if (dataPlane?.Address is not { } address)
+        {
+            return Pull(sinceVersion, false, teacher, teacherAt);
+        }
+        var parts = (Student: tensors.Version != sinceVersion, Teacher: teacher && tensors.Version != teacherAt);
+        if (!parts.Student && !parts.Teacher)
+        {
+            return Task.FromResult(new ShardWeights { Version = tensors.Version, DataPlane = address });
+        }
+        if (!_published.TryGetValue(parts, out var transfer))
+        {
+            transfer = dataPlane.Outbox.Publish(_setup!.Shard, tensors.Version, tensors.Body(parts.Student, parts.Teacher));
+            _published[parts] = transfer;
+            _dataPlanePublished += transfer.ByteLength;
+        }
+        return Task.FromResult(new ShardWeights
+        {
+            Version = tensors.Version, Counters = tensors.Counters(), DataPlane = address,
+            Body = new WeightsBody { Transfer = transfer, Student = parts.Student, Teacher = parts.Teacher },
+        });
+    }
+
+    /// <summary>The weights published for a version that is gone are withdrawn (a fetch already under way still completes).</summary>
+    private void WithdrawPublished()
+    {
+        foreach (var transfer in _published.Values) dataPlane?.Outbox.Withdraw(transfer);
+        _published.Clear();
+    }
+
+    /// <summary>A push whose tensors came over the data plane, with them taken from the silo's inbox (which throws if they are not there).</summary>
+    private GradientPush Landed(GradientPush push)
+    {
+        if (push.Body is not { } body) return push;
+        var inbox = dataPlane?.Inbox ?? throw new InvalidOperationException($"{this.GetGrainId()}: {body} was pushed over a data plane, but this silo has none");
+        using var landed = inbox.Take(body);
+        _dataPlaneReceived += body.ByteLength;
+        return Tensors().Landed(push, landed.Span);
+    }
 
     public Task<PushOutcome> PushGradient(GradientPush push)
     {
         var tensors = Tensors();
+        push = Landed(push);
         if (_barrier is not null)
         {
             throw new InvalidOperationException($"{this.GetGrainId()}: the run is in sync mode; workers push micro-batches (PushMicroBatch)");
@@ -92,6 +140,7 @@ public sealed partial class ParameterServerGrain(
             _scaled++;
         }
         tensors.Apply(push, scale);
+        WithdrawPublished();
         _accepted++;
         return Task.FromResult(new PushOutcome { Accepted = true, Version = tensors.Version, Staleness = staleness, Scale = scale });
     }
@@ -100,6 +149,7 @@ public sealed partial class ParameterServerGrain(
     {
         var tensors = Tensors();
         var barrier = _barrier ?? throw new InvalidOperationException($"{this.GetGrainId()}: the run is in async mode; micro-batches are pushed in sync mode only");
+        push = Landed(push);
         var offer = push.Generation == _setup!.Generation ? barrier.Offer(push) : SyncOffer.Refused;
         switch (offer)
         {
@@ -116,6 +166,7 @@ public sealed partial class ParameterServerGrain(
                 {
                     tensors.Apply(step);
                 }
+                WithdrawPublished();
                 break;
         }
         _accepted++;
@@ -130,11 +181,13 @@ public sealed partial class ParameterServerGrain(
     public Task<ShardStatistics> Statistics() => Task.FromResult(new ShardStatistics
     {
         Version = _tensors?.Version ?? 0, Accepted = _accepted, RejectedStale = _rejected, ScaledStale = _scaled, Duplicates = _duplicates,
+        DataPlaneReceived = _dataPlaneReceived, DataPlanePublished = _dataPlanePublished,
         MaxStaleness = _maxStaleness, Silo = RuntimeIdentity,
     });
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        WithdrawPublished();
         _tensors?.Dispose();
         _tensors = null;
         _barrier?.Dispose();
@@ -146,6 +199,7 @@ public sealed partial class ParameterServerGrain(
     private async Task<long> Load(ShardSetup setup)
     {
         var (tensors, options) = await Task.Run(() => Build(setup));
+        WithdrawPublished();
         _tensors?.Dispose();
         _tensors = tensors;
         _barrier?.Dispose();

@@ -86,8 +86,49 @@ public sealed class ShardTensors : IDisposable
         Student = includeStudent ? FlatTensors.GatherPacked(_layout.Parameters, Find(_student), _layout.ParameterLength, half) : null,
         Teacher = includeTeacher ? FlatTensors.GatherPacked(_layout.Parameters, Find(_teacher), _layout.ParameterLength, half) : null,
         Buffers = RawFloats.From([.. FlatTensors.Gather(_layout.Buffers, Find(_student), _layout.BufferLength), .. FlatTensors.Gather(_layout.Buffers, Find(_teacher), _layout.BufferLength)]),
-        Counters = [.. FlatTensors.GatherCounters(_layout.Counters, n => _student[n], _layout.CounterLength), .. FlatTensors.GatherCounters(_layout.Counters, n => _teacher[n], _layout.CounterLength)],
+        Counters = Counters(),
     };
+
+    /// <summary>
+    /// The data plane's body of a pull: the student's parameters (if asked), the teacher's (if asked), then both
+    /// models' float buffers, float32, in the layout's order; the counters travel in the answer.
+    /// </summary>
+    public byte[] Body(bool includeStudent, bool includeTeacher)
+    {
+        var parameters = (int)_layout.ParameterLength;
+        var buffers = (int)_layout.BufferLength;
+        var body = new byte[checked(((includeStudent ? parameters : 0) + (includeTeacher ? parameters : 0) + 2 * buffers) * (long)sizeof(float))];
+        var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(body.AsSpan());
+        var at = 0;
+        if (includeStudent) FlatTensors.GatherInto(_layout.Parameters, Find(_student), floats.Slice(at, parameters));
+        at += includeStudent ? parameters : 0;
+        if (includeTeacher) FlatTensors.GatherInto(_layout.Parameters, Find(_teacher), floats.Slice(at, parameters));
+        at += includeTeacher ? parameters : 0;
+        FlatTensors.GatherInto(_layout.Buffers, Find(_student), floats.Slice(at, buffers));
+        FlatTensors.GatherInto(_layout.Buffers, Find(_teacher), floats.Slice(at + buffers, buffers));
+        return body;
+    }
+
+    /// <summary>num_batches_tracked of the student, then of the teacher.</summary>
+    public long[] Counters() =>
+        [.. FlatTensors.GatherCounters(_layout.Counters, n => _student[n], _layout.CounterLength), .. FlatTensors.GatherCounters(_layout.Counters, n => _teacher[n], _layout.CounterLength)];
+
+    /// <summary>A push whose gradient and buffer delta came as one data-plane body (gradient first), as if they had come in the call.</summary>
+    public GradientPush Landed(GradientPush push, ReadOnlySpan<byte> body)
+    {
+        var gradientBytes = checked((int)(_layout.ParameterLength * sizeof(float)));
+        var bufferBytes = checked((int)(2 * _layout.BufferLength * sizeof(float)));
+        if (body.Length != gradientBytes + bufferBytes)
+        {
+            throw new ArgumentException($"{push.Body}: {body.Length} bytes, the shard's gradient and buffers are {gradientBytes + bufferBytes}");
+        }
+        return push with
+        {
+            Gradient = new PackedTensors { Bytes = body[..gradientBytes].ToArray() },
+            BufferDelta = new RawFloats { Bytes = body[gradientBytes..].ToArray() },
+            Body = null,
+        };
+    }
 
     /// <summary>SGD (scaled by <paramref name="scale"/>), then the teacher (reset first in the first semi epoch, EMA in the semi phase), then the buffer deltas.</summary>
     public void Apply(GradientPush push, double scale)

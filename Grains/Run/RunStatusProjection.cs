@@ -23,6 +23,7 @@ internal sealed partial class RunStatusProjection(IGrainFactory grains, RunRecor
     public IReadOnlyList<long> BankFill => _bankFill;
 
     public long StaleGradients => _staleGradients;
+    private long _dataPlaneBytes;
 
     /// <summary>The banks' fill, the shards' stale gradients and where each lives (a failed read keeps the last figures).</summary>
     public async Task Collect(string runSilo)
@@ -33,6 +34,7 @@ internal sealed partial class RunStatusProjection(IGrainFactory grains, RunRecor
             var shards = await Task.WhenAll(Enumerable.Range(0, record.Shards).Select(k => grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(record.RunId, k)).Statistics()));
             _bankFill = [.. banks.Select(b => b.Count)];
             _staleGradients = shards.Sum(s => s.RejectedStale + s.ScaledStale);
+            _dataPlaneBytes = shards.Sum(s => s.DataPlaneReceived + s.DataPlanePublished);
             for (var c = 0; c < banks.Length; c++) _statePlacement[$"bank/{c}"] = banks[c].Silo;
             for (var k = 0; k < shards.Length; k++) _statePlacement[$"shard/{k}"] = shards[k].Silo;
             _statePlacement["run"] = runSilo;
@@ -59,7 +61,7 @@ internal sealed partial class RunStatusProjection(IGrainFactory grains, RunRecor
             Alpha = report?.Alpha ?? 0, LearningRate = report?.LearningRate ?? 0,
             Workers = [.. workers], BankFill = [.. _bankFill], BankCapacity = options.Method.ContrastiveOptions.BankCapacity,
             LastMeanIoU = record.LastMeanIoU, BestMeanIoU = record.BestMeanIoU, LastCheckpoint = record.LastCheckpoint,
-            RecentEvents = [.. recentEvents], OutputDirectory = record.CheckpointDirectory, StaleGradients = _staleGradients,
+            RecentEvents = [.. recentEvents], OutputDirectory = record.CheckpointDirectory, StaleGradients = _staleGradients, DataPlaneBytes = _dataPlaneBytes,
             ImagesPerSecond = fleet.ImagesPerSecond,
             Placement = [.. _statePlacement.Select(p => new GrainPlacement { Grain = p.Key, Silo = p.Value })
                 .Concat(workers.Where(w => w.Silo.Length > 0).Select(w => new GrainPlacement { Grain = w.WorkerKey, Silo = w.Silo }))],

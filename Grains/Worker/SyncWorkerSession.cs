@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
+using U2PL.Grains.DataPlane;
 using U2PL.Grains.Model;
 using U2PL.Segmentation;
 using U2PL.Segmentation.Augmentation;
@@ -33,11 +35,17 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     private readonly long[] _teacherVersions;
     private readonly float[][] _pulledBuffers;
     private readonly long[][] _pulledCounters;
+    private readonly SiloDataPlane? _dataPlane;
+    // Each shard silo's data-plane address, from its last pull; null: ask the shard again (a push there failed).
+    private readonly string?[] _addresses;
+    private readonly float[][] _fetched;
     private long _pulledGeneration = -1;
     private (long Generation, long Version) _banksCaughtUp = (-1, -1);
 
-    public SyncWorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, DatasetTypes datasetTypes, WorkerCalls calls, ILogger logger)
+    /// <summary>A session whose tensors travel over <paramref name="dataPlane"/> (this silo's), or in Orleans messages when it is null.</summary>
+    public SyncWorkerSession(string key, WorkerAssignment assignment, IGrainFactory grains, DatasetTypes datasetTypes, SiloDataPlane? dataPlane, WorkerCalls calls, ILogger logger)
     {
+        _dataPlane = dataPlane;
         _run = new WorkerRun(key, assignment, grains, datasetTypes);
         _calls = calls;
         var contrastive = _run.Options.Method.ContrastiveOptions;
@@ -51,7 +59,10 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         _teacherVersions = Enumerable.Repeat(-1L, assignment.Shards).ToArray();
         _pulledBuffers = new float[assignment.Shards][];
         _pulledCounters = new long[assignment.Shards][];
-        LogStarted(logger, key, _run.Options.MicroBatches, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards);
+        _addresses = new string?[assignment.Shards];
+        _fetched = Enumerable.Repeat(Array.Empty<float>(), assignment.Shards).ToArray();
+        LogStarted(logger, key, _run.Options.MicroBatches, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards,
+            dataPlane is null ? "Orleans messages" : "the data plane");
     }
 
     public StepReport Step(BatchLease lease)
@@ -96,7 +107,8 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     private long Pull(BatchLease lease, bool semi)
     {
         var version = lease.Iteration;
-        if (lease.Generation == _pulledGeneration && Enumerable.Range(0, _versions.Length).All(k => _versions[k] == version && (!TeacherWanted(k, semi) || _teacherVersions[k] == version)))
+        if (lease.Generation == _pulledGeneration && Enumerable.Range(0, _versions.Length).All(k => _versions[k] == version && (!TeacherWanted(k, semi) || _teacherVersions[k] == version))
+            && (_dataPlane is null || _addresses.All(a => a is not null)))
         {
             for (var k = 0; k < _versions.Length; k++) RestoreStatistics(k, _run.Layouts[k]);
             return 0;
@@ -107,13 +119,14 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             {
                 _teacherVersions[k] = -1; // the run went back to a checkpoint: this copy of the teacher is from later
             }
-            return shard.Pull(_versions[k], false, TeacherWanted(k, semi), _teacherVersions[k]);
+            return PullShard(k, shard, TeacherWanted(k, semi));
         })));
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
         {
-            var reply = replies[k];
+            var (reply, fetched) = replies[k];
             var layout = _run.Layouts[k];
+            _addresses[k] = reply.DataPlane;
             if (reply.Version > version && _versions[k] == version)
             {
                 // The shard applied step t without this micro-batch's push reaching this worker's lease: a worker died
@@ -125,6 +138,10 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             if (reply.Version != version)
             {
                 throw new StaleLeaseException($"shard {k} is at version {reply.Version}, the lease is for step {version}");
+            }
+            if (reply.Body is { } body)
+            {
+                bytes += Install(k, layout, body, fetched);
             }
             if (reply.Student is { } student)
             {
@@ -140,14 +157,69 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             if (reply.Buffers is { } buffers)
             {
                 _pulledBuffers[k] = buffers.ToArray();
-                _pulledCounters[k] = reply.Counters ?? [];
                 bytes += buffers.Bytes.LongLength;
             }
+            if (reply.Counters is { } counters) _pulledCounters[k] = counters;
             _versions[k] = reply.Version;
             RestoreStatistics(k, layout);
         }
         _pulledGeneration = lease.Generation;
         return bytes;
+    }
+
+    /// <summary>A shard's answer, and the floats of its weights fetched from its data plane when it sent them there.</summary>
+    private async Task<(ShardWeights Reply, Memory<float> Fetched)> PullShard(int k, IParameterServerGrain shard, bool teacher)
+    {
+        if (_dataPlane is null)
+        {
+            return (await shard.Pull(_versions[k], false, teacher, _teacherVersions[k]), Memory<float>.Empty);
+        }
+        var reply = await shard.PullOnDataPlane(_versions[k], teacher, _teacherVersions[k]);
+        if (reply.Body is not { Transfer: var transfer } || reply.DataPlane is not { } address)
+        {
+            return (reply, Memory<float>.Empty);
+        }
+        var length = checked((int)(transfer.ByteLength / sizeof(float)));
+        if (_fetched[k].Length != length) _fetched[k] = new float[length];
+        var destination = _fetched[k].AsMemory();
+        if (address == _dataPlane.Address)
+        {
+            // The shard is in this silo: its body is copied from the outbox, no socket.
+            return _dataPlane.Outbox.TryCopyTo(transfer, MemoryMarshal.AsBytes(destination.Span))
+                ? (reply, destination)
+                : throw new DataPlaneException(DataPlaneRefusal.NotFound, $"data plane: {transfer} of shard {k} was withdrawn before it was read");
+        }
+        var got = await _dataPlane.Client(address).FetchAsync(transfer.TransferId, transfer.Shard, transfer.Version, destination);
+        if (got.ByteLength != transfer.ByteLength)
+        {
+            throw new InvalidDataException($"shard {k}: {got} from {address} is not the {transfer} it announced");
+        }
+        return (reply, destination);
+    }
+
+    /// <summary>Scatters a fetched body (student if sent, teacher if sent, then the buffers) into this worker's models; returns its bytes.</summary>
+    private long Install(int k, ShardLayout layout, WeightsBody body, Memory<float> fetched)
+    {
+        var floats = fetched.Span;
+        var parameters = (int)layout.ParameterLength;
+        var expected = (body.Student ? parameters : 0) + (body.Teacher ? parameters : 0) + 2 * (int)layout.BufferLength;
+        if (floats.Length != expected)
+        {
+            throw new InvalidDataException($"shard {k}: {body.Transfer} holds {floats.Length} floats, the layout {expected}");
+        }
+        if (body.Student)
+        {
+            FlatTensors.Scatter(layout.Parameters, n => _run.StudentTensors[n], floats[..parameters]);
+            floats = floats[parameters..];
+        }
+        if (body.Teacher)
+        {
+            FlatTensors.Scatter(layout.Parameters, n => _run.TeacherTensors[n], floats[..parameters]);
+            floats = floats[parameters..];
+            _teacherVersions[k] = body.Transfer.Version;
+        }
+        _pulledBuffers[k] = floats.ToArray();
+        return body.Transfer.ByteLength;
     }
 
     /// <summary>The teacher is pulled at every version of the semi-supervised phase, and once before (the warm-up's teacher forward).</summary>
@@ -194,13 +266,25 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             long[] counters = [.. FlatTensors.GatherCounters(layout.Counters, n => _run.StudentTensors[n], layout.CounterLength), .. FlatTensors.GatherCounters(layout.Counters, n => _run.TeacherTensors[n], layout.CounterLength)];
             for (var i = 0; i < buffers.Length; i++) buffers[i] -= _pulledBuffers[k][i];
             for (var i = 0; i < counters.Length; i++) counters[i] -= _pulledCounters[k][i];
+            var push = new GradientPush
+            {
+                WorkerKey = _run.Key, BaseVersion = lease.Iteration, Iteration = lease.Iteration, MicroBatch = lease.MicroBatch, Generation = lease.Generation,
+                CounterDelta = counters, Semi = semi, ResetTeacher = resetTeacher, NoGradient = noGradient,
+            };
+            if (_dataPlane is not null && _addresses[k] is { } address)
+            {
+                // One body: the gradient, then the buffer delta.
+                var parameters = (int)layout.ParameterLength;
+                var body = new float[parameters + buffers.Length];
+                FlatTensors.GatherInto(layout.Parameters, n => _run.StudentTensors[n].grad, body.AsSpan(0, parameters));
+                buffers.CopyTo(body.AsSpan(parameters));
+                bytes += body.LongLength * sizeof(float);
+                pushes.Add(PushOnDataPlane(k, address, push, body));
+                continue;
+            }
             var packed = FlatTensors.GatherPacked(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, half: false);
             bytes += packed.Bytes.LongLength + buffers.LongLength * 4;
-            pushes.Add(_run.Shards[k].PushMicroBatch(new GradientPush
-            {
-                WorkerKey = _run.Key, BaseVersion = lease.Iteration, Iteration = lease.Iteration, MicroBatch = lease.MicroBatch, Generation = lease.Generation, Gradient = packed,
-                BufferDelta = buffers, CounterDelta = counters, Semi = semi, ResetTeacher = resetTeacher, NoGradient = noGradient,
-            }));
+            pushes.Add(_run.Shards[k].PushMicroBatch(push with { Gradient = packed, BufferDelta = buffers }));
         }
         var bankPushes = new List<Task>();
         if (contrastive)
@@ -216,6 +300,25 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         return (WorkerCalls.AllAccepted(pushes, bankPushes), bytes);
     }
 
+    /// <summary>
+    /// The body to shard <paramref name="k"/>'s data plane, then the call with its descriptor. A failure of either
+    /// (the shard moved, its silo died, the body expired) makes the next lease ask the shard where it is.
+    /// </summary>
+    private async Task<PushOutcome> PushOnDataPlane(int k, string address, GradientPush push, float[] body)
+    {
+        try
+        {
+            var sent = address == _dataPlane!.Address
+                ? _dataPlane.Inbox.Deposit(k, push.Iteration, MemoryMarshal.AsBytes(body.AsSpan())) // the shard is in this silo
+                : await _dataPlane.Client(address).PushAsync(Guid.NewGuid(), k, push.Iteration, body);
+            return await _run.Shards[k].PushMicroBatch(push with { Body = sent });
+        }
+        catch
+        {
+            _addresses[k] = null;
+            throw;
+        }
+    }
 
     public void Dispose()
     {
@@ -223,8 +326,8 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         _run.Dispose();
     }
 
-    [LoggerMessage(EventId = 3222, Level = LogLevel.Information, Message = "worker {Worker} (sync, {MicroBatches} micro-batches a step): {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards")]
-    private static partial void LogStarted(ILogger logger, string worker, int microBatches, int labeled, int unlabeled, int shards);
+    [LoggerMessage(EventId = 3222, Level = LogLevel.Information, Message = "worker {Worker} (sync, {MicroBatches} micro-batches a step): {Labeled} labeled, {Unlabeled} unlabeled images, {Shards} shards, tensors over {Transport}")]
+    private static partial void LogStarted(ILogger logger, string worker, int microBatches, int labeled, int unlabeled, int shards, string transport);
 }
 
 /// <summary>A lease whose step the parameter server is not at (it was restored from a checkpoint): given back, never computed.</summary>

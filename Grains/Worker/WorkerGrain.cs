@@ -1,3 +1,4 @@
+using U2PL.Grains.DataPlane;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.Placement;
@@ -15,7 +16,7 @@ namespace U2PL.Grains.Worker;
 [GpuSlotPlacement]
 [KeepAlive] // its training loop runs on its own thread, not in grain turns
 [GrainType("u2pl.worker")]
-public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger, DatasetTypes datasetTypes) : Grain, IWorkerGrain
+public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger, DatasetTypes datasetTypes, SiloDataPlane? dataPlane = null) : Grain, IWorkerGrain
 {
     /// <summary>
     /// How long a stop waits for the loop before the activation is released anyway. A stopped loop's lease and pull
@@ -34,7 +35,7 @@ public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger, DatasetType
         {
             return Task.FromResult(_loop.Info);
         }
-        var loop = new WorkerLoop(this.GetPrimaryKeyString(), assignment, GrainFactory, datasetTypes, logger, RuntimeIdentity);
+        var loop = new WorkerLoop(this.GetPrimaryKeyString(), assignment, GrainFactory, datasetTypes, dataPlane, logger, RuntimeIdentity);
         _loop = loop;
         loop.Start();
         _ = DeactivateWhenEnded(loop);

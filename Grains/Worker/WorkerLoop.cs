@@ -1,3 +1,4 @@
+using U2PL.Grains.DataPlane;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
@@ -29,18 +30,20 @@ internal sealed partial class WorkerLoop
     private readonly WorkerAssignment _assignment;
     private readonly IGrainFactory _grains;
     private readonly DatasetTypes _datasetTypes;
+    private readonly SiloDataPlane? _dataPlane;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile WorkerInfo _info;
     private string _stopReason = "";
 
-    public WorkerLoop(string key, WorkerAssignment assignment, IGrainFactory grains, DatasetTypes datasetTypes, ILogger logger, string silo)
+    public WorkerLoop(string key, WorkerAssignment assignment, IGrainFactory grains, DatasetTypes datasetTypes, SiloDataPlane? dataPlane, ILogger logger, string silo)
     {
         _key = key;
         _assignment = assignment;
         _grains = grains;
         _datasetTypes = datasetTypes;
+        _dataPlane = dataPlane;
         _logger = logger;
         _info = new WorkerInfo { WorkerKey = key, Silo = silo, State = WorkerState.Starting, LastReport = DateTimeOffset.UtcNow };
     }
@@ -78,7 +81,7 @@ internal sealed partial class WorkerLoop
             var options = RunModel.Options(_assignment.ConfigText);
             var calls = new WorkerCalls(WorkerCalls.DeadlineFor(options.Cluster), _stop.Token);
             using IWorkerSession session = options.Cluster.Mode == ClusterMode.Sync
-                ? new SyncWorkerSession(_key, _assignment, _grains, _datasetTypes, calls, _logger)
+                ? new SyncWorkerSession(_key, _assignment, _grains, _datasetTypes, options.Cluster.DataPlane ? _dataPlane : null, calls, _logger)
                 : new WorkerSession(_key, _assignment, _grains, _datasetTypes, calls, _logger);
             _info = _info with { State = WorkerState.Training };
             stop = Train(session, run, calls);

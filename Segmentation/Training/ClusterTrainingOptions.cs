@@ -24,6 +24,12 @@ public sealed record ClusterTrainingOptions
     /// <summary>Weights, gradients and negatives as float16 on the wire (cluster.half_precision_wire).</summary>
     public bool HalfPrecisionWire { get; init; }
 
+    /// <summary>
+    /// Sync mode: gradients, weights and BN statistics between workers and shards travel over the silos' tensor data
+    /// plane where the silos host one, in Orleans messages otherwise (cluster.data_plane).
+    /// </summary>
+    public bool DataPlane { get; init; } = true;
+
     /// <summary>A lease not completed within this time is handed to another worker (cluster.lease_timeout_seconds).</summary>
     public double LeaseTimeoutSeconds { get; init; } = 60;
 
@@ -45,6 +51,7 @@ public sealed record ClusterTrainingOptions
             Staleness = tree.Int("cluster.staleness", 4),
             StalenessPolicy = tree.Enum("cluster.staleness_policy", StalenessPolicy.Reject, ("reject", StalenessPolicy.Reject), ("scale", StalenessPolicy.Scale)),
             HalfPrecisionWire = tree.Bool("cluster.half_precision_wire", false),
+            DataPlane = tree.Bool("cluster.data_plane", true),
             LeaseTimeoutSeconds = tree.Double("cluster.lease_timeout_seconds", 60),
             BankCacheRows = tree.Int("cluster.bank_cache_rows", 8192),
             BankRefreshSteps = tree.Int("cluster.bank_refresh_steps", 10),

@@ -31,6 +31,8 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference) : 
             var seen = new List<RunStatus>();
             var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, $"the run on {workers} workers to complete", seen);
             Assert.Equal(workers, seen.SelectMany(s => s.Workers).Where(w => w.Steps > 0).Select(w => w.WorkerKey).Distinct().Count());
+            // The workers (GPU silo) and the shards (state silo) are in other processes: the tensors went over the data plane.
+            Assert.True(seen.Max(s => s.DataPlaneBytes) > 0, $"{workers} workers: no tensor went over the data plane");
             AssertEqualsReference(done, $"{workers} workers");
         }
     }

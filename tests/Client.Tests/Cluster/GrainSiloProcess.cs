@@ -52,7 +52,7 @@ public sealed class GrainSiloProcess : IAsyncDisposable
         {
             "--cluster", "local", "--role", "all", "--gpu-slots", gpuSlots.ToString(CultureInfo.InvariantCulture),
             "--port", port.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway.ToString(CultureInfo.InvariantCulture),
-            "--health-port", health.ToString(CultureInfo.InvariantCulture), "--listen", "127.0.0.1",
+            "--health-port", health.ToString(CultureInfo.InvariantCulture), "--data-plane-port", FreePort().ToString(CultureInfo.InvariantCulture), "--listen", "127.0.0.1",
         };
         if (tls is not null) arguments.AddRange(tls.Flags("silo"));
         arguments.AddRange(extraArguments);

@@ -1,3 +1,4 @@
+using U2PL.Contracts;
 using System.Net;
 using System.Runtime.InteropServices;
 using U2PL.Grains.DataPlane;

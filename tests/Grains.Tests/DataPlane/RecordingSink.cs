@@ -1,3 +1,4 @@
+using U2PL.Contracts;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;

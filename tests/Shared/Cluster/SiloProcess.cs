@@ -59,9 +59,10 @@ public sealed class SiloProcess : IAsyncDisposable
         var siloPort = port ?? FreePorts.Next();
         var gatewayPort = FreePorts.Next();
         var healthPort = FreePorts.Next();
+        var dataPlanePort = FreePorts.Next();
         // host: another program that takes u2pl-silo's flags (the cluster benchmark hosts its own grains with "BENCH.dll silo").
         var args = $"{host ?? $"\"{SiloDll}\""} --cluster {cluster} --cluster-id {clusterId} --role {role} --gpu-slots {gpuSlots} " +
-                   $"--port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} --listen 127.0.0.1 " +
+                   $"--port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} --data-plane-port {dataPlanePort} --listen 127.0.0.1 " +
                    $"--death-timeout {deathTimeoutSeconds.ToString(invariant)} " +
                    $"--response-timeout {responseTimeoutSeconds.ToString(invariant)} " +
                    (tls is null ? "--insecure" : string.Join(' ', tls.Flags($"silo-{siloPort}").Select(f => $"\"{f}\"")));

@@ -1,8 +1,8 @@
-namespace U2PL.Grains.DataPlane;
+namespace U2PL.Contracts;
 
 /// <summary>
-/// What a data-plane transfer carries, without its bytes: the part an Orleans call holds when the bytes go over the data
-/// plane (issue 22). <see cref="Checksum"/> is XxHash3 (64-bit) of the body; 0 until the sender has hashed it.
+/// A tensor-data-plane transfer without its bytes: what an Orleans call carries when the bytes go over the data plane
+/// (issue 22). <see cref="Checksum"/> is XxHash3 (64-bit) of the body; 0 until the sender has hashed it.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("u2pl.dataplane.descriptor")]
 public sealed record TransferDescriptor(
