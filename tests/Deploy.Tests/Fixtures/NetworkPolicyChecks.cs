@@ -30,7 +30,7 @@ internal static class NetworkPolicyChecks
     /// <summary>The silo port and the data plane: from silo pods of the namespace only, and from every silo.</summary>
     public static IEnumerable<string> SiloTraffic(Manifest manifest, List<SiloContainer> silos)
     {
-        var siloSelectors = SiloSelectors(manifest, silos);
+        var siloSelectors = SiloSelectors(manifest, silos).DistinctBy(Describe).ToList();
         foreach (var silo in silos)
         {
             var rules = Rules(manifest, silo);
