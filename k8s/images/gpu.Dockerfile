@@ -40,5 +40,5 @@ ENV DOTNET_ROOT=/usr/share/dotnet \
     HOME=/tmp
 USER 10001
 WORKDIR /tmp
-EXPOSE 11111 30000 8080
+EXPOSE 11111 11112 30000 8080
 CMD ["u2pl-silo", "--help"]

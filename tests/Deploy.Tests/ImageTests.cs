@@ -74,6 +74,18 @@ public partial class ImageTests
         Assert.Matches(@"(?m)^FROM nvidia/cuda:\$\{CUDA_VERSION\}-runtime-ubuntu24\.04", Stages("gpu.Dockerfile").Last().Insert(0, "FROM "));
     }
 
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Exposed_ports_are_the_ports_the_silo_containers_open(string dockerfile)
+    {
+        var expose = Regex.Match(Stages(dockerfile).Last(), @"(?m)^EXPOSE (.+)$");
+        Assert.True(expose.Success, $"{dockerfile}: no EXPOSE in the final stage");
+        var exposed = expose.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).Order();
+        var manifest = Manifest.FromFiles("k8s/base", Directory.GetFiles(Path.Combine(Repository.K8s, "base"), "*.yaml"));
+        var opened = manifest.ContainersRunning("u2pl-silo").SelectMany(x => x.Container.Maps("ports")).Select(p => p.Int("containerPort") ?? 0).Distinct().Order();
+        Assert.Equal(opened, exposed);
+    }
+
     [GeneratedRegex(@"(?m)^FROM ")]
     private static partial Regex StageStart();
 

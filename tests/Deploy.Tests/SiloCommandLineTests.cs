@@ -19,7 +19,7 @@ public class SiloCommandLineTests
         [
             "--role", "gpu,state", "--gpu-slots", "2", "--cluster", "redis://r:6379", "--cluster-id", "c1", "--port", "11112",
             "--gateway-port", "0", "--host", "10.0.0.5", "--listen", "::", "--tls-cert", "s.crt", "--tls-key", "s.key",
-            "--tls-ca", "ca.crt", "--death-timeout", "4", "--response-timeout", "2.5",
+            "--tls-ca", "ca.crt", "--data-plane-port", "11113", "--death-timeout", "4", "--response-timeout", "2.5",
         ], NoEnvironment);
         Assert.Empty(problems);
         Assert.Equal(new Dictionary<string, string?>
@@ -27,13 +27,53 @@ public class SiloCommandLineTests
             ["U2pl:Silo:Roles"] = "gpu,state", ["U2pl:Silo:GpuSlots"] = "2", ["U2pl:Silo:Cluster"] = "redis://r:6379",
             ["U2pl:Silo:ClusterId"] = "c1", ["U2pl:Silo:SiloPort"] = "11112", ["U2pl:Silo:GatewayPort"] = "0",
             ["U2pl:Silo:AdvertisedHost"] = "10.0.0.5", ["U2pl:Silo:ListenAddress"] = "::", ["U2pl:Silo:TlsCertificate"] = "s.crt",
-            ["U2pl:Silo:TlsKey"] = "s.key", ["U2pl:Silo:TlsCa"] = "ca.crt", ["U2pl:Silo:DeathTimeout"] = "00:00:04",
+            ["U2pl:Silo:TlsKey"] = "s.key", ["U2pl:Silo:TlsCa"] = "ca.crt", ["U2pl:Silo:DataPlanePort"] = "11113", ["U2pl:Silo:DeathTimeout"] = "00:00:04",
             ["U2pl:Silo:ResponseTimeout"] = "00:00:02.5000000",
         }, commandLine.Settings);
         var options = Bind(commandLine);
         Assert.Equal(["gpu", "state"], options.RoleList());
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.ResponseTimeout);
         Assert.Equal(new ClusterTls("s.crt", "s.key", "ca.crt"), options.Tls());
+        Assert.Equal((true, 11113), (options.DataPlane, options.DataPlanePort));
+    }
+
+    [Fact]
+    public void Data_plane_port_0_binds_a_free_port()
+    {
+        var (commandLine, problems) = SiloCommandLine.Parse(["--data-plane-port", "0"], NoEnvironment);
+        Assert.Empty(problems);
+        var options = Bind(commandLine);
+        Assert.Equal((true, 0), (options.DataPlane, options.DataPlanePort));
+    }
+
+    [Fact]
+    public void No_data_plane_is_an_off_switch_over_the_environment()
+    {
+        var (commandLine, problems) = SiloCommandLine.Parse(["--no-data-plane"], NoEnvironment);
+        Assert.Empty(problems);
+        Assert.Equal("false", commandLine.Settings["U2pl:Silo:DataPlane"]);
+        Assert.False(Bind(commandLine, new() { ["U2pl:Silo:DataPlane"] = "true" }).DataPlane);
+        Assert.True(Bind(SiloCommandLine.Parse([], NoEnvironment).CommandLine).DataPlane);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--port", "12000", "--data-plane-port", "12000" }, "--data-plane-port (U2pl:Silo:DataPlanePort) must differ from --port (12000)")]
+    [InlineData(new[] { "--data-plane-port", "30000" }, "--data-plane-port (U2pl:Silo:DataPlanePort) must differ from --port (11111) and --gateway-port (30000)")]
+    [InlineData(new[] { "--data-plane-port", "-1" }, "--data-plane-port (U2pl:Silo:DataPlanePort): -1 is not a TCP port.")]
+    public void Data_plane_port_problems_are_the_validators_and_name_the_flag(string[] args, string expected)
+    {
+        var (commandLine, problems) = SiloCommandLine.Parse(args, NoEnvironment);
+        Assert.Empty(problems);
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Bind(commandLine));
+        Assert.StartsWith(expected, Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_data_plane_lifts_the_data_plane_port_checks()
+    {
+        var (commandLine, problems) = SiloCommandLine.Parse(["--no-data-plane", "--port", "12000", "--data-plane-port", "12000"], NoEnvironment);
+        Assert.Empty(problems);
+        Assert.False(Bind(commandLine).DataPlane);
     }
 
     [Fact]
@@ -84,6 +124,8 @@ public class SiloCommandLineTests
     [Theory]
     [InlineData(new[] { "--gpu-slots", "two" }, "--gpu-slots: 'two' is not an integer.")]
     [InlineData(new[] { "--health-port", "x" }, "--health-port: 'x' is not an integer.")]
+    [InlineData(new[] { "--data-plane-port", "x" }, "--data-plane-port: 'x' is not an integer.")]
+    [InlineData(new[] { "--data-plane-port" }, "--data-plane-port needs a value.")]
     [InlineData(new[] { "--death-timeout", "0" }, "--death-timeout: '0' is not a positive number of seconds.")]
     [InlineData(new[] { "--port" }, "--port needs a value.")]
     [InlineData(new[] { "--gpu" }, "Unknown argument '--gpu'.")]
@@ -109,10 +151,10 @@ public class SiloCommandLineTests
     {
         foreach (var flag in new[] { "--role", "--gpu-slots", "--cluster", "--cluster-id", "--port", "--gateway-port", "--health-port", "--host",
                      "--listen", "--tls-cert", "--tls-key", "--tls-ca", "--insecure", "--kubernetes", "--death-timeout", "--response-timeout",
-                     "--dashboard-public", "--dashboard-token", "--log-format" })
+                     "--dashboard-public", "--dashboard-token", "--log-format", "--data-plane-port", "--no-data-plane" })
         {
             Assert.Contains(flag + " ", SiloCommandLine.Usage, StringComparison.Ordinal);
-            var (_, problems) = SiloCommandLine.Parse(flag is "--insecure" or "--kubernetes" or "--dashboard-public" ? [flag] : [flag, "1"], NoEnvironment);
+            var (_, problems) = SiloCommandLine.Parse(flag is "--insecure" or "--kubernetes" or "--dashboard-public" or "--no-data-plane" ? [flag] : [flag, "1"], NoEnvironment);
             Assert.DoesNotContain(problems, p => p.StartsWith("Unknown", StringComparison.Ordinal));
         }
         Assert.Contains("U2pl__Silo__", SiloCommandLine.Usage, StringComparison.Ordinal);

@@ -22,6 +22,15 @@ public class SiloOptionsValidatorTests
     public void Defaults_are_valid()
     {
         Assert.Empty(Problems(_ => { }));
+        Assert.Equal((true, 11112), (new U2plSiloOptions().DataPlane, U2plSiloOptions.DefaultDataPlanePort));
+    }
+
+    [Fact]
+    public void A_data_plane_on_a_free_port_or_switched_off_is_valid()
+    {
+        Assert.Empty(Problems(o => o.DataPlanePort = 0));
+        Assert.Empty(Problems(o => { o.DataPlane = false; o.DataPlanePort = 11111; }));
+        Assert.Empty(Problems(o => { o.DataPlane = false; o.DataPlanePort = -1; }));
     }
 
     [Fact]
@@ -51,6 +60,10 @@ public class SiloOptionsValidatorTests
     [InlineData("SiloPort", "--port (U2pl:Silo:SiloPort)", "70000 is not a TCP port")]
     [InlineData("GatewayPort", "--gateway-port (U2pl:Silo:GatewayPort)", "-2 is not a TCP port")]
     [InlineData("SamePorts", "--gateway-port (U2pl:Silo:GatewayPort)", "must differ from --port (11111)")]
+    [InlineData("DataPlanePort", "--data-plane-port (U2pl:Silo:DataPlanePort)", "-1 is not a TCP port")]
+    [InlineData("DataPlanePortHigh", "--data-plane-port (U2pl:Silo:DataPlanePort)", "65536 is not a TCP port")]
+    [InlineData("DataPlaneOnSiloPort", "--data-plane-port (U2pl:Silo:DataPlanePort)", "must differ from --port (11111)")]
+    [InlineData("DataPlaneOnGatewayPort", "--data-plane-port (U2pl:Silo:DataPlanePort)", "and --gateway-port (30000)")]
     [InlineData("AdvertisedHost", "--host (U2pl:Silo:AdvertisedHost)", "must not be empty")]
     [InlineData("ListenAddress", "--listen (U2pl:Silo:ListenAddress)", "'any' is not an IP address")]
     [InlineData("DeathTimeout", "--death-timeout (U2pl:Silo:DeathTimeout)", "is not a positive time")]
@@ -72,6 +85,10 @@ public class SiloOptionsValidatorTests
             "SiloPort" => o => o.SiloPort = 70000,
             "GatewayPort" => o => o.GatewayPort = -2,
             "SamePorts" => o => o.GatewayPort = 11111,
+            "DataPlanePort" => o => o.DataPlanePort = -1,
+            "DataPlanePortHigh" => o => o.DataPlanePort = 65536,
+            "DataPlaneOnSiloPort" => o => o.DataPlanePort = 11111,
+            "DataPlaneOnGatewayPort" => o => o.DataPlanePort = 30000,
             "AdvertisedHost" => o => o.AdvertisedHost = "",
             "ListenAddress" => o => o.ListenAddress = "any",
             "DeathTimeout" => o => o.DeathTimeout = TimeSpan.Zero,
@@ -114,13 +131,15 @@ public class SiloOptionsValidatorTests
         {
             ["Cluster"] = "redis://redis:6379", ["ClusterId"] = "c1", ["Roles"] = "state", ["GpuSlots"] = "0", ["SiloPort"] = "11112",
             ["GatewayPort"] = "0", ["AdvertisedHost"] = "10.0.0.5", ["ListenAddress"] = "0.0.0.0", ["DeathTimeout"] = "00:00:04",
-            ["ResponseTimeout"] = "00:01:00", ["MaxMessageBodySize"] = "1048576", ["Insecure"] = "true",
+            ["ResponseTimeout"] = "00:01:00", ["MaxMessageBodySize"] = "1048576", ["Insecure"] = "true", ["DataPlane"] = "false",
+            ["DataPlanePort"] = "11113",
         }));
         Assert.Equal(["state"], options.RoleList());
         Assert.Equal(TimeSpan.FromSeconds(4), options.DeathTimeout);
         Assert.Equal(TimeSpan.FromMinutes(1), options.ResponseTimeout);
         Assert.Equal((11112, 0, 1048576), (options.SiloPort, options.GatewayPort, options.MaxMessageBodySize));
         Assert.True(options.Insecure);
+        Assert.Equal((false, 11113), (options.DataPlane, options.DataPlanePort));
         Assert.Null(options.Tls());
     }
 

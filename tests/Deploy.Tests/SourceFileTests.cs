@@ -65,5 +65,10 @@ public partial class SourceFileTests : OverlayTestBase
         AssertNone(SiloChecks.Drain(silos, ProductSource.SiloShutdownTimeout()), "base: drain");
         AssertNone(SiloChecks.GpuSlots(silos, expectGpus: false), "base: GPU slots");
         AssertNone(SiloChecks.KubernetesHosting(silos, manifest, ProductSource.SiloServiceId()), "base: Kubernetes hosting");
+        AssertNone(DataPlaneChecks.Ports(silos, U2PL.Grains.Hosting.U2plSiloOptions.DefaultDataPlanePort), "base: data-plane port");
+        AssertNone(DataPlaneChecks.Probe(silos), "base: data-plane probe");
+        AssertNone(DataPlaneChecks.Services(manifest, silos), "base: Services");
+        foreach (var check in new Func<Manifest, List<SiloContainer>, IEnumerable<string>>[] { NetworkPolicyChecks.Selection, NetworkPolicyChecks.SiloTraffic, NetworkPolicyChecks.Clients, NetworkPolicyChecks.Ports })
+            AssertNone(check(manifest, silos), "base: NetworkPolicy");
     }
 }

@@ -94,7 +94,8 @@ internal static class SiloChecks
         foreach (var silo in silos)
         {
             var declared = silo.Container.Maps("ports").ToDictionary(p => p.Str("name") ?? "", p => p.Int("containerPort"));
-            foreach (var (name, port) in new[] { ("silo", silo.Flags.Port), ("gateway", silo.Flags.GatewayPort), ("health", silo.Flags.HealthPort) })
+            foreach (var (name, port) in new[] { ("silo", silo.Flags.Port), ("gateway", silo.Flags.GatewayPort), ("health", silo.Flags.HealthPort),
+                                             (DataPlaneChecks.PortName, silo.Flags.DataPlane ? silo.Flags.DataPlanePort : 0) })
             {
                 if (port == 0) continue;
                 if (declared.GetValueOrDefault(name) != port) yield return $"{silo}: container port '{name}' is {declared.GetValueOrDefault(name)?.ToString() ?? "missing"}, the silo listens on {port}";

@@ -21,6 +21,8 @@ internal sealed record SiloFlags(
     string Host,
     string Listen,
     bool Insecure,
+    bool DataPlane,
+    int DataPlanePort,
     IReadOnlyList<string> Problems)
 {
     /// <summary>The help text the silo prints for --help.</summary>
@@ -45,6 +47,6 @@ internal sealed record SiloFlags(
         }
         return new SiloFlags(
             options.RoleList(), options.GpuSlots, options.Cluster, options.ClusterId, options.SiloPort, options.GatewayPort,
-            commandLine.HealthPort, options.AdvertisedHost, options.ListenAddress, options.Insecure, problems);
+            commandLine.HealthPort, options.AdvertisedHost, options.ListenAddress, options.Insecure, options.DataPlane, options.DataPlanePort, problems);
     }
 }
