@@ -24,10 +24,11 @@ public interface IParameterServerGrain : IGrainWithStringKey
 
     /// <summary>
     /// As <see cref="Pull"/> at float32, with the parameters and buffers in one body on the shard silo's data plane
-    /// (<see cref="ShardWeights.Body"/>) when it has one, in the answer otherwise. Workers of one version fetch the same body.
+    /// (<see cref="ShardWeights.Body"/>) when it has one and the caller's data plane <paramref name="from"/> is another
+    /// silo's, in the answer otherwise (a call within a silo copies nothing). Workers of one version fetch the same body.
     /// </summary>
     [ReadOnly]
-    Task<ShardWeights> PullOnDataPlane(long sinceVersion, bool teacher, long teacherAt);
+    Task<ShardWeights> PullOnDataPlane(long sinceVersion, bool teacher, long teacherAt, string from);
 
     /// <summary>Applies a gradient computed on <see cref="GradientPush.BaseVersion"/>, subject to the staleness bound.</summary>
     Task<PushOutcome> PushGradient(GradientPush push);

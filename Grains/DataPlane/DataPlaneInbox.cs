@@ -55,18 +55,6 @@ public sealed class DataPlaneInbox : ITensorSink, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Lands a body pushed from this silo to itself (a worker beside its shard): no socket, the same inbox.</summary>
-    public TransferDescriptor Deposit(int shard, long version, ReadOnlySpan<byte> body)
-    {
-        var descriptor = new TransferDescriptor(Guid.NewGuid(), shard, version, body.Length);
-        var memory = Open(descriptor, LocalPeer);
-        body.CopyTo(memory.Span);
-        CompleteAsync(descriptor, memory, LocalPeer);
-        return descriptor;
-    }
-
-    private static readonly EndPoint LocalPeer = new IPEndPoint(IPAddress.Loopback, 0);
-
     public void Abandon(TransferDescriptor descriptor, Memory<byte> body, DataPlaneException reason)
     {
         _pool.Return(ArrayOf(body));

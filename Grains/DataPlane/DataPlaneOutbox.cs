@@ -29,14 +29,6 @@ public sealed class DataPlaneOutbox : ITensorSource
 
     public void Withdraw(TransferDescriptor descriptor) => _published.TryRemove(descriptor.TransferId, out _);
 
-    /// <summary>Copies a body published in this silo into <paramref name="destination"/> (a worker beside its shard); false when it was withdrawn.</summary>
-    public bool TryCopyTo(TransferDescriptor transfer, Span<byte> destination)
-    {
-        if (!_published.TryGetValue(transfer.TransferId, out var array) || array.Length != destination.Length) return false;
-        array.CopyTo(destination);
-        return true;
-    }
-
     public bool TryGet(TransferDescriptor request, out ReadOnlyMemory<byte> body)
     {
         if (_published.TryGetValue(request.TransferId, out var array))

@@ -74,10 +74,10 @@ public sealed partial class ParameterServerGrain(
     public Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher, long teacherAt) =>
         Task.FromResult(Tensors().Pull(sinceVersion, half, teacher, teacherAt) with { DataPlane = dataPlane?.Address });
 
-    public Task<ShardWeights> PullOnDataPlane(long sinceVersion, bool teacher, long teacherAt)
+    public Task<ShardWeights> PullOnDataPlane(long sinceVersion, bool teacher, long teacherAt, string from)
     {
         var tensors = Tensors();
-        if (dataPlane?.Address is not { } address)
+        if (dataPlane?.Address is not { } address || address == from)
         {
             return Pull(sinceVersion, false, teacher, teacherAt);
         }

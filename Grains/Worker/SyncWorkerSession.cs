@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.DataPlane;
@@ -174,7 +173,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         {
             return (await shard.Pull(_versions[k], false, teacher, _teacherVersions[k]), Memory<float>.Empty);
         }
-        var reply = await shard.PullOnDataPlane(_versions[k], teacher, _teacherVersions[k]);
+        var reply = await shard.PullOnDataPlane(_versions[k], teacher, _teacherVersions[k], _dataPlane.Address ?? "");
         if (reply.Body is not { Transfer: var transfer } || reply.DataPlane is not { } address)
         {
             return (reply, Memory<float>.Empty);
@@ -182,13 +181,6 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         var length = checked((int)(transfer.ByteLength / sizeof(float)));
         if (_fetched[k].Length != length) _fetched[k] = new float[length];
         var destination = _fetched[k].AsMemory();
-        if (address == _dataPlane.Address)
-        {
-            // The shard is in this silo: its body is copied from the outbox, no socket.
-            return _dataPlane.Outbox.TryCopyTo(transfer, MemoryMarshal.AsBytes(destination.Span))
-                ? (reply, destination)
-                : throw new DataPlaneException(DataPlaneRefusal.NotFound, $"data plane: {transfer} of shard {k} was withdrawn before it was read");
-        }
         var got = await _dataPlane.Client(address).FetchAsync(transfer.TransferId, transfer.Shard, transfer.Version, destination);
         if (got.ByteLength != transfer.ByteLength)
         {
@@ -271,7 +263,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
                 WorkerKey = _run.Key, BaseVersion = lease.Iteration, Iteration = lease.Iteration, MicroBatch = lease.MicroBatch, Generation = lease.Generation,
                 CounterDelta = counters, Semi = semi, ResetTeacher = resetTeacher, NoGradient = noGradient,
             };
-            if (_dataPlane is not null && _addresses[k] is { } address)
+            if (_dataPlane is not null && _addresses[k] is { } address && address != _dataPlane.Address)
             {
                 // One body: the gradient, then the buffer delta.
                 var parameters = (int)layout.ParameterLength;
@@ -308,9 +300,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     {
         try
         {
-            var sent = address == _dataPlane!.Address
-                ? _dataPlane.Inbox.Deposit(k, push.Iteration, MemoryMarshal.AsBytes(body.AsSpan())) // the shard is in this silo
-                : await _dataPlane.Client(address).PushAsync(Guid.NewGuid(), k, push.Iteration, body);
+            var sent = await _dataPlane!.Client(address).PushAsync(Guid.NewGuid(), k, push.Iteration, body);
             return await _run.Shards[k].PushMicroBatch(push with { Body = sent });
         }
         catch

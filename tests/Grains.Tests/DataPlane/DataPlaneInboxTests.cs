@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using U2PL.Contracts;
 using U2PL.Grains.DataPlane;
+using U2PL.Tests.Cluster;
 
 namespace U2PL.Grains.Tests.DataPlane;
 

@@ -89,6 +89,7 @@ public class ConfigKeyTests
         { "cluster.staleness", "2" },
         { "cluster.staleness_policy", "downweight" },
         { "cluster.half_precision_wire", "true" },
+        { "cluster.data_plane", "false" },
         { "cluster.bank_cache_rows", "100" },
         { "cluster.bank_refresh_steps", "3" },
         { "logging.tensorboard", "false" },
