@@ -20,6 +20,15 @@ public interface IBenchDriverGrain : IGrainWithStringKey
     [Alias("payload"), ResponseTimeout("00:10:00")]
     Task<double> SendPayload(string target, long totalBytes, int chunkBytes, PayloadEncoding encoding, int inFlight = 1);
 
+    /// <summary>
+    /// Sequential small calls to one echo grain (paced: about 1 ms between calls) while <paramref name="path"/> moves
+    /// blocks of <paramref name="transferBytes"/> back to back to silo B (the data plane to the server listening on
+    /// <paramref name="dataPlanePort"/>, or grain calls); at least <paramref name="samples"/> calls and, under transfer,
+    /// until <paramref name="minTransfers"/> transfers completed while they ran. Timing starts after the first transfer.
+    /// </summary>
+    [Alias("latency-under-transfer"), ResponseTimeout("00:10:00")]
+    Task<LatencyUnderTransfer> MeasureLatencyUnderTransfer(string target, int samples, int minTransfers, TransferPath path, int dataPlanePort, long transferBytes);
+
     /// <summary>The silo hosting this activation.</summary>
     [Alias("silo")]
     Task<string> GetSilo();
