@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using U2PL.Contracts;
@@ -8,7 +9,8 @@ namespace U2PL.Cluster.Bench.Grains;
 /// <summary>
 /// Transfers of one block, back to back (each starts when the previous one is answered), until stopped; the load
 /// beside which <see cref="BenchDriverGrain.MeasureLatencyUnderTransfer"/> times grain calls. A stop lets the transfer
-/// under way finish.
+/// under way finish. Paced (a rate &gt; 0): after each transfer the sender waits until the transfers so far average
+/// that rate.
 /// </summary>
 internal sealed class BackgroundTransfers
 {
@@ -30,31 +32,51 @@ internal sealed class BackgroundTransfers
     /// Through the data plane, on the thread pool (a sender's pushes do not run on a grain's scheduler), one transfer of
     /// <paramref name="bytes"/> at a time to the server at <paramref name="server"/>.
     /// </summary>
-    public static BackgroundTransfers DataPlane(EndPoint server, DataPlaneTls? tls, long bytes, CancellationToken stop) =>
+    public static BackgroundTransfers DataPlane(EndPoint server, DataPlaneTls? tls, long bytes, double pacedMiBps, CancellationToken stop) =>
         new(self => Task.Run(async () =>
         {
             var block = Block(bytes);
             await using var client = new DataPlaneClient(server, new DataPlaneOptions(), tls);
+            var started = Stopwatch.GetTimestamp();
             for (var version = 0L; !stop.IsCancellationRequested; version++)
             {
                 await client.PushAsync(Guid.NewGuid(), 0, version, block);
                 self.Done();
+                await Pace(started, version + 1, bytes, pacedMiBps, stop);
             }
         }));
 
     /// <summary>As grain calls (today's path), issued from the calling grain's context, one call of <paramref name="bytes"/> at a time.</summary>
-    public static BackgroundTransfers Orleans(IEchoGrain sink, long bytes, CancellationToken stop) =>
+    public static BackgroundTransfers Orleans(IEchoGrain sink, long bytes, double pacedMiBps, CancellationToken stop) =>
         new(async self =>
         {
             var block = Block(bytes);
             var raw = new RawFloats { Bytes = MemoryMarshal.AsBytes(block.AsSpan()).ToArray() };
-            while (!stop.IsCancellationRequested)
+            var started = Stopwatch.GetTimestamp();
+            for (var sent = 1L; !stop.IsCancellationRequested; sent++)
             {
                 var answer = await sink.Sink(raw);
                 if (answer.Length != 2 || answer[0] != block.Length) throw new InvalidOperationException("The echo grain's answer did not match the payload.");
                 self.Done();
+                await Pace(started, sent, bytes, pacedMiBps, stop);
             }
         });
+
+    private static async Task Pace(long started, long transfers, long bytes, double mibps, CancellationToken stop)
+    {
+        if (mibps <= 0) return;
+        var due = TimeSpan.FromSeconds(transfers * (double)bytes / (mibps * (1 << 20))) - Stopwatch.GetElapsedTime(started);
+        if (due > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(due, stop);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
 
     private void Done()
     {

@@ -78,7 +78,7 @@ public sealed class BenchDriverGrain(IOptions<U2plSiloOptions> silo) : Grain, IB
     }
 
     /// <inheritdoc />
-    public async Task<LatencyUnderTransfer> MeasureLatencyUnderTransfer(string target, int samples, int minTransfers, TransferPath path, int dataPlanePort, long transferBytes)
+    public async Task<LatencyUnderTransfer> MeasureLatencyUnderTransfer(string target, int samples, int minTransfers, TransferPath path, int dataPlanePort, long transferBytes, double pacedMiBps, double maxSeconds)
     {
         var echo = GrainFactory.GetGrain<IEchoGrain>(target);
         for (var i = 0; i < 200; i++) await echo.Ping(i);
@@ -86,8 +86,8 @@ public sealed class BenchDriverGrain(IOptions<U2plSiloOptions> silo) : Grain, IB
         var load = path switch
         {
             TransferPath.DataPlane => BackgroundTransfers.DataPlane(new IPEndPoint(IPAddress.Loopback, dataPlanePort),
-                silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null, transferBytes, stop.Token),
-            TransferPath.Orleans => BackgroundTransfers.Orleans(GrainFactory.GetGrain<IEchoGrain>("transfer"), transferBytes, stop.Token),
+                silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null, transferBytes, pacedMiBps, stop.Token),
+            TransferPath.Orleans => BackgroundTransfers.Orleans(GrainFactory.GetGrain<IEchoGrain>("transfer"), transferBytes, pacedMiBps, stop.Token),
             _ => null,
         };
         if (load is not null && await Task.WhenAny(load.FirstDone, load.Running) == load.Running) await load.Running; // a failed first transfer throws here
@@ -95,8 +95,8 @@ public sealed class BenchDriverGrain(IOptions<U2plSiloOptions> silo) : Grain, IB
         var latencies = new List<double>(samples);
         var started = Stopwatch.GetTimestamp();
         // Paced calls (one, then a pause of ~1 ms), as control-plane traffic is, until there are enough samples and
-        // enough transfers have completed while they were taken; at most 2 minutes.
-        while ((latencies.Count < samples || load is not null && load.Completed - before < minTransfers) && Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(2))
+        // enough transfers have completed while they were taken; at most maxSeconds.
+        while ((latencies.Count < samples || load is not null && load.Completed - before < minTransfers) && Stopwatch.GetElapsedTime(started).TotalSeconds < maxSeconds)
         {
             var call = Stopwatch.GetTimestamp();
             if (await echo.Ping(latencies.Count) != latencies.Count + 1) throw new InvalidOperationException("Wrong echo.");

@@ -23,14 +23,14 @@ internal static class LatencyUnderTransferBenchmark
         var port = await receiver.Listen();
         if (!cluster.B.Hosts(await receiver.GetSilo())) throw new InvalidOperationException("The data-plane receiver is not on silo B.");
         var loadBefore = DataPlaneBenchmark.LoadAverage();
-        foreach (var (path, _) in Phases.Skip(1)) await cluster.Driver.MeasureLatencyUnderTransfer("latency", 50, 1, path, port, bytes); // warm-up
+        foreach (var (path, _) in Phases.Skip(1)) await cluster.Driver.MeasureLatencyUnderTransfer("latency", 50, 1, path, port, bytes, settings.TransferMiBps, settings.PhaseSeconds); // warm-up
         var results = Phases.ToDictionary(p => p.Path, _ => new List<LatencyUnderTransfer>());
         for (var round = 0; round < settings.Repeats; round++)
         {
             foreach (var (path, name) in round % 2 == 0 ? Phases : Phases.Reverse())
             {
                 await Task.Delay(TimeSpan.FromSeconds(1)); // the previous phase's last transfer and collections settle
-                var result = await cluster.Driver.MeasureLatencyUnderTransfer("latency", settings.Samples, settings.MinTransfers, path, port, bytes);
+                var result = await cluster.Driver.MeasureLatencyUnderTransfer("latency", settings.Samples, settings.MinTransfers, path, port, bytes, settings.TransferMiBps, settings.PhaseSeconds);
                 results[path].Add(result);
                 log.WriteLine($"round {round + 1} {name}: p50 {Stats.F(P(result, 0.5))} µs, p99 {Stats.F(P(result, 0.99))} µs over {result.Latencies.Length} calls in {Stats.F(result.Seconds, 2)} s" +
                               (path == TransferPath.None ? "" : $", {result.Transfers} transfers, {Stats.F(MiBps(result), 0)} MiB/s"));
@@ -47,11 +47,12 @@ internal static class LatencyUnderTransferBenchmark
         md.AppendLine($"| grain call silo A → silo B ({(settings.Tls ? "mutual TLS" : "plain TCP")}) | p50 µs (median) | p99 µs (median) | p50 / idle (median of rounds) | p99 / idle (median of rounds) | transfer MiB/s during (median) | p99 per round (µs) |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         Row("idle: **the baseline**", TransferPath.None);
-        Row($"while {settings.PayloadMiB} MiB go back to back through the **data plane** (A → server in B)", TransferPath.DataPlane);
-        Row($"while {settings.PayloadMiB} MiB go back to back as **grain calls** (`Sink(RawFloats)`, A → B)", TransferPath.Orleans);
+        var cadence = settings.TransferMiBps > 0 ? $"spaced to {Stats.F(settings.TransferMiBps, 0)} MiB/s" : "back to back";
+        Row($"while {settings.PayloadMiB} MiB go {cadence} through the **data plane** (A → server in B)", TransferPath.DataPlane);
+        Row($"while {settings.PayloadMiB} MiB go {cadence} as **grain calls** (`Sink(RawFloats)`, A → B)", TransferPath.Orleans);
         md.AppendLine();
         md.AppendLine($"{settings.Repeats} rounds (phase order reversed every other round) after one warm-up of each loaded phase; per phase at least {settings.Samples} calls " +
-                      $"`Task<int> Ping(int)`, each followed by a ~1 ms pause, and under transfer at least {settings.MinTransfers} completed transfers; timing starts after the first transfer. " +
+                      $"`Task<int> Ping(int)`, each followed by a ~1 ms pause, and under transfer at least {settings.MinTransfers} completed transfers (at most {Stats.F(settings.PhaseSeconds, 0)} s per phase); timing starts after the first transfer. " +
                       $"Load average {loadBefore} before, {loadAfter} after.");
         return md.ToString();
 
@@ -74,6 +75,7 @@ internal static class LatencyUnderTransferBenchmark
             ["transfer_mib"] = settings.PayloadMiB,
             ["repeats"] = settings.Repeats,
             ["samples_min"] = settings.Samples,
+            ["paced_mib_s"] = settings.TransferMiBps,
         };
         foreach (var (path, name) in Phases)
         {
