@@ -19,6 +19,11 @@ internal sealed record BenchSettings
     public int InFlight { get; init; } = 4;
     public bool Tls { get; init; }
     public bool DataPlane { get; init; }
+    public bool LatencyUnderTransfer { get; init; }
+    public int Samples { get; init; } = 400;
+    public int MinTransfers { get; init; } = 3;
+    public double TransferMiBps { get; init; }
+    public double PhaseSeconds { get; init; } = 120;
     public bool Json { get; init; }
     public string? Markdown { get; init; }
     public List<string> SiloEnvironment { get; init; } = [];
@@ -36,7 +41,12 @@ internal sealed record BenchSettings
           --no-float-array       skip the float[] (element-wise) row of the payload benchmark
           --tls                  mutual TLS between silos and clients (certificates from a CA made for the run; default plain TCP)
           --data-plane           payload through the tensor data plane (no cluster) vs a raw socket copy (raw TLS copy with --tls)
-          --json                 print one JSON object with the ratios as the last line (with --data-plane)
+          --latency-under-transfer  grain-call latency between two silos idle, while --payload-mib blocks go back to back
+                                 through the data plane between them, and while they go as grain calls (issue 22)
+          --samples N            timed calls per phase of --latency-under-transfer (default 400), --min-transfers N
+                                 transfers that complete while they run (default 3), --phase-seconds S at most per
+                                 phase (default 120), --transfer-mib-s R transfers spaced to average R MiB/s (default: back to back)
+          --json                 print one JSON object with the ratios as the last line (with --data-plane, --latency-under-transfer)
           --death-timeouts LIST  failure-detection timeouts in seconds (default 2,5), --rounds N kills each (default 5)
           --silo-env NAME=VALUE  environment variable for the silo processes (repeatable), e.g. DOTNET_gcServer=1
           --markdown PATH        also write the result tables there
@@ -72,6 +82,11 @@ internal sealed record BenchSettings
                 "--in-flight" => s with { InFlight = I() },
                 "--tls" => s with { Tls = true },
                 "--data-plane" => s with { DataPlane = true },
+                "--latency-under-transfer" => s with { LatencyUnderTransfer = true },
+                "--samples" => s with { Samples = I() },
+                "--min-transfers" => s with { MinTransfers = I() },
+                "--phase-seconds" => s with { PhaseSeconds = double.Parse(V(), CultureInfo.InvariantCulture) },
+                "--transfer-mib-s" => s with { TransferMiBps = double.Parse(V(), CultureInfo.InvariantCulture) },
                 "--json" => s with { Json = true },
                 "--markdown" => s with { Markdown = V() },
                 "--silo-env" => s with { SiloEnvironment = [.. s.SiloEnvironment, V()] },

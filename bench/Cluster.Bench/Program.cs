@@ -45,6 +45,17 @@ if (settings is { Mode: "payload", DataPlane: true })
 }
 await using var redis = await RedisServer.StartAsync();
 using var tls = settings.Tls ? new TestCertificates("u2pl bench CA") : null;
+if (settings is { Mode: "payload", LatencyUnderTransfer: true })
+{
+    await using var cluster = await TwoSiloCluster.StartAsync(redis, settings, tls);
+    var (markdown, json) = await LatencyUnderTransferBenchmark.RunAsync(cluster, settings, log);
+    report.AppendLine($"### Grain-call latency between two silos while {settings.PayloadMiB} MiB transfers run").AppendLine().AppendLine(markdown);
+    Console.WriteLine();
+    Console.WriteLine(report);
+    if (settings.Markdown is { } latencyReport) await File.WriteAllTextAsync(latencyReport, report.ToString());
+    if (settings.Json) Console.WriteLine(json);
+    return 0;
+}
 if (settings.Mode is "calls" or "payload" or "all")
 {
     await using var cluster = await TwoSiloCluster.StartAsync(redis, settings, tls);

@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
 using U2PL.Contracts;
+using U2PL.Grains.DataPlane;
+using U2PL.Grains.Hosting;
 using U2PL.Grains.Placement;
 
 namespace U2PL.Cluster.Bench.Grains;
@@ -10,7 +14,7 @@ namespace U2PL.Cluster.Bench.Grains;
 /// timing is taken inside the silo, so no client hop is in it.
 /// </summary>
 [GpuSlotPlacement]
-public sealed class BenchDriverGrain : Grain, IBenchDriverGrain
+public sealed class BenchDriverGrain(IOptions<U2plSiloOptions> silo) : Grain, IBenchDriverGrain
 {
     /// <inheritdoc />
     public async Task<double[]> MeasureLatency(string target, int warmup, int calls)
@@ -71,6 +75,40 @@ public sealed class BenchDriverGrain : Grain, IBenchDriverGrain
         }));
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return checks.All(ok => ok) ? elapsed : -1;
+    }
+
+    /// <inheritdoc />
+    public async Task<LatencyUnderTransfer> MeasureLatencyUnderTransfer(string target, int samples, int minTransfers, TransferPath path, int dataPlanePort, long transferBytes, double pacedMiBps, double maxSeconds)
+    {
+        var echo = GrainFactory.GetGrain<IEchoGrain>(target);
+        for (var i = 0; i < 200; i++) await echo.Ping(i);
+        using var stop = new CancellationTokenSource();
+        var load = path switch
+        {
+            TransferPath.DataPlane => BackgroundTransfers.DataPlane(new IPEndPoint(IPAddress.Loopback, dataPlanePort),
+                silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null, transferBytes, pacedMiBps, stop.Token),
+            TransferPath.Orleans => BackgroundTransfers.Orleans(GrainFactory.GetGrain<IEchoGrain>("transfer"), transferBytes, pacedMiBps, stop.Token),
+            _ => null,
+        };
+        if (load is not null && await Task.WhenAny(load.FirstDone, load.Running) == load.Running) await load.Running; // a failed first transfer throws here
+        var before = load?.Completed ?? 0;
+        var latencies = new List<double>(samples);
+        var started = Stopwatch.GetTimestamp();
+        // Paced calls (one, then a pause of ~1 ms), as control-plane traffic is, until there are enough samples and
+        // enough transfers have completed while they were taken; at most maxSeconds.
+        while ((latencies.Count < samples || load is not null && load.Completed - before < minTransfers) && Stopwatch.GetElapsedTime(started).TotalSeconds < maxSeconds)
+        {
+            var call = Stopwatch.GetTimestamp();
+            if (await echo.Ping(latencies.Count) != latencies.Count + 1) throw new InvalidOperationException("Wrong echo.");
+            latencies.Add(Stopwatch.GetElapsedTime(call).TotalMicroseconds);
+            if (load?.Running.IsFaulted == true) await load.Running;
+            await Task.Delay(1);
+        }
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var transfers = (load?.Completed ?? 0) - before;
+        stop.Cancel();
+        if (load is not null) await load.Running;
+        return new LatencyUnderTransfer([.. latencies], transfers, transfers * transferBytes, seconds);
     }
 
     /// <inheritdoc />

@@ -20,6 +20,17 @@ public interface IBenchDriverGrain : IGrainWithStringKey
     [Alias("payload"), ResponseTimeout("00:10:00")]
     Task<double> SendPayload(string target, long totalBytes, int chunkBytes, PayloadEncoding encoding, int inFlight = 1);
 
+    /// <summary>
+    /// Sequential small calls to one echo grain (paced: about 1 ms between calls) while <paramref name="path"/> moves
+    /// blocks of <paramref name="transferBytes"/> back to back to silo B (the data plane to the server listening on
+    /// <paramref name="dataPlanePort"/>, or grain calls); at least <paramref name="samples"/> calls and, under transfer,
+    /// until <paramref name="minTransfers"/> transfers completed while they ran, at most <paramref name="maxSeconds"/>.
+    /// Timing starts after the first transfer. <paramref name="pacedMiBps"/> &gt; 0 spaces the transfers so that they
+    /// average that rate (a transfer still goes at full speed, then the sender waits).
+    /// </summary>
+    [Alias("latency-under-transfer"), ResponseTimeout("00:10:00")]
+    Task<LatencyUnderTransfer> MeasureLatencyUnderTransfer(string target, int samples, int minTransfers, TransferPath path, int dataPlanePort, long transferBytes, double pacedMiBps, double maxSeconds);
+
     /// <summary>The silo hosting this activation.</summary>
     [Alias("silo")]
     Task<string> GetSilo();

@@ -14,6 +14,8 @@ namespace U2PL.Cluster.Bench.Measurements;
 /// raw time / data-plane time per round; their medians are reported. The primary baseline is the raw copy into a
 /// reused array: the data plane lands bodies in pooled, reused buffers, so both sides then pay the same for memory;
 /// the raw copy into a new array (the Orleans benchmark's baseline, which also pays for fresh pages) is reported beside it.
+/// Around the baseline, the one transfer and the chunked transfers in flight, the CPU time (user + system) of the
+/// sending process (this one) and of the receiving process is taken, as CPU seconds per GiB moved (issue 22, item 4).
 /// </summary>
 internal static class DataPlaneBenchmark
 {
@@ -58,19 +60,25 @@ internal static class DataPlaneBenchmark
                 await Chunked(inFlight);
             }
             List<double> news = [], reused = [], one = [], chunked = [], pipelined = [];
+            var cpu = new CpuPerGiB(totalBytes);
+            TimeSpan SinkCpu()
+            {
+                sinkProcess.Refresh();
+                return sinkProcess.TotalProcessorTime;
+            }
             for (var round = 0; round < settings.Repeats; round++)
             {
                 news.Add(await rawNew.SendAsync(block));
-                reused.Add(await rawReused.SendAsync(block));
-                one.Add(await OneCall());
+                reused.Add(await cpu.MeasureAsync("raw", () => rawReused.SendAsync(block), () => rawReused.SinkProcessorTime));
+                one.Add(await cpu.MeasureAsync("one_call", OneCall, SinkCpu));
                 chunked.Add(await Chunked(1));
-                pipelined.Add(await Chunked(inFlight));
+                pipelined.Add(await cpu.MeasureAsync("chunked", () => Chunked(inFlight), SinkCpu));
                 log.WriteLine($"data plane round {round + 1}: raw{(tls is null ? "" : " TLS")} {F(MiBps(totalBytes, news[^1]))} MiB/s (reused array {F(MiBps(totalBytes, reused[^1]))}), " +
                               $"one transfer {F(MiBps(totalBytes, one[^1]))} MiB/s, {settings.ChunkMiB} MiB transfers {F(MiBps(totalBytes, chunked[^1]))} MiB/s, {inFlight} in flight {F(MiBps(totalBytes, pipelined[^1]))} MiB/s");
             }
             var loadAfter = LoadAverage();
-            return (Markdown(settings, tls is not null, totalBytes, news, reused, one, chunked, pipelined, inFlight, loadBefore, loadAfter),
-                Json(settings, tls is not null, totalBytes, news, reused, one, chunked, pipelined, inFlight, loadBefore, loadAfter));
+            return (Markdown(settings, tls is not null, totalBytes, news, reused, one, chunked, pipelined, inFlight, loadBefore, loadAfter) + cpu.Markdown(tls is not null),
+                Json(settings, tls is not null, totalBytes, news, reused, one, chunked, pipelined, inFlight, loadBefore, loadAfter, cpu));
         }
         finally
         {
@@ -104,8 +112,8 @@ internal static class DataPlaneBenchmark
         }
     }
 
-    private static string Json(BenchSettings settings, bool tls, long totalBytes, List<double> news, List<double> reused, List<double> one, List<double> chunked, List<double> pipelined, int inFlight, string loadBefore, string loadAfter) =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
+    private static string Json(BenchSettings settings, bool tls, long totalBytes, List<double> news, List<double> reused, List<double> one, List<double> chunked, List<double> pipelined, int inFlight, string loadBefore, string loadAfter, CpuPerGiB cpu) =>
+        JsonSerializer.Serialize(new Dictionary<string, object>(cpu.JsonFields())
         {
             ["benchmark"] = "payload --data-plane",
             ["transport"] = tls ? "mutual TLS" : "plain TCP",
@@ -131,7 +139,7 @@ internal static class DataPlaneBenchmark
     /// <summary>The median over rounds of raw time / data-plane time.</summary>
     private static double Paired(List<double> raw, List<double> dataPlane) => Stats.Median(raw.Zip(dataPlane, (r, d) => r / d));
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

@@ -51,6 +51,16 @@ internal sealed class RawTcpCopy : IAsyncDisposable
         return new RawTcpCopy(sink, stream);
     }
 
+    /// <summary>The sink process's CPU time (user + system) so far.</summary>
+    public TimeSpan SinkProcessorTime
+    {
+        get
+        {
+            _sink.Refresh();
+            return _sink.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Sends <paramref name="data"/> and waits for the sink's acknowledgement; returns the elapsed seconds.</summary>
     public async Task<double> SendAsync(float[] data)
     {
