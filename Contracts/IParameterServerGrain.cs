@@ -14,16 +14,16 @@ public interface IParameterServerGrain : IGrainWithStringKey
     Task<long> Setup(ShardSetup setup);
 
     /// <summary>
-    /// The student's parameters if the shard's version differs from <paramref name="sinceVersion"/> (a restored shard
+    /// The student's parameters (in the bytes of the run's cluster.wire) if the shard's version differs from <paramref name="sinceVersion"/> (a restored shard
     /// may be behind its callers); the teacher's when asked for (the warm-up does not use it) and the version differs
     /// from <paramref name="teacherAt"/>, the version the caller's copy of the teacher is current at (-1: none); the
     /// BN buffers with either; otherwise only the version.
     /// </summary>
     [ReadOnly]
-    Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher, long teacherAt);
+    Task<ShardWeights> Pull(long sinceVersion, bool teacher, long teacherAt);
 
     /// <summary>
-    /// As <see cref="Pull"/> at float32, with the parameters and buffers in one body on the shard silo's data plane
+    /// As <see cref="Pull"/>, with the parameters and buffers in one body on the shard silo's data plane
     /// (<see cref="ShardWeights.Body"/>) when it has one and the caller's data plane <paramref name="from"/> is another
     /// silo's, in the answer otherwise (a call within a silo copies nothing). Workers of one version fetch the same body.
     /// </summary>

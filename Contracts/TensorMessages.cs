@@ -2,17 +2,22 @@
 namespace U2PL.Contracts;
 
 /// <summary>
-/// Tensors on the wire: raw float32, or float16 when asked (<c>cluster.half_precision_wire</c>), never JSON. The
+/// Tensors on the wire: raw float32, or float16 / bfloat16 when the run asks (<c>cluster.wire</c>), never JSON. The
 /// shard's tensors travel flattened in the order of its layout, which both sides derive from the model's config.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("u2pl.packed")]
 public sealed record PackedTensors
 {
-    /// <summary>The values as little-endian bytes: 4 per value, or 2 when <see cref="Half"/>.</summary>
+    /// <summary>The values as little-endian bytes: 4 per value, or 2 when <see cref="Half"/> or <see cref="BFloat16"/>.</summary>
     [Id(0)] public byte[] Bytes { get; init; } = [];
+    /// <summary>IEEE 754 binary16.</summary>
     [Id(1)] public bool Half { get; init; }
+    /// <summary>bfloat16: the upper half of each float32, rounded to nearest even.</summary>
+    [Id(2)] public bool BFloat16 { get; init; }
 
-    public long Length => Bytes.LongLength / (Half ? 2 : 4);
+    public bool IsFloat32 => !Half && !BFloat16;
+
+    public long Length => Bytes.LongLength / (IsFloat32 ? 4 : 2);
 }
 
 [GenerateSerializer]

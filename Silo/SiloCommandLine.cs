@@ -66,7 +66,8 @@ internal sealed class SiloCommandLine
         """
         u2pl-silo — a silo of the U2PL virtual-actor cluster
 
-          --role gpu|state|all        roles hosted (comma list allowed; default all)
+          --role gpu|state|shard|all  roles hosted (comma list allowed; default all); shard: parameter-server
+                                      shards besides the state silos (e.g. gpu,shard)
           --gpu-slots N               GPU-slot activations (workers) this silo may host (default 0)
           --cluster local|redis://[:password@]host:port
                                       Redis for membership, grain directory and grain state

@@ -58,13 +58,19 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
     public async Task<TransferDescriptor> FetchAsync(Guid transferId, int shard, long version, Memory<float> destination, CancellationToken cancellation = default)
     {
         using var bytes = PinnedBytes.Of(destination);
-        var request = new TransferDescriptor(transferId, shard, version, bytes.Memory.Length);
+        return await FetchAsync(new TransferDescriptor(transferId, shard, version, bytes.Memory.Length), bytes.Memory, cancellation);
+    }
+
+    /// <summary>Fetches <paramref name="request"/> (its ByteLength: the room there is) into <paramref name="destination"/>; returns its descriptor.</summary>
+    public async Task<TransferDescriptor> FetchAsync(TransferDescriptor request, Memory<byte> destination, CancellationToken cancellation = default)
+    {
+        if (request.ByteLength != destination.Length) throw new ArgumentException($"{request} does not match a destination of {destination.Length} bytes");
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 var connection = await ConnectedAsync(cancellation);
-                return await connection.FetchAsync(request, bytes.Memory, cancellation);
+                return await connection.FetchAsync(request, destination, cancellation);
             }
             catch (DataPlaneException e) when (e.Reason == DataPlaneRefusal.ChecksumMismatch && attempt < _options.ChecksumRetries)
             {

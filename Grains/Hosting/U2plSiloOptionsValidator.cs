@@ -9,7 +9,7 @@ namespace U2PL.Grains.Hosting;
 /// </summary>
 public sealed class U2plSiloOptionsValidator : IValidateOptions<U2plSiloOptions>
 {
-    private static readonly string[] KnownRoles = ["gpu", "state", "all"];
+    private static readonly string[] KnownRoles = ["gpu", "state", "shard", "all"];
 
     public ValidateOptionsResult Validate(string? name, U2plSiloOptions options)
     {
@@ -17,9 +17,9 @@ public sealed class U2plSiloOptionsValidator : IValidateOptions<U2plSiloOptions>
         Cluster(options, problems);
         if (string.IsNullOrWhiteSpace(options.ClusterId)) problems.Add($"{Setting("--cluster-id", nameof(options.ClusterId))}: must not be empty.");
         var roles = options.RoleList();
-        if (roles.Count == 0) problems.Add($"{Setting("--role", nameof(options.Roles))}: no role given (gpu, state or all).");
+        if (roles.Count == 0) problems.Add($"{Setting("--role", nameof(options.Roles))}: no role given (gpu, state, shard or all).");
         if (roles.Except(KnownRoles).ToList() is { Count: > 0 } unknown)
-            problems.Add($"{Setting("--role", nameof(options.Roles))}: unknown role(s) {string.Join(", ", unknown)} (gpu, state or all).");
+            problems.Add($"{Setting("--role", nameof(options.Roles))}: unknown role(s) {string.Join(", ", unknown)} (gpu, state, shard or all).");
         if (options.GpuSlots < 0) problems.Add($"{Setting("--gpu-slots", nameof(options.GpuSlots))}: {options.GpuSlots} is negative.");
         if (options.SiloPort is <= 0 or > 65535) problems.Add($"{Setting("--port", nameof(options.SiloPort))}: {options.SiloPort} is not a TCP port.");
         if (options.GatewayPort is < 0 or > 65535) problems.Add($"{Setting("--gateway-port", nameof(options.GatewayPort))}: {options.GatewayPort} is not a TCP port.");

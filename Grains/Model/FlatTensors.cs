@@ -1,9 +1,9 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
 using U2PL.Contracts;
 using TorchSharp;
 using static TorchSharp.torch;
 using U2PL.Segmentation;
+using U2PL.Segmentation.Training;
 
 namespace U2PL.Grains.Model;
 
@@ -86,48 +86,48 @@ public static class FlatTensors
     /// <see cref="Gather"/> straight into the bytes that travel: float32 needs no second copy of the array (a shard's
     /// student is 86 MB for ResNet-18, pulled every step).
     /// </summary>
-    public static PackedTensors GatherPacked(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, long length, bool half)
+    public static PackedTensors GatherPacked(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, long length, WirePrecision wire)
     {
-        if (half)
+        if (wire != WirePrecision.Fp32)
         {
-            return Pack(Gather(entries, tensor, length), half: true);
+            return Pack(Gather(entries, tensor, length), wire);
         }
         var bytes = new byte[checked(length * sizeof(float))];
         GatherInto(entries, tensor, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
         return new PackedTensors { Bytes = bytes };
     }
 
+    public static PackedTensors GatherPacked(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, long length, bool half) =>
+        GatherPacked(entries, tensor, length, half ? WirePrecision.Fp16 : WirePrecision.Fp32);
+
     /// <summary><see cref="Scatter"/> of a packed array; float32 is read in place.</summary>
     public static void ScatterPacked(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor> tensor, PackedTensors packed) =>
-        Scatter(entries, tensor, packed.Half ? Unpack(packed) : Floats(packed));
+        Scatter(entries, tensor, packed.IsFloat32 ? Floats(packed) : Unpack(packed));
 
     /// <summary>The float32 values of an unpacked (float32) array, without a copy.</summary>
-    public static ReadOnlySpan<float> Floats(PackedTensors packed) => packed.Half
-        ? throw new ArgumentException("the array travels as float16: unpack it")
-        : MemoryMarshal.Cast<byte, float>(packed.Bytes.AsSpan());
+    public static ReadOnlySpan<float> Floats(PackedTensors packed) => packed.IsFloat32
+        ? MemoryMarshal.Cast<byte, float>(packed.Bytes.AsSpan())
+        : throw new ArgumentException("the array travels as 16-bit values: unpack it");
 
-    /// <summary>A float array as it travels: raw float32 bytes, or converted to float16.</summary>
-    public static PackedTensors Pack(ReadOnlySpan<float> values, bool half)
+    /// <summary>A float array as it travels (cluster.wire).</summary>
+    public static PackedTensors Pack(ReadOnlySpan<float> values, WirePrecision wire)
     {
-        if (!half)
-        {
-            return new PackedTensors { Bytes = MemoryMarshal.AsBytes(values).ToArray() };
-        }
-        var bytes = new byte[values.Length * 2];
-        TensorPrimitives.ConvertToHalf(values, MemoryMarshal.Cast<byte, Half>(bytes.AsSpan()));
-        return new PackedTensors { Bytes = bytes, Half = true };
+        var bytes = new byte[checked((long)values.Length * WireCodec.BytesPerValue(wire))];
+        WireCodec.Encode(values, bytes, wire);
+        return new PackedTensors { Bytes = bytes, Half = wire == WirePrecision.Fp16, BFloat16 = wire == WirePrecision.Bf16 };
     }
+
+    public static PackedTensors Pack(ReadOnlySpan<float> values, bool half) => Pack(values, half ? WirePrecision.Fp16 : WirePrecision.Fp32);
+
+    /// <summary>How a packed array's values travel.</summary>
+    public static WirePrecision Precision(PackedTensors packed) =>
+        packed.Half ? WirePrecision.Fp16 : packed.BFloat16 ? WirePrecision.Bf16 : WirePrecision.Fp32;
 
     /// <summary>The float32 values of a packed array.</summary>
     public static float[] Unpack(PackedTensors packed)
     {
-        if (!packed.Half)
-        {
-            return MemoryMarshal.Cast<byte, float>(packed.Bytes.AsSpan()).ToArray();
-        }
-        var halves = MemoryMarshal.Cast<byte, Half>(packed.Bytes.AsSpan());
-        var values = new float[halves.Length];
-        TensorPrimitives.ConvertToSingle(halves, values);
+        var values = new float[packed.Length];
+        WireCodec.Decode(packed.Bytes, values, Precision(packed));
         return values;
     }
 }

@@ -16,7 +16,7 @@ namespace U2PL.Grains.ParameterServer;
 /// tensors live in memory and in the run's checkpoints: a shard reactivated after its silo died restores itself from
 /// the run's latest checkpoint and tells the run how far back that is.
 /// </summary>
-[StateSiloPlacement]
+[ShardSiloPlacement] // state silos, and GPU silos with the shard role
 [KeepAlive] // its state lives in memory between checkpoints
 [GrainType("u2pl.ps")]
 public sealed partial class ParameterServerGrain(
@@ -71,15 +71,15 @@ public sealed partial class ParameterServerGrain(
         return Tensors().Version;
     }
 
-    public Task<ShardWeights> Pull(long sinceVersion, bool half, bool teacher, long teacherAt) =>
-        Task.FromResult(Tensors().Pull(sinceVersion, half, teacher, teacherAt) with { DataPlane = dataPlane?.Address });
+    public Task<ShardWeights> Pull(long sinceVersion, bool teacher, long teacherAt) =>
+        Task.FromResult(Tensors().Pull(sinceVersion, teacher, teacherAt) with { DataPlane = dataPlane?.Address });
 
     public Task<ShardWeights> PullOnDataPlane(long sinceVersion, bool teacher, long teacherAt, string from)
     {
         var tensors = Tensors();
         if (dataPlane?.Address is not { } address || address == from)
         {
-            return Pull(sinceVersion, false, teacher, teacherAt);
+            return Pull(sinceVersion, teacher, teacherAt);
         }
         var parts = (Student: tensors.Version != sinceVersion, Teacher: teacher && tensors.Version != teacherAt);
         if (!parts.Student && !parts.Teacher)

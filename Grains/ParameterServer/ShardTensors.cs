@@ -71,41 +71,53 @@ public sealed class ShardTensors : IDisposable
     /// <summary>Gradients applied since the start (the run's), which is the shard's version.</summary>
     public long Version { get; private set; }
 
+    /// <summary>How the parameters travel (cluster.wire).</summary>
+    private WirePrecision Wire => _options.Cluster.Wire;
+
     /// <summary>What <see cref="IParameterServerGrain.Pull"/> answers: the parts the caller does not hold at this version.</summary>
-    public ShardWeights Pull(long sinceVersion, bool half, bool teacher, long teacherAt)
+    public ShardWeights Pull(long sinceVersion, bool teacher, long teacherAt)
     {
         var sendStudent = Version != sinceVersion;
         var sendTeacher = teacher && Version != teacherAt;
-        return sendStudent || sendTeacher ? Weights(half, sendStudent, sendTeacher) : new ShardWeights { Version = Version };
+        return sendStudent || sendTeacher ? Weights(sendStudent, sendTeacher) : new ShardWeights { Version = Version };
     }
 
     /// <summary>The shard's weights at this version: the student and/or the teacher parameters, and both models' BN buffers.</summary>
-    public ShardWeights Weights(bool half, bool includeStudent, bool includeTeacher) => new()
+    public ShardWeights Weights(bool includeStudent, bool includeTeacher) => new()
     {
         Version = Version,
-        Student = includeStudent ? FlatTensors.GatherPacked(_layout.Parameters, Find(_student), _layout.ParameterLength, half) : null,
-        Teacher = includeTeacher ? FlatTensors.GatherPacked(_layout.Parameters, Find(_teacher), _layout.ParameterLength, half) : null,
+        Student = includeStudent ? FlatTensors.GatherPacked(_layout.Parameters, Find(_student), _layout.ParameterLength, Wire) : null,
+        Teacher = includeTeacher ? FlatTensors.GatherPacked(_layout.Parameters, Find(_teacher), _layout.ParameterLength, Wire) : null,
         Buffers = RawFloats.From([.. FlatTensors.Gather(_layout.Buffers, Find(_student), _layout.BufferLength), .. FlatTensors.Gather(_layout.Buffers, Find(_teacher), _layout.BufferLength)]),
         Counters = Counters(),
     };
 
     /// <summary>
-    /// The data plane's body of a pull: the student's parameters (if asked), the teacher's (if asked), then both
-    /// models' float buffers, float32, in the layout's order; the counters travel in the answer.
+    /// The data plane's body of a pull: the student's parameters (if asked), the teacher's (if asked), in the bytes of
+    /// cluster.wire, then both models' float buffers as float32, in the layout's order; the counters travel in the answer.
     /// </summary>
     public byte[] Body(bool includeStudent, bool includeTeacher)
     {
-        var parameters = (int)_layout.ParameterLength;
+        var parameterBytes = (int)(_layout.ParameterLength * WireCodec.BytesPerValue(Wire));
         var buffers = (int)_layout.BufferLength;
-        var body = new byte[checked(((includeStudent ? parameters : 0) + (includeTeacher ? parameters : 0) + 2 * buffers) * (long)sizeof(float))];
-        var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(body.AsSpan());
+        var body = new byte[checked(((includeStudent ? parameterBytes : 0) + (includeTeacher ? parameterBytes : 0)) + 2L * buffers * sizeof(float))];
         var at = 0;
-        if (includeStudent) FlatTensors.GatherInto(_layout.Parameters, Find(_student), floats.Slice(at, parameters));
-        at += includeStudent ? parameters : 0;
-        if (includeTeacher) FlatTensors.GatherInto(_layout.Parameters, Find(_teacher), floats.Slice(at, parameters));
-        at += includeTeacher ? parameters : 0;
-        FlatTensors.GatherInto(_layout.Buffers, Find(_student), floats.Slice(at, buffers));
-        FlatTensors.GatherInto(_layout.Buffers, Find(_teacher), floats.Slice(at + buffers, buffers));
+        foreach (var (included, model) in new[] { (includeStudent, _student), (includeTeacher, _teacher) })
+        {
+            if (!included) continue;
+            if (Wire == WirePrecision.Fp32)
+            {
+                FlatTensors.GatherInto(_layout.Parameters, Find(model), System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(body.AsSpan(at, parameterBytes)));
+            }
+            else
+            {
+                WireCodec.Encode(FlatTensors.Gather(_layout.Parameters, Find(model), _layout.ParameterLength), body.AsSpan(at, parameterBytes), Wire);
+            }
+            at += parameterBytes;
+        }
+        var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(body.AsSpan(at));
+        FlatTensors.GatherInto(_layout.Buffers, Find(_student), floats[..buffers]);
+        FlatTensors.GatherInto(_layout.Buffers, Find(_teacher), floats.Slice(buffers, buffers));
         return body;
     }
 
@@ -113,10 +125,13 @@ public sealed class ShardTensors : IDisposable
     public long[] Counters() =>
         [.. FlatTensors.GatherCounters(_layout.Counters, n => _student[n], _layout.CounterLength), .. FlatTensors.GatherCounters(_layout.Counters, n => _teacher[n], _layout.CounterLength)];
 
-    /// <summary>A push whose gradient and buffer delta came as one data-plane body (gradient first), as if they had come in the call.</summary>
+    /// <summary>
+    /// A push whose gradient (in the bytes of cluster.wire) and buffer delta (float32) came as one data-plane body,
+    /// gradient first, as if they had come in the call.
+    /// </summary>
     public GradientPush Landed(GradientPush push, ReadOnlySpan<byte> body)
     {
-        var gradientBytes = checked((int)(_layout.ParameterLength * sizeof(float)));
+        var gradientBytes = checked((int)(_layout.ParameterLength * WireCodec.BytesPerValue(Wire)));
         var bufferBytes = checked((int)(2 * _layout.BufferLength * sizeof(float)));
         if (body.Length != gradientBytes + bufferBytes)
         {
@@ -124,7 +139,7 @@ public sealed class ShardTensors : IDisposable
         }
         return push with
         {
-            Gradient = new PackedTensors { Bytes = body[..gradientBytes].ToArray() },
+            Gradient = new PackedTensors { Bytes = body[..gradientBytes].ToArray(), Half = Wire == WirePrecision.Fp16, BFloat16 = Wire == WirePrecision.Bf16 },
             BufferDelta = new RawFloats { Bytes = body[gradientBytes..].ToArray() },
             Body = null,
         };
@@ -133,7 +148,7 @@ public sealed class ShardTensors : IDisposable
     /// <summary>SGD (scaled by <paramref name="scale"/>), then the teacher (reset first in the first semi epoch, EMA in the semi phase), then the buffer deltas.</summary>
     public void Apply(GradientPush push, double scale)
     {
-        ReadOnlySpan<float> gradient = push.Gradient.Half ? FlatTensors.Unpack(push.Gradient) : FlatTensors.Floats(push.Gradient);
+        ReadOnlySpan<float> gradient = push.Gradient.IsFloat32 ? FlatTensors.Floats(push.Gradient) : FlatTensors.Unpack(push.Gradient);
         if (gradient.Length != _layout.ParameterLength)
         {
             throw new ArgumentException($"the gradient has {gradient.Length} values, the shard holds {_layout.ParameterLength}");

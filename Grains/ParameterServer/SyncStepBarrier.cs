@@ -81,7 +81,7 @@ public sealed class SyncStepBarrier(int microBatches) : IDisposable
     private void Accumulate(GradientPush push)
     {
         using var scope = torch.NewDisposeScope();
-        var gradient = push.Gradient.Half ? FlatTensors.Unpack(push.Gradient) : FlatTensors.Floats(push.Gradient);
+        var gradient = push.Gradient.IsFloat32 ? FlatTensors.Floats(push.Gradient) : FlatTensors.Unpack(push.Gradient);
         using var gradientTensor = torch.empty(gradient.Length);
         FlatTensors.CopyIn(gradientTensor, gradient);
         using var bufferTensor = torch.empty(push.BufferDelta.Length);

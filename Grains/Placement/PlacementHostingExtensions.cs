@@ -12,5 +12,6 @@ public static class PlacementHostingExtensions
         .UseSiloMetadata(SiloRoles.Metadata(roles, gpuSlots))
         .AddPlacementDirector<GpuSlotPlacement, GpuSlotPlacementDirector>()
         .AddPlacementDirector<StateSiloPlacement, StateSiloPlacementDirector>()
+        .AddPlacementDirector<ShardSiloPlacement, ShardSiloPlacementDirector>()
         .AddPlacementDirector<GpuSiloPlacement, GpuSiloPlacementDirector>();
 }

@@ -5,7 +5,7 @@ namespace U2PL.Grains.Placement;
 
 /// <summary>
 /// What a silo offers, published as Orleans silo metadata (<c>UseSiloMetadata</c>): its roles (<c>gpu</c>,
-/// <c>state</c>, or <c>all</c>) and its GPU slots. Placement reads it back through <c>ISiloMetadataCache</c>.
+/// <c>state</c>, <c>shard</c>, or <c>all</c>) and its GPU slots. Placement reads it back through <c>ISiloMetadataCache</c>.
 /// </summary>
 public static class SiloRoles
 {
@@ -14,6 +14,8 @@ public static class SiloRoles
 
     public const string Gpu = "gpu";
     public const string State = "state";
+    /// <summary>Hosts parameter-server shards besides its other roles (a GPU silo too: <c>--role gpu,shard</c>).</summary>
+    public const string Shard = "shard";
     public const string All = "all";
 
     public static Dictionary<string, string> Metadata(IEnumerable<string> roles, int gpuSlots) => new()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
 using U2PL.Grains.DataPlane;
@@ -37,7 +38,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     private readonly SiloDataPlane? _dataPlane;
     // Each shard silo's data-plane address, from its last pull; null: ask the shard again (a push there failed).
     private readonly string?[] _addresses;
-    private readonly float[][] _fetched;
+    private readonly byte[][] _fetched;
     private long _pulledGeneration = -1;
     private (long Generation, long Version) _banksCaughtUp = (-1, -1);
 
@@ -59,7 +60,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         _pulledBuffers = new float[assignment.Shards][];
         _pulledCounters = new long[assignment.Shards][];
         _addresses = new string?[assignment.Shards];
-        _fetched = Enumerable.Repeat(Array.Empty<float>(), assignment.Shards).ToArray();
+        _fetched = Enumerable.Repeat(Array.Empty<byte>(), assignment.Shards).ToArray();
         LogStarted(logger, key, _run.Options.MicroBatches, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards,
             dataPlane is null ? "Orleans messages" : "the data plane");
     }
@@ -166,22 +167,21 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         return bytes;
     }
 
-    /// <summary>A shard's answer, and the floats of its weights fetched from its data plane when it sent them there.</summary>
-    private async Task<(ShardWeights Reply, Memory<float> Fetched)> PullShard(int k, IParameterServerGrain shard, bool teacher)
+    /// <summary>A shard's answer, and the body of its weights fetched from its data plane when it sent them there.</summary>
+    private async Task<(ShardWeights Reply, Memory<byte> Fetched)> PullShard(int k, IParameterServerGrain shard, bool teacher)
     {
         if (_dataPlane is null)
         {
-            return (await shard.Pull(_versions[k], false, teacher, _teacherVersions[k]), Memory<float>.Empty);
+            return (await shard.Pull(_versions[k], teacher, _teacherVersions[k]), Memory<byte>.Empty);
         }
         var reply = await shard.PullOnDataPlane(_versions[k], teacher, _teacherVersions[k], _dataPlane.Address ?? "");
         if (reply.Body is not { Transfer: var transfer } || reply.DataPlane is not { } address)
         {
-            return (reply, Memory<float>.Empty);
+            return (reply, Memory<byte>.Empty);
         }
-        var length = checked((int)(transfer.ByteLength / sizeof(float)));
-        if (_fetched[k].Length != length) _fetched[k] = new float[length];
+        if (_fetched[k].LongLength != transfer.ByteLength) _fetched[k] = new byte[transfer.ByteLength];
         var destination = _fetched[k].AsMemory();
-        var got = await _dataPlane.Client(address).FetchAsync(transfer.TransferId, transfer.Shard, transfer.Version, destination);
+        var got = await _dataPlane.Client(address).FetchAsync(transfer with { Checksum = 0 }, destination);
         if (got.ByteLength != transfer.ByteLength)
         {
             throw new InvalidDataException($"shard {k}: {got} from {address} is not the {transfer} it announced");
@@ -189,28 +189,39 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         return (reply, destination);
     }
 
-    /// <summary>Scatters a fetched body (student if sent, teacher if sent, then the buffers) into this worker's models; returns its bytes.</summary>
-    private long Install(int k, ShardLayout layout, WeightsBody body, Memory<float> fetched)
+    /// <summary>
+    /// Scatters a fetched body (the student if sent, the teacher if sent, in the bytes of cluster.wire, then the float32
+    /// buffers) into this worker's models; returns its bytes.
+    /// </summary>
+    private long Install(int k, ShardLayout layout, WeightsBody body, Memory<byte> fetched)
     {
-        var floats = fetched.Span;
+        var bytes = fetched.Span;
+        var wire = _run.Options.Cluster.Wire;
         var parameters = (int)layout.ParameterLength;
-        var expected = (body.Student ? parameters : 0) + (body.Teacher ? parameters : 0) + 2 * (int)layout.BufferLength;
-        if (floats.Length != expected)
+        var parameterBytes = parameters * WireCodec.BytesPerValue(wire);
+        var expected = (body.Student ? parameterBytes : 0) + (body.Teacher ? parameterBytes : 0) + 2 * (int)layout.BufferLength * sizeof(float);
+        if (bytes.Length != expected)
         {
-            throw new InvalidDataException($"shard {k}: {body.Transfer} holds {floats.Length} floats, the layout {expected}");
+            throw new InvalidDataException($"shard {k}: {body.Transfer} holds {bytes.Length} bytes, the layout at {wire} {expected}");
         }
-        if (body.Student)
+        var values = wire == WirePrecision.Fp32 ? null : new float[parameters];
+        foreach (var (sent, model) in new[] { (body.Student, _run.StudentTensors), (body.Teacher, _run.TeacherTensors) })
         {
-            FlatTensors.Scatter(layout.Parameters, n => _run.StudentTensors[n], floats[..parameters]);
-            floats = floats[parameters..];
+            if (!sent) continue;
+            var part = bytes[..parameterBytes];
+            if (values is null)
+            {
+                FlatTensors.Scatter(layout.Parameters, n => model[n], MemoryMarshal.Cast<byte, float>(part));
+            }
+            else
+            {
+                WireCodec.Decode(part, values, wire);
+                FlatTensors.Scatter(layout.Parameters, n => model[n], values);
+            }
+            bytes = bytes[parameterBytes..];
         }
-        if (body.Teacher)
-        {
-            FlatTensors.Scatter(layout.Parameters, n => _run.TeacherTensors[n], floats[..parameters]);
-            floats = floats[parameters..];
-            _teacherVersions[k] = body.Transfer.Version;
-        }
-        _pulledBuffers[k] = floats.ToArray();
+        if (body.Teacher) _teacherVersions[k] = body.Transfer.Version;
+        _pulledBuffers[k] = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
         return body.Transfer.ByteLength;
     }
 
@@ -265,16 +276,12 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             };
             if (_dataPlane is not null && _addresses[k] is { } address && address != _dataPlane.Address)
             {
-                // One body: the gradient, then the buffer delta.
-                var parameters = (int)layout.ParameterLength;
-                var body = new float[parameters + buffers.Length];
-                FlatTensors.GatherInto(layout.Parameters, n => _run.StudentTensors[n].grad, body.AsSpan(0, parameters));
-                buffers.CopyTo(body.AsSpan(parameters));
-                bytes += body.LongLength * sizeof(float);
+                var body = Body(layout, buffers);
+                bytes += body.LongLength;
                 pushes.Add(PushOnDataPlane(k, address, push, body));
                 continue;
             }
-            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, half: false);
+            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, _run.Options.Cluster.Wire);
             bytes += packed.Bytes.LongLength + buffers.LongLength * 4;
             pushes.Add(_run.Shards[k].PushMicroBatch(push with { Gradient = packed, BufferDelta = buffers }));
         }
@@ -292,15 +299,33 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         return (WorkerCalls.AllAccepted(pushes, bankPushes), bytes);
     }
 
+    /// <summary>A micro-batch's data-plane body for one shard: its gradient in the bytes of cluster.wire, then its buffer delta as float32.</summary>
+    private byte[] Body(ShardLayout layout, float[] bufferDelta)
+    {
+        var wire = _run.Options.Cluster.Wire;
+        var gradientBytes = (int)layout.ParameterLength * WireCodec.BytesPerValue(wire);
+        var body = new byte[gradientBytes + bufferDelta.Length * sizeof(float)];
+        if (wire == WirePrecision.Fp32)
+        {
+            FlatTensors.GatherInto(layout.Parameters, n => _run.StudentTensors[n].grad, MemoryMarshal.Cast<byte, float>(body.AsSpan(0, gradientBytes)));
+        }
+        else
+        {
+            WireCodec.Encode(FlatTensors.Gather(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength), body.AsSpan(0, gradientBytes), wire);
+        }
+        MemoryMarshal.AsBytes(bufferDelta.AsSpan()).CopyTo(body.AsSpan(gradientBytes));
+        return body;
+    }
+
     /// <summary>
     /// The body to shard <paramref name="k"/>'s data plane, then the call with its descriptor. A failure of either
     /// (the shard moved, its silo died, the body expired) makes the next lease ask the shard where it is.
     /// </summary>
-    private async Task<PushOutcome> PushOnDataPlane(int k, string address, GradientPush push, float[] body)
+    private async Task<PushOutcome> PushOnDataPlane(int k, string address, GradientPush push, byte[] body)
     {
         try
         {
-            var sent = await _dataPlane!.Client(address).PushAsync(Guid.NewGuid(), k, push.Iteration, body);
+            var sent = await _dataPlane!.Client(address).PushAsync(new TransferDescriptor(Guid.NewGuid(), k, push.Iteration, body.LongLength), body);
             return await _run.Shards[k].PushMicroBatch(push with { Body = sent });
         }
         catch

@@ -86,11 +86,10 @@ internal sealed partial class WorkerSession : IWorkerSession
     /// </summary>
     private long Pull(bool semi)
     {
-        var half = _run.Options.Cluster.HalfPrecisionWire;
         var replies = _calls.Wait(Task.WhenAll(_run.Shards.Select((shard, k) =>
         {
             var teacher = semi || (_run.Options.Method.SemiSupervised && !_teacherCopies[k].Pulled);
-            return shard.Pull(_versions[k], half, teacher, _teacherCopies[k].CurrentAt);
+            return shard.Pull(_versions[k], teacher, _teacherCopies[k].CurrentAt);
         })));
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
@@ -140,7 +139,7 @@ internal sealed partial class WorkerSession : IWorkerSession
             var pulled = _pulledBuffers[k];
             for (var i = 0; i < buffers.Length; i++) buffers[i] -= pulled[i];
             for (var i = 0; i < counters.Length; i++) counters[i] -= _pulledCounters[k][i];
-            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, half);
+            var packed = FlatTensors.GatherPacked(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, _run.Options.Cluster.Wire);
             bytes += packed.Bytes.LongLength + buffers.LongLength * 4;
             pushes.Add(_run.Shards[k].PushGradient(new GradientPush
             {

@@ -21,8 +21,14 @@ public sealed record ClusterTrainingOptions
     /// <summary>What happens to a stale gradient (cluster.staleness_policy): rejected (its batch is leased again) or scaled by 1/(1 + age - S).</summary>
     public StalenessPolicy StalenessPolicy { get; init; } = StalenessPolicy.Reject;
 
-    /// <summary>Weights, gradients and negatives as float16 on the wire (cluster.half_precision_wire).</summary>
-    public bool HalfPrecisionWire { get; init; }
+    /// <summary>
+    /// How gradients and weights travel between workers and shards (cluster.wire): float32, float16 or bfloat16. BN
+    /// statistics stay float32; an async run's negatives follow float16 (the older key cluster.half_precision_wire: true is fp16).
+    /// </summary>
+    public WirePrecision Wire { get; init; } = WirePrecision.Fp32;
+
+    /// <summary>Weights, gradients and (async) negatives as float16 on the wire.</summary>
+    public bool HalfPrecisionWire => Wire == WirePrecision.Fp16;
 
     /// <summary>
     /// Sync mode: gradients, weights and BN statistics between workers and shards travel over the silos' tensor data
@@ -50,7 +56,7 @@ public sealed record ClusterTrainingOptions
             Shards = tree.Int("cluster.shards", 2),
             Staleness = tree.Int("cluster.staleness", 4),
             StalenessPolicy = tree.Enum("cluster.staleness_policy", StalenessPolicy.Reject, ("reject", StalenessPolicy.Reject), ("scale", StalenessPolicy.Scale)),
-            HalfPrecisionWire = tree.Bool("cluster.half_precision_wire", false),
+            Wire = tree.Enum("cluster.wire", WirePrecision.Fp32, ("fp32", WirePrecision.Fp32), ("fp16", WirePrecision.Fp16), ("bf16", WirePrecision.Bf16)),
             DataPlane = tree.Bool("cluster.data_plane", true),
             LeaseTimeoutSeconds = tree.Double("cluster.lease_timeout_seconds", 60),
             BankCacheRows = tree.Int("cluster.bank_cache_rows", 8192),
@@ -62,9 +68,10 @@ public sealed record ClusterTrainingOptions
         if (options.LeaseTimeoutSeconds <= 0) tree.Problem($"cluster.lease_timeout_seconds must be positive, got {options.LeaseTimeoutSeconds}");
         if (options.BankCacheRows < 1) tree.Problem($"cluster.bank_cache_rows must be at least 1, got {options.BankCacheRows}");
         if (options.BankRefreshSteps < 1) tree.Problem($"cluster.bank_refresh_steps must be at least 1, got {options.BankRefreshSteps}");
-        if (options.Mode == ClusterMode.Sync && options.HalfPrecisionWire)
+        if (tree.Bool("cluster.half_precision_wire", false))
         {
-            tree.Problem("cluster.half_precision_wire: float16 gradients would make a sync run differ from u2pl train; use cluster.mode: async with it");
+            if (options.Wire == WirePrecision.Bf16) tree.Problem("cluster.half_precision_wire: true is cluster.wire: fp16, but cluster.wire is bf16");
+            options = options with { Wire = WirePrecision.Fp16 };
         }
         if (options.WorkerThreads < 0) tree.Problem($"cluster.worker_threads must be non-negative, got {options.WorkerThreads}");
         return options;
@@ -75,6 +82,14 @@ public enum ClusterMode
 {
     Sync,
     Async,
+}
+
+/// <summary>The bytes of a tensor value on the wire (cluster.wire).</summary>
+public enum WirePrecision
+{
+    Fp32,
+    Fp16,
+    Bf16,
 }
 
 public enum StalenessPolicy

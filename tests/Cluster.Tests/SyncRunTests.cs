@@ -11,7 +11,7 @@ namespace U2PL.Cluster.Tests;
 /// bit-for-bit those of <c>u2pl train</c> with the same trainer.micro_batches (every process runs libtorch on 1 thread).
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class SyncRunTests(RedisFixture redis, SyncReference reference) : IClassFixture<SyncReference>
+public sealed class SyncRunTests(RedisFixture redis, SyncReference reference, ITestOutputHelper output) : IClassFixture<SyncReference>
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(10);
 
@@ -112,6 +112,35 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference) : 
             "every state grain was rewound: " + string.Join("\n", events.Select(e => $"[{e.Kind}] {e.Message}")));
         Assert.DoesNotContain(done.Placement, p => victim.Hosts(p.Silo));
         AssertEqualsReference(done, "a state silo SIGKILLed mid-run");
+    }
+
+    /// <summary>
+    /// cluster.wire at 16 bits: the gradients and weights between the workers (GPU silo) and the shards (state silo)
+    /// travel rounded, so the result is no longer bit-for-bit u2pl train's, but stays within the bound stated here:
+    /// the largest difference of any tensor of the checkpoint (parameters, BN statistics, momentum, banks) measured
+    /// after the 24 steps, with a margin (README, "What travels where").
+    /// </summary>
+    [Theory]
+    [InlineData("fp16", 0.05)]
+    [InlineData("bf16", 0.2)]
+    public async Task A_16_bit_wire_ends_within_its_stated_tolerance_of_u2pl_train(string wire, double tolerance)
+    {
+        await using var cluster = new TrainingCluster(redis.Server);
+        await cluster.StartSiloAsync("state");
+        await cluster.StartSiloAsync("gpu", gpuSlots: 2);
+        var config = Path.Combine(Path.GetDirectoryName(reference.Config)!, $"wire-{wire}.yaml");
+        File.WriteAllText(config, File.ReadAllText(reference.Config).Replace("lease_timeout_seconds: 8", $"lease_timeout_seconds: 8, wire: {wire}"));
+        var runId = NewRunId();
+        await cluster.StartRunAsync(runId, config, 2);
+        var seen = new List<RunStatus>();
+        var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, $"the run with cluster.wire {wire} to complete", seen);
+
+        Assert.True(seen.Max(s => s.DataPlaneBytes) > 0, "no tensor went over the data plane");
+        var comparison = CheckpointComparison.Of(done.LastCheckpoint, reference.Checkpoint);
+        Assert.True(comparison.Problems.Count == 0 && comparison.Tensors > 300, comparison.ToString());
+        Assert.False(comparison.Identical, $"cluster.wire {wire} changed nothing: the values did not travel at 16 bits");
+        Assert.True(comparison.MaxAbsDifference <= tolerance, $"cluster.wire {wire}: {comparison}");
+        output.WriteLine($"cluster.wire {wire}: max |Δ| {comparison.MaxAbsDifference:G3} over {comparison.Tensors} tensors ({comparison.BitEqual} bit-equal)");
     }
 
     private void AssertEqualsReference(RunStatus done, string what)

@@ -34,6 +34,19 @@ public sealed class PlacementTests(RoleCluster fixture) : IClassFixture<RoleClus
         }
     }
 
+    [Fact]
+    public async Task A_runs_shards_spread_over_the_state_silos_and_the_gpu_silos_with_the_shard_role()
+    {
+        var client = fixture.Cluster.Client;
+        var silos = new List<string>();
+        for (var k = 0; k < 6; k++) silos.Add(await client.GetGrain<IShardLikeGrain>(GrainKeys.Shard("spread", k)).Silo());
+
+        Assert.All(silos, s => Assert.True(fixture.Of(s).Roles.Intersect(["state", "shard"]).Any(), $"a shard on {string.Join(",", fixture.Of(s).Roles)}"));
+        Assert.Equal(2, silos.Distinct().Count()); // the state silo and the gpu,shard silo, never the plain gpu silo
+        Assert.Equal([3, 3], silos.GroupBy(s => s).Select(g => g.Count()));
+        for (var k = 2; k < 6; k++) Assert.Equal(silos[k - 2], silos[k]); // shard k on the (k mod 2)-th silo
+    }
+
     private static async Task<T> Eventually<T>(Func<Task<T>> call)
     {
         for (var attempt = 0; ; attempt++)

@@ -8,13 +8,13 @@ namespace U2PL.Grains.Tests;
 
 /// <summary>
 /// Three in-process silos with U2PL's placement: silo 0 state (no GPU), silo 1 gpu with 2 slots, silo 2 gpu with 1
-/// slot; a small message size limit so that the limit can be hit cheaply.
+/// slot that hosts parameter-server shards too; a small message size limit so that the limit can be hit cheaply.
 /// </summary>
 public sealed class RoleCluster : IAsyncLifetime
 {
     public const int MessageLimit = 1 << 20;
 
-    public static readonly (string[] Roles, int Slots)[] Silos = [(["state"], 0), (["gpu"], 2), (["gpu"], 1)];
+    public static readonly (string[] Roles, int Slots)[] Silos = [(["state"], 0), (["gpu"], 2), (["gpu", "shard"], 1)];
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _indexByPort = new();
     private int _configured;

@@ -42,7 +42,7 @@ public sealed class TeacherCopyTests
 
         ShardWeights Pull()
         {
-            var reply = shard.Pull(version, half: false, teacher: true, copy.CurrentAt);
+            var reply = shard.Pull(version, teacher: true, copy.CurrentAt);
             if (reply.Student is { } pulled) FlatTensors.ScatterPacked(layout.Parameters, n => studentTensors[n], pulled);
             copy.Received(reply);
             version = reply.Version;
@@ -83,7 +83,7 @@ public sealed class TeacherCopyTests
     }
 
     private static float[] Teacher(ShardTensors shard) =>
-        FlatTensors.Floats(shard.Weights(half: false, includeStudent: false, includeTeacher: true).Teacher!).ToArray();
+        FlatTensors.Floats(shard.Weights(includeStudent: false, includeTeacher: true).Teacher!).ToArray();
 
     private static float[] Gather(ShardLayout layout, Dictionary<string, Tensor> tensors) =>
         FlatTensors.Gather(layout.Parameters, n => tensors[n], layout.ParameterLength);

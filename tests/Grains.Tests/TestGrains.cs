@@ -45,3 +45,16 @@ public sealed class StateGrain : Grain, IStateGrain
         return Task.FromResult(sum);
     }
 }
+
+/// <summary>Stands for a parameter-server shard: on state silos and silos with the shard role.</summary>
+[Alias("test.shard")]
+public interface IShardLikeGrain : IGrainWithStringKey
+{
+    Task<string> Silo();
+}
+
+[ShardSiloPlacement]
+public sealed class ShardLikeGrain : Grain, IShardLikeGrain
+{
+    public Task<string> Silo() => Task.FromResult(RuntimeIdentity);
+}

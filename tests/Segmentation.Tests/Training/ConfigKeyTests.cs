@@ -90,6 +90,7 @@ public class ConfigKeyTests
         { "cluster.staleness_policy", "downweight" },
         { "cluster.half_precision_wire", "true" },
         { "cluster.data_plane", "false" },
+        { "cluster.wire", "bf16" },
         { "cluster.bank_cache_rows", "100" },
         { "cluster.bank_refresh_steps", "3" },
         { "logging.tensorboard", "false" },

@@ -144,7 +144,8 @@ public class MicroBatchedStepTests
     [InlineData("dataset: { batch_size: 4 }\ntrainer: { micro_batches: 3 }", "must split into 3 micro-batches")]
     [InlineData("dataset: { batch_size: 4 }\ntrainer: { micro_batches: 4 }", "of at least 2 images")]
     [InlineData("cluster: { mode: lockstep }", "cluster.mode")]
-    [InlineData("cluster: { half_precision_wire: true }", "cluster.half_precision_wire")]
+    [InlineData("cluster: { wire: fp8 }", "cluster.wire")]
+    [InlineData("cluster: { wire: bf16, half_precision_wire: true }", "cluster.half_precision_wire: true is cluster.wire: fp16")]
     public void A_config_that_cannot_be_micro_batched_or_synced_is_refused_naming_the_key(string yaml, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => TrainingConfigReader.Read(ConfigTree.Parse(yaml, "test.yaml"), yaml));
@@ -157,6 +158,14 @@ public class MicroBatchedStepTests
         const string yaml = "dataset: { batch_size: 8 }\ntrainer: { micro_batches: 4 }\ncluster: { mode: async, half_precision_wire: true }";
         Assert.Equal(ClusterMode.Sync, TrainingConfigReader.Read(ConfigTree.Parse("{}", "test.yaml"), "{}").Cluster.Mode);
         var options = TrainingConfigReader.Read(ConfigTree.Parse(yaml, "test.yaml"), yaml);
-        Assert.Equal((ClusterMode.Async, 4), (options.Cluster.Mode, options.MicroBatches));
+        Assert.Equal((ClusterMode.Async, 4, WirePrecision.Fp16), (options.Cluster.Mode, options.MicroBatches, options.Cluster.Wire));
     }
+
+    [Theory]
+    [InlineData("cluster: { wire: fp16 }", WirePrecision.Fp16)]
+    [InlineData("cluster: { wire: bf16 }", WirePrecision.Bf16)]
+    [InlineData("cluster: { half_precision_wire: true }", WirePrecision.Fp16)]
+    [InlineData("{}", WirePrecision.Fp32)]
+    public void A_sync_run_accepts_a_16_bit_wire(string yaml, WirePrecision expected) =>
+        Assert.Equal(expected, TrainingConfigReader.Read(ConfigTree.Parse(yaml, "test.yaml"), yaml).Cluster.Wire);
 }
