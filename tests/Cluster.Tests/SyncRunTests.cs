@@ -116,13 +116,13 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference, IT
 
     /// <summary>
     /// cluster.wire at 16 bits: the gradients and weights between the workers (GPU silo) and the shards (state silo)
-    /// travel rounded, so the result is no longer bit-for-bit u2pl train's, but stays within the bound stated here:
-    /// the largest difference of any tensor of the checkpoint (parameters, BN statistics, momentum, banks) measured
-    /// after the 24 steps, with a margin (README, "What travels where").
+    /// travel rounded, so the result is no longer bit-for-bit u2pl train's, but its parameters stay within the bound
+    /// stated here: the largest |Δ| of any student or teacher parameter after the 24 steps, about twice what was
+    /// measured (README, "What travels where").
     /// </summary>
     [Theory]
-    [InlineData("fp16", 1e9)]
-    [InlineData("bf16", 1e9)]
+    [InlineData("fp16", 0.15)] // measured 0.066 (2026-12-05)
+    [InlineData("bf16", 0.15)] // measured 0.065
     public async Task A_16_bit_wire_ends_within_its_stated_tolerance_of_u2pl_train(string wire, double tolerance)
     {
         await using var cluster = new TrainingCluster(redis.Server);
@@ -136,15 +136,17 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference, IT
         var done = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, RunTimeout, $"the run with cluster.wire {wire} to complete", seen);
 
         Assert.True(seen.Max(s => s.DataPlaneBytes) > 0, "no tensor went over the data plane");
-        // The parameters (student, teacher) and momentum: BN running statistics and the banks' rows follow from them,
-        // and a bank's size changes with any difference at all (a pixel's entropy crosses its threshold or not).
+        // The models' parameters (student, teacher). With 2 images a micro-batch a step amplifies any rounding: the
+        // gradients, so the momentum, of the last steps differ as much as they are large; BN statistics and the banks'
+        // rows follow, and a bank's size changes with any difference at all (an entropy crosses its threshold or not).
         var comparison = CheckpointComparison.Of(done.LastCheckpoint, reference.Checkpoint,
-            name => !name.StartsWith("memory_bank.", StringComparison.Ordinal) && !name.Contains("running_", StringComparison.Ordinal) && !name.Contains("num_batches", StringComparison.Ordinal));
+            name => (name.StartsWith("student.", StringComparison.Ordinal) || name.StartsWith("teacher.", StringComparison.Ordinal))
+                    && !name.Contains("running_", StringComparison.Ordinal) && !name.Contains("num_batches", StringComparison.Ordinal));
         var all = CheckpointComparison.Of(done.LastCheckpoint, reference.Checkpoint);
-        output.WriteLine($"cluster.wire {wire}: parameters and momentum {comparison}\neverything: {all}");
+        output.WriteLine($"cluster.wire {wire}: parameters {comparison}\neverything: {all}");
         Assert.True(comparison.Tensors > 200, $"only {comparison.Tensors} tensors compared");
         Assert.False(comparison.Identical, $"cluster.wire {wire} changed nothing: the values did not travel at 16 bits");
-        Assert.True(comparison.MaxRelativeDifference <= tolerance, $"cluster.wire {wire}: {comparison}");
+        Assert.True(comparison.MaxAbsDifference <= tolerance, $"cluster.wire {wire}: {comparison}");
     }
 
     private void AssertEqualsReference(RunStatus done, string what)
