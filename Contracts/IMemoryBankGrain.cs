@@ -15,7 +15,8 @@ public interface IMemoryBankGrain : IGrainWithStringKey
     /// Sync mode: micro-batch <paramref name="microBatch"/>'s negatives of step <paramref name="iteration"/> (possibly
     /// none), computed for a lease of state <paramref name="generation"/>. Once every micro-batch of the step pushed,
     /// their rows are enqueued in micro-batch order. False when the step was already enqueued (a micro-batch computed
-    /// twice) or the bank is of another generation (the run rewound to a checkpoint since).
+    /// twice) or the bank is of another generation (the run rewound to a checkpoint since). A block whose rows came over
+    /// the data plane (<see cref="FeatureBlock.Body"/>) is taken from the silo's inbox.
     /// </summary>
     Task<bool> PushMicroBatch(long generation, long iteration, int microBatch, FeatureBlock block);
 
@@ -26,6 +27,13 @@ public interface IMemoryBankGrain : IGrainWithStringKey
     /// <summary>Sync mode: the rows a replica of <paramref name="generation"/> with <paramref name="appended"/> rows lacks (see <see cref="BankRows"/>).</summary>
     [ReadOnly]
     Task<BankRows> Rows(Guid generation, long appended);
+
+    /// <summary>
+    /// As <see cref="Rows"/>, with the rows published on the bank silo's data plane (<see cref="FeatureBlock.Body"/>)
+    /// when it has one and the caller's data plane <paramref name="from"/> is another silo's; replicas at the same count fetch the same body.
+    /// </summary>
+    [ReadOnly]
+    Task<BankRows> RowsOnDataPlane(Guid generation, long appended, string from);
 
     /// <summary>Up to n rows drawn uniformly with replacement (none when empty).</summary>
     [ReadOnly]

@@ -78,7 +78,7 @@ public sealed record RunStatus
     [Id(33)] public double BarrierWaitShare { get; init; }
     /// <summary>Sync mode: which worker computed which micro-batch of the last few completed steps, by step then micro-batch.</summary>
     [Id(34)] public List<MicroBatchAssignment> MicroBatchAssignments { get; init; } = [];
-    /// <summary>Bytes of tensors the parameter-server shards took from and published to the silos' data plane (0: every tensor went in Orleans messages).</summary>
+    /// <summary>Bytes of tensors the parameter-server shards and memory banks took from and published to the silos' data plane (0: every tensor went in Orleans messages).</summary>
     [Id(35)] public long DataPlaneBytes { get; init; }
 
     public bool IsFinished => State is RunState.Completed or RunState.Stopped or RunState.Failed;

@@ -167,6 +167,8 @@ public sealed record BankRows
     [Id(2)] public long Appended { get; init; }
     [Id(3)] public bool Snapshot { get; init; }
     [Id(4)] public FeatureBlock Block { get; init; } = new();
+    /// <summary>Where the bank's silo serves the data plane (<c>ip:port</c>), null when it has none: a worker pushes its negatives there.</summary>
+    [Id(5)] public string? DataPlane { get; init; }
 }
 
 [GenerateSerializer]
@@ -176,6 +178,8 @@ public sealed record BankStatistics
     [Id(2)] public long Capacity { get; init; }
     [Id(3)] public string Silo { get; init; } = "";
     [Id(4)] public long Pushed { get; init; }
+    /// <summary>Bytes of rows the bank took from and published to its silo's data plane.</summary>
+    [Id(5)] public long DataPlaneBytes { get; init; }
 }
 
 /// <summary>Rows of features (n × dim), row-major.</summary>
@@ -185,4 +189,6 @@ public sealed record FeatureBlock
     [Id(1)] public int Rows { get; init; }
     [Id(2)] public int Dim { get; init; }
     [Id(3)] public PackedTensors Data { get; init; } = new();
+    /// <summary>The rows as float32 on the data plane (then <see cref="Data"/> is empty): pushed before the call, or to fetch after it.</summary>
+    [Id(4)] public TransferDescriptor? Body { get; init; }
 }

@@ -1,4 +1,5 @@
 using U2PL.Contracts;
+using U2PL.Grains.DataPlane;
 using U2PL.Grains.Placement;
 using U2PL.Grains.Model;
 using Orleans.Runtime;
@@ -18,12 +19,15 @@ namespace U2PL.Grains.MemoryBank;
 [StateSiloPlacement]
 [KeepAlive] // its state lives in memory between checkpoints
 [GrainType("u2pl.bank")]
-public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<BankSetup> stored) : Grain, IMemoryBankGrain
+public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage)] IPersistentState<BankSetup> stored, SiloDataPlane? dataPlane = null)
+    : Grain, IMemoryBankGrain
 {
+    // Rows published on the data plane, by the replica state they bring up to date (generation, appended); withdrawn once the bank moves on.
+    private readonly Dictionary<(Guid Generation, long Appended), BankRows> _published = [];
     private BankSetup? _setup;
     private ClassMemoryBank? _bank;
     private SyncBankLog? _sync;
-    private long _pushed;
+    private long _pushed, _dataPlaneBytes;
     // Async workers' cache refreshes: any uniform draw will do (sync workers sample their own replicas).
     private readonly Generator _sampling = new((ulong)Random.Shared.NextInt64());
 
@@ -87,7 +91,7 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         {
             return Task.FromResult(false);
         }
-        var values = FlatTensors.Unpack(block.Data);
+        var values = Values(block);
         if (block.Dim != Bank().FeatureDim || values.LongLength != (long)block.Rows * block.Dim)
         {
             throw new ArgumentException($"{this.GetGrainId()}: a block of {block.Rows}×{block.Dim} with {values.LongLength} values does not fit rows of {Bank().FeatureDim} features");
@@ -96,6 +100,52 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         var taken = sync.Push(iteration, microBatch, rows);
         if (taken) _pushed += block.Rows;
         return Task.FromResult(taken);
+    }
+
+    public Task<BankRows> RowsOnDataPlane(Guid generation, long appended, string from)
+    {
+        var sync = Sync();
+        if (dataPlane?.Address is not { } address || address == from)
+        {
+            return Rows(generation, appended);
+        }
+        foreach (var (stale, rows) in _published.ToList())
+        {
+            if (rows.Generation != sync.Generation || rows.Appended != sync.Appended) Withdraw(stale);
+        }
+        // A replica of another generation gets the snapshot, whatever its count.
+        var key = generation == sync.Generation ? (generation, appended) : (Guid.Empty, -1L);
+        if (!_published.TryGetValue(key, out var published))
+        {
+            var rows = Rows(generation, appended).Result;
+            published = rows.Block.Rows == 0 ? rows : rows with
+            {
+                Block = rows.Block with { Data = new PackedTensors(), Body = dataPlane.Outbox.Publish(_setup!.ClassIndex, sync.Appended, rows.Block.Data.Bytes) },
+            };
+            _published[key] = published;
+            _dataPlaneBytes += published.Block.Body?.ByteLength ?? 0;
+        }
+        return Task.FromResult(published with { DataPlane = address });
+    }
+
+    /// <summary>A block's values: from the call, or (pushed over the data plane) from the silo's inbox.</summary>
+    private float[] Values(FeatureBlock block)
+    {
+        if (block.Body is not { } body) return FlatTensors.Unpack(block.Data);
+        var inbox = dataPlane?.Inbox ?? throw new InvalidOperationException($"{this.GetGrainId()}: {body} was pushed over a data plane, but this silo has none");
+        using var landed = inbox.Take(body);
+        _dataPlaneBytes += body.ByteLength;
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(landed.Span).ToArray();
+    }
+
+    private void Withdraw((Guid Generation, long Appended) key)
+    {
+        if (_published.Remove(key, out var rows) && rows.Block.Body is { } body) dataPlane?.Outbox.Withdraw(body);
+    }
+
+    private void WithdrawPublished()
+    {
+        foreach (var key in _published.Keys.ToList()) Withdraw(key);
     }
 
     public Task<BankRows> Rows(Guid generation, long appended)
@@ -107,7 +157,7 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
         var rows = delta ?? bank.Snapshot();
         return Task.FromResult(new BankRows
         {
-            Generation = sync.Generation, Appended = sync.Appended, Snapshot = delta is null,
+            Generation = sync.Generation, Appended = sync.Appended, Snapshot = delta is null, DataPlane = dataPlane?.Address,
             Block = new FeatureBlock { Rows = (int)rows.size(0), Dim = (int)bank.FeatureDim, Data = FlatTensors.Pack(rows.ToArray<float>(), half: false) },
         });
     }
@@ -132,11 +182,12 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
 
     public Task<BankStatistics> Statistics() => Task.FromResult(new BankStatistics
     {
-        Count = _bank?.Count ?? 0, Capacity = _bank?.Capacity ?? _setup?.Capacity ?? 0, Silo = RuntimeIdentity, Pushed = _pushed,
+        Count = _bank?.Count ?? 0, Capacity = _bank?.Capacity ?? _setup?.Capacity ?? 0, Silo = RuntimeIdentity, Pushed = _pushed, DataPlaneBytes = _dataPlaneBytes,
     });
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        WithdrawPublished();
         _sync?.Dispose();
         _sync = null;
         _bank?.Dispose();
@@ -149,6 +200,7 @@ public sealed class MemoryBankGrain([PersistentState("setup", GrainState.Storage
     private async Task Load(BankSetup setup, bool latestOnly)
     {
         var (bank, restoredAt) = await Task.Run(() => Build(setup, latestOnly));
+        WithdrawPublished();
         _sync?.Dispose();
         _bank?.Dispose();
         _bank = bank;

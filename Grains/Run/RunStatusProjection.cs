@@ -34,7 +34,7 @@ internal sealed partial class RunStatusProjection(IGrainFactory grains, RunRecor
             var shards = await Task.WhenAll(Enumerable.Range(0, record.Shards).Select(k => grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(record.RunId, k)).Statistics()));
             _bankFill = [.. banks.Select(b => b.Count)];
             _staleGradients = shards.Sum(s => s.RejectedStale + s.ScaledStale);
-            _dataPlaneBytes = shards.Sum(s => s.DataPlaneReceived + s.DataPlanePublished);
+            _dataPlaneBytes = shards.Sum(s => s.DataPlaneReceived + s.DataPlanePublished) + banks.Sum(b => b.DataPlaneBytes);
             for (var c = 0; c < banks.Length; c++) _statePlacement[$"bank/{c}"] = banks[c].Silo;
             for (var k = 0; k < shards.Length; k++) _statePlacement[$"shard/{k}"] = shards[k].Silo;
             _statePlacement["run"] = runSilo;

@@ -39,6 +39,8 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     // Each shard silo's data-plane address, from its last pull; null: ask the shard again (a push there failed).
     private readonly string?[] _addresses;
     private readonly byte[][] _fetched;
+    // Each bank silo's data-plane address, from its last catch-up; null: push there in Orleans messages until the next.
+    private readonly string?[] _bankAddresses;
     private long _pulledGeneration = -1;
     private (long Generation, long Version) _banksCaughtUp = (-1, -1);
 
@@ -61,6 +63,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         _pulledCounters = new long[assignment.Shards][];
         _addresses = new string?[assignment.Shards];
         _fetched = Enumerable.Repeat(Array.Empty<byte>(), assignment.Shards).ToArray();
+        _bankAddresses = new string?[_banks.Length];
         LogStarted(logger, key, _run.Options.MicroBatches, _run.Datasets.Labeled.Count, _run.Datasets.Unlabeled.Count, assignment.Shards,
             dataPlane is null ? "Orleans messages" : "the data plane");
     }
@@ -241,14 +244,36 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     /// <summary>Brings every bank replica to its grain (the banks after the previous step); returns the bytes received.</summary>
     private long CatchUpBanks()
     {
-        var replies = _calls.Wait(Task.WhenAll(_run.BankGrains.Select((bank, c) => bank.Rows(_banks[c].Generation, _banks[c].Appended))));
+        var replies = _calls.Wait(Task.WhenAll(_run.BankGrains.Select((bank, c) => RowsOf(c, bank))));
         long bytes = 0;
         for (var c = 0; c < replies.Length; c++)
         {
+            _bankAddresses[c] = replies[c].DataPlane;
             _banks[c].Apply(replies[c]);
             bytes += replies[c].Block.Data.Bytes.LongLength;
         }
         return bytes;
+    }
+
+    /// <summary>What replica <paramref name="c"/> lacks, its rows fetched from the bank silo's data plane when they were published there.</summary>
+    private async Task<BankRows> RowsOf(int c, IMemoryBankGrain bank)
+    {
+        if (_dataPlane is null)
+        {
+            return await bank.Rows(_banks[c].Generation, _banks[c].Appended);
+        }
+        var rows = await bank.RowsOnDataPlane(_banks[c].Generation, _banks[c].Appended, _dataPlane.Address ?? "");
+        if (rows.Block.Body is not { } body || rows.DataPlane is not { } address)
+        {
+            return rows;
+        }
+        var values = new byte[body.ByteLength];
+        var got = await _dataPlane.Client(address).FetchAsync(body, values);
+        if (got.ByteLength != body.ByteLength)
+        {
+            throw new InvalidDataException($"bank {c}: {got} from {address} is not the {body} it announced");
+        }
+        return rows with { Block = rows.Block with { Data = new PackedTensors { Bytes = values }, Body = null } };
     }
 
     /// <summary>
@@ -293,7 +318,9 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
                 using var rows = _banks[c].Step.TakePushed(lease.MicroBatch);
                 var block = new FeatureBlock { Rows = (int)rows.size(0), Dim = (int)rows.size(1), Data = FlatTensors.Pack(rows.ToArray<float>(), half: false) };
                 bytes += block.Data.Bytes.LongLength;
-                bankPushes.Add(_run.BankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block));
+                bankPushes.Add(_dataPlane is not null && block.Rows > 0 && _bankAddresses[c] is { } address && address != _dataPlane.Address
+                    ? PushRowsOnDataPlane(c, address, lease, block)
+                    : _run.BankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block));
             }
         }
         return (WorkerCalls.AllAccepted(pushes, bankPushes), bytes);
@@ -331,6 +358,22 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         catch
         {
             _addresses[k] = null;
+            throw;
+        }
+    }
+
+    /// <summary>A micro-batch's negatives to bank <paramref name="c"/>'s data plane, then the call with their descriptor.</summary>
+    private async Task<bool> PushRowsOnDataPlane(int c, string address, BatchLease lease, FeatureBlock block)
+    {
+        try
+        {
+            var bytes = block.Data.Bytes;
+            var sent = await _dataPlane!.Client(address).PushAsync(new TransferDescriptor(Guid.NewGuid(), c, lease.Iteration, bytes.LongLength), bytes);
+            return await _run.BankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block with { Data = new PackedTensors(), Body = sent });
+        }
+        catch
+        {
+            _bankAddresses[c] = null;
             throw;
         }
     }

@@ -33,6 +33,8 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference, IT
             Assert.Equal(workers, seen.SelectMany(s => s.Workers).Where(w => w.Steps > 0).Select(w => w.WorkerKey).Distinct().Count());
             // The workers (GPU silo) and the shards (state silo) are in other processes: the tensors went over the data plane.
             Assert.True(seen.Max(s => s.DataPlaneBytes) > 0, $"{workers} workers: no tensor went over the data plane");
+            var banks = await Task.WhenAll(Enumerable.Range(0, done.BankFill.Count).Select(c => cluster.Grains.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(runId, c)).Statistics()));
+            Assert.True(banks.Sum(b => b.DataPlaneBytes) > 0, $"{workers} workers: no negatives went over the data plane");
             AssertEqualsReference(done, $"{workers} workers");
         }
     }
