@@ -88,17 +88,21 @@ public static class FlatTensors
     /// </summary>
     public static PackedTensors GatherPacked(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, long length, WirePrecision wire)
     {
-        if (wire != WirePrecision.Fp32)
-        {
-            return Pack(Gather(entries, tensor, length), wire);
-        }
-        var bytes = new byte[checked(length * sizeof(float))];
-        GatherInto(entries, tensor, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
-        return new PackedTensors { Bytes = bytes };
+        var bytes = new byte[checked(length * WireCodec.BytesPerValue(wire))];
+        GatherEncoded(entries, tensor, length, bytes, wire);
+        return new PackedTensors { Bytes = bytes, Half = wire == WirePrecision.Fp16, BFloat16 = wire == WirePrecision.Bf16 };
     }
 
-    public static PackedTensors GatherPacked(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, long length, bool half) =>
-        GatherPacked(entries, tensor, length, half ? WirePrecision.Fp16 : WirePrecision.Fp32);
+    /// <summary>The tensors, flattened, into <paramref name="destination"/> (length × the wire's bytes a value) in the bytes of <paramref name="wire"/>.</summary>
+    public static void GatherEncoded(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor?> tensor, long length, Span<byte> destination, WirePrecision wire)
+    {
+        if (wire == WirePrecision.Fp32)
+        {
+            GatherInto(entries, tensor, MemoryMarshal.Cast<byte, float>(destination));
+            return;
+        }
+        WireCodec.Encode(Gather(entries, tensor, length), destination, wire);
+    }
 
     /// <summary><see cref="Scatter"/> of a packed array; float32 is read in place.</summary>
     public static void ScatterPacked(IReadOnlyList<LayoutEntry> entries, Func<string, Tensor> tensor, PackedTensors packed) =>

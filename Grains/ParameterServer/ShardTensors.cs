@@ -105,14 +105,7 @@ public sealed class ShardTensors : IDisposable
         foreach (var (included, model) in new[] { (includeStudent, _student), (includeTeacher, _teacher) })
         {
             if (!included) continue;
-            if (Wire == WirePrecision.Fp32)
-            {
-                FlatTensors.GatherInto(_layout.Parameters, Find(model), System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(body.AsSpan(at, parameterBytes)));
-            }
-            else
-            {
-                WireCodec.Encode(FlatTensors.Gather(_layout.Parameters, Find(model), _layout.ParameterLength), body.AsSpan(at, parameterBytes), Wire);
-            }
+            FlatTensors.GatherEncoded(_layout.Parameters, Find(model), _layout.ParameterLength, body.AsSpan(at, parameterBytes), Wire);
             at += parameterBytes;
         }
         var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(body.AsSpan(at));

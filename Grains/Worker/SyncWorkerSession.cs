@@ -332,14 +332,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         var wire = _run.Options.Cluster.Wire;
         var gradientBytes = (int)layout.ParameterLength * WireCodec.BytesPerValue(wire);
         var body = new byte[gradientBytes + bufferDelta.Length * sizeof(float)];
-        if (wire == WirePrecision.Fp32)
-        {
-            FlatTensors.GatherInto(layout.Parameters, n => _run.StudentTensors[n].grad, MemoryMarshal.Cast<byte, float>(body.AsSpan(0, gradientBytes)));
-        }
-        else
-        {
-            WireCodec.Encode(FlatTensors.Gather(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength), body.AsSpan(0, gradientBytes), wire);
-        }
+        FlatTensors.GatherEncoded(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, body.AsSpan(0, gradientBytes), wire);
         MemoryMarshal.AsBytes(bufferDelta.AsSpan()).CopyTo(body.AsSpan(gradientBytes));
         return body;
     }
