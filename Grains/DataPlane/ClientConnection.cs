@@ -19,11 +19,11 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Task _reading;
     private Exception? _failure;
 
-    public ClientConnection(FrameStream frames, long serverLimit)
+    public ClientConnection(FrameStream frames, long serverLimit, DataPlaneThreads threads)
     {
         _frames = frames;
         ServerLimit = serverLimit;
-        _reading = Task.Run(ReadLoopAsync);
+        _reading = threads.Run(ReadLoopAsync);
     }
 
     /// <summary>The largest body the server accepts (its Hello).</summary>

@@ -11,11 +11,15 @@ namespace U2PL.Grains.DataPlane;
 /// caller's memory and comes back into the caller's memory: no copy of ours. Calls may overlap: their frames go out in
 /// turn and each waits only for its own answer, so several transfers in flight need no round trip each. A transfer
 /// refused for a checksum mismatch is sent (or fetched) again up to <see cref="DataPlaneOptions.ChecksumRetries"/> times.
+/// Transfers run on <see cref="DataPlaneThreads"/> (the silo's, shared with its server, or the client's own), never on
+/// the caller's scheduler or the thread pool.
 /// </summary>
-public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, DataPlaneTls? tls = null) : IAsyncDisposable
+public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, DataPlaneTls? tls = null, DataPlaneThreads? threads = null) : IAsyncDisposable
 {
     private readonly DataPlaneOptions _options = DataPlaneOptionsValidator.Checked(options);
     private readonly SemaphoreSlim _connecting = new(1, 1);
+    private readonly DataPlaneThreads _threads = threads ?? new DataPlaneThreads(options.Threads, options.Nice);
+    private readonly bool _ownsThreads = threads is null;
     private ClientConnection? _connection;
 
     public EndPoint Server { get; } = server;
@@ -28,9 +32,14 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
     }
 
     /// <summary>Sends <paramref name="body"/> under <paramref name="descriptor"/> (its ByteLength must be the body's).</summary>
-    public async Task<TransferDescriptor> PushAsync(TransferDescriptor descriptor, ReadOnlyMemory<byte> body, CancellationToken cancellation = default)
+    public Task<TransferDescriptor> PushAsync(TransferDescriptor descriptor, ReadOnlyMemory<byte> body, CancellationToken cancellation = default)
     {
         if (descriptor.ByteLength != body.Length) throw new ArgumentException($"{descriptor} does not match a body of {body.Length} bytes");
+        return _threads.Run(() => PushOnThreadsAsync(descriptor, body, cancellation));
+    }
+
+    private async Task<TransferDescriptor> PushOnThreadsAsync(TransferDescriptor descriptor, ReadOnlyMemory<byte> body, CancellationToken cancellation)
+    {
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -62,9 +71,14 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
     }
 
     /// <summary>Fetches <paramref name="request"/> (its ByteLength: the room there is) into <paramref name="destination"/>; returns its descriptor.</summary>
-    public async Task<TransferDescriptor> FetchAsync(TransferDescriptor request, Memory<byte> destination, CancellationToken cancellation = default)
+    public Task<TransferDescriptor> FetchAsync(TransferDescriptor request, Memory<byte> destination, CancellationToken cancellation = default)
     {
         if (request.ByteLength != destination.Length) throw new ArgumentException($"{request} does not match a destination of {destination.Length} bytes");
+        return _threads.Run(() => FetchOnThreadsAsync(request, destination, cancellation));
+    }
+
+    private async Task<TransferDescriptor> FetchOnThreadsAsync(TransferDescriptor request, Memory<byte> destination, CancellationToken cancellation)
+    {
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -108,7 +122,7 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
                 throw new DataPlaneException(hello is null ? DataPlaneRefusal.Unauthenticated : DataPlaneRefusal.ProtocolError,
                     hello is null ? $"data plane: {frames.Peer} closed the connection before its Hello (a refused certificate?)" : $"data plane: {frames.Peer} opened with {hello.Value.Kind}, not Hello");
             }
-            return _connection = new ClientConnection(frames, frame.BodyLength);
+            return _connection = new ClientConnection(frames, frame.BodyLength, _threads);
         }
         finally
         {
@@ -146,5 +160,6 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
     {
         if (_connection is { } connection) await connection.DisposeAsync();
         _connection = null;
+        if (_ownsThreads) _threads.Dispose();
     }
 }

@@ -26,6 +26,14 @@ public sealed class DataPlaneOptions
 
     /// <summary>Longest TLS handshake (or connect) before the peer is refused. Default 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Threads of the data plane's own (<see cref="DataPlaneThreads"/>); transfers never run on the thread pool
+    /// Orleans shares. Default: the processor count, within 2..8.</summary>
+    public int Threads { get; set; } = Math.Clamp(Environment.ProcessorCount, 2, 8);
+
+    /// <summary>How much lower those threads' CPU priority is than the silo's, in Linux nice steps (0..19; 0: the same),
+    /// so that grain calls get a core first while transfers saturate the machine. Default 10.</summary>
+    public int Nice { get; set; } = 10;
 }
 
 /// <summary>Lists every problem of a <see cref="DataPlaneOptions"/> at once.</summary>
@@ -40,6 +48,8 @@ public sealed class DataPlaneOptionsValidator : IValidateOptions<DataPlaneOption
         if (options.ChecksumRetries is < 0 or > 100) problems.Add($"DataPlane:ChecksumRetries {options.ChecksumRetries} must be within 0..100.");
         if (options.StallTimeout <= TimeSpan.Zero) problems.Add("DataPlane:StallTimeout must be positive.");
         if (options.HandshakeTimeout <= TimeSpan.Zero) problems.Add("DataPlane:HandshakeTimeout must be positive.");
+        if (options.Threads is < 1 or > 64) problems.Add($"DataPlane:Threads {options.Threads} must be within 1..64.");
+        if (options.Nice is < 0 or > 19) problems.Add($"DataPlane:Nice {options.Nice} must be within 0..19.");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 

@@ -23,9 +23,11 @@ public sealed partial class DataPlaneServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
+    private readonly DataPlaneThreads _threads;
+    private readonly bool _ownsThreads;
     private readonly Task _accepting;
 
-    private DataPlaneServer(Socket listener, DataPlaneOptions options, DataPlaneTls? tls, ITensorSink sink, ITensorSource? source, ILogger logger)
+    private DataPlaneServer(Socket listener, DataPlaneOptions options, DataPlaneTls? tls, ITensorSink sink, ITensorSource? source, ILogger logger, DataPlaneThreads? threads)
     {
         _listener = listener;
         _options = options;
@@ -33,14 +35,21 @@ public sealed partial class DataPlaneServer : IAsyncDisposable
         _sink = sink;
         _source = source;
         _logger = logger;
-        _accepting = Task.Run(AcceptLoopAsync);
+        _ownsThreads = threads is null;
+        _threads = threads ?? new DataPlaneThreads(options.Threads, options.Nice);
+        _accepting = _threads.Run(AcceptLoopAsync);
     }
 
     /// <summary>Where it listens (the port is the one bound, also when <see cref="DataPlaneOptions.Port"/> is 0).</summary>
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
-    /// <summary>Binds <paramref name="address"/> (default: all interfaces) and starts accepting; <paramref name="tls"/> null is plain TCP.</summary>
-    public static DataPlaneServer Start(DataPlaneOptions options, DataPlaneTls? tls, ITensorSink sink, ITensorSource? source = null, ILogger? logger = null, IPAddress? address = null)
+    /// <summary>
+    /// Binds <paramref name="address"/> (default: all interfaces) and starts accepting; <paramref name="tls"/> null is
+    /// plain TCP. Connections run on <paramref name="threads"/> (shared with the silo's clients), or on threads of the
+    /// server's own.
+    /// </summary>
+    public static DataPlaneServer Start(DataPlaneOptions options, DataPlaneTls? tls, ITensorSink sink, ITensorSource? source = null, ILogger? logger = null,
+        IPAddress? address = null, DataPlaneThreads? threads = null)
     {
         DataPlaneOptionsValidator.Checked(options);
         var listener = new Socket(address?.AddressFamily ?? AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
@@ -55,7 +64,7 @@ public sealed partial class DataPlaneServer : IAsyncDisposable
             listener.Dispose();
             throw;
         }
-        var server = new DataPlaneServer(listener, options, tls, sink, source, logger ?? NullLogger.Instance);
+        var server = new DataPlaneServer(listener, options, tls, sink, source, logger ?? NullLogger.Instance, threads);
         Log.Listening(server._logger, server.EndPoint, tls is null ? "plain TCP" : "mutual TLS");
         return server;
     }
@@ -76,7 +85,7 @@ public sealed partial class DataPlaneServer : IAsyncDisposable
             lock (_connections)
             {
                 _connections.RemoveAll(t => t.IsCompleted);
-                _connections.Add(Task.Run(() => ServeAsync(socket)));
+                _connections.Add(_threads.Run(() => ServeAsync(socket)));
             }
         }
     }
@@ -236,11 +245,12 @@ public sealed partial class DataPlaneServer : IAsyncDisposable
         lock (_connections) connections = [.. _connections];
         await Task.WhenAll(connections);
         _stopping.Dispose();
+        if (_ownsThreads) _threads.Dispose();
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "data plane listening on {EndPoint} ({Security})")]
+        [LoggerMessage(EventId = 2201, Level = LogLevel.Debug, Message = "data plane listening on {EndPoint} ({Security})")]
         public static partial void Listening(ILogger logger, EndPoint endPoint, string security);
 
         [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "data plane refused ({Reason}): {Detail}")]

@@ -22,6 +22,7 @@ public sealed partial class SiloDataPlane(IOptions<U2plSiloOptions> silo, ILocal
 
     private readonly ConcurrentDictionary<string, DataPlaneClient> _clients = new();
     private readonly DataPlaneOptions _options = new() { Port = silo.Value.DataPlanePort };
+    private DataPlaneThreads? _threads;
     private DataPlaneTls? _tls;
     private DataPlaneServer? _server;
 
@@ -37,16 +38,26 @@ public sealed partial class SiloDataPlane(IOptions<U2plSiloOptions> silo, ILocal
 
     /// <summary>The connection to the data plane at <paramref name="address"/> (opened on first use, again after a failure).</summary>
     public DataPlaneClient Client(string address) =>
-        _clients.GetOrAdd(address, a => new DataPlaneClient(IPEndPoint.Parse(a), _options, _tls));
+        _clients.GetOrAdd(address, a => new DataPlaneClient(IPEndPoint.Parse(a), _options, _tls, _threads));
+
+    /// <summary>
+    /// Drops the connection to <paramref name="address"/> after it was lost (a peer silo that died or moved): a dead
+    /// peer's client is not kept for the life of the silo. The next <see cref="Client"/> for that address opens anew.
+    /// </summary>
+    public async ValueTask Forget(string address)
+    {
+        if (_clients.TryRemove(address, out var client)) await client.DisposeAsync();
+    }
 
     private Task StartAsync(CancellationToken cancellation)
     {
         var options = silo.Value;
         _tls = options.Tls() is { } files ? new DataPlaneTls(files) : null;
         var listen = options.ListenAddress is "0.0.0.0" or "::" ? null : IPAddress.Parse(options.ListenAddress);
-        _server = DataPlaneServer.Start(_options, _tls, Inbox, Outbox, logger, listen);
+        _threads = new DataPlaneThreads(_options.Threads, _options.Nice);
+        _server = DataPlaneServer.Start(_options, _tls, Inbox, Outbox, logger, listen, _threads);
         Address = new IPEndPoint(local.SiloAddress.Endpoint.Address, _server.EndPoint.Port).ToString();
-        LogListening(Address, _tls is null ? "plain TCP" : "mutual TLS");
+        LogListening(Address, _tls is null ? "plain TCP" : "mutual TLS", _options.Threads, _options.Nice);
         return Task.CompletedTask;
     }
 
@@ -57,9 +68,10 @@ public sealed partial class SiloDataPlane(IOptions<U2plSiloOptions> silo, ILocal
         _clients.Clear();
         if (_server is { } server) await server.DisposeAsync();
         _server = null;
+        _threads?.Dispose();
         Inbox.Dispose();
     }
 
-    [LoggerMessage(EventId = 2210, Level = LogLevel.Information, Message = "tensor data plane at {Address} ({Security})")]
-    private partial void LogListening(string address, string security);
+    [LoggerMessage(EventId = 2210, Level = LogLevel.Information, Message = "tensor data plane at {Address} ({Security}; {Threads} threads of its own at nice +{Nice})")]
+    private partial void LogListening(string address, string security, int threads, int nice);
 }

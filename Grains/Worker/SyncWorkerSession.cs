@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,8 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     // Each shard silo's data-plane address, from its last pull; null: ask the shard again (a push there failed).
     private readonly string?[] _addresses;
     private readonly byte[][] _fetched;
+    /// <summary>Push bodies, one per shard in flight: a pool of the session's own, not the shared pool (see PooledTensorSink).</summary>
+    private readonly ArrayPool<byte> _bodies = ArrayPool<byte>.Create(1 << 30, 4);
     // Each bank silo's data-plane address, from its last catch-up; null: push there in Orleans messages until the next.
     private readonly string?[] _bankAddresses;
     private long _pulledGeneration = -1;
@@ -184,7 +187,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         }
         if (_fetched[k].LongLength != transfer.ByteLength) _fetched[k] = new byte[transfer.ByteLength];
         var destination = _fetched[k].AsMemory();
-        var got = await _dataPlane.Client(address).FetchAsync(transfer with { Checksum = 0 }, destination);
+        var got = await Transfer(address, client => client.FetchAsync(transfer with { Checksum = 0 }, destination));
         if (got.ByteLength != transfer.ByteLength)
         {
             throw new InvalidDataException($"shard {k}: {got} from {address} is not the {transfer} it announced");
@@ -268,7 +271,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             return rows;
         }
         var values = new byte[body.ByteLength];
-        var got = await _dataPlane.Client(address).FetchAsync(body, values);
+        var got = await Transfer(address, client => client.FetchAsync(body, values));
         if (got.ByteLength != body.ByteLength)
         {
             throw new InvalidDataException($"bank {c}: {got} from {address} is not the {body} it announced");
@@ -302,7 +305,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             if (_dataPlane is not null && _addresses[k] is { } address && address != _dataPlane.Address)
             {
                 var body = Body(layout, buffers);
-                bytes += body.LongLength;
+                bytes += body.Length;
                 pushes.Add(PushOnDataPlane(k, address, push, body));
                 continue;
             }
@@ -326,26 +329,52 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         return (WorkerCalls.AllAccepted(pushes, bankPushes), bytes);
     }
 
-    /// <summary>A micro-batch's data-plane body for one shard: its gradient in the bytes of cluster.wire, then its buffer delta as float32.</summary>
-    private byte[] Body(ShardLayout layout, float[] bufferDelta)
+    /// <summary>
+    /// A micro-batch's data-plane body for one shard: its gradient in the bytes of cluster.wire, then its buffer delta as
+    /// float32; in a buffer rented from <see cref="_bodies"/> (a model's gradient a micro-batch is too large to allocate
+    /// each time), returned once the push is answered.
+    /// </summary>
+    private Memory<byte> Body(ShardLayout layout, float[] bufferDelta)
     {
         var wire = _run.Options.Cluster.Wire;
         var gradientBytes = (int)layout.ParameterLength * WireCodec.BytesPerValue(wire);
-        var body = new byte[gradientBytes + bufferDelta.Length * sizeof(float)];
-        FlatTensors.GatherEncoded(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, body.AsSpan(0, gradientBytes), wire);
-        MemoryMarshal.AsBytes(bufferDelta.AsSpan()).CopyTo(body.AsSpan(gradientBytes));
+        var body = _bodies.Rent(gradientBytes + bufferDelta.Length * sizeof(float)).AsMemory(0, gradientBytes + bufferDelta.Length * sizeof(float));
+        FlatTensors.GatherEncoded(layout.Parameters, n => _run.StudentTensors[n].grad, layout.ParameterLength, body.Span[..gradientBytes], wire);
+        MemoryMarshal.AsBytes(bufferDelta.AsSpan()).CopyTo(body.Span[gradientBytes..]);
         return body;
+    }
+
+    /// <summary>A transfer with the data plane at <paramref name="address"/>; a lost connection drops that peer's client (a dead silo's).</summary>
+    private async Task<TransferDescriptor> Transfer(string address, Func<DataPlaneClient, Task<TransferDescriptor>> transfer)
+    {
+        try
+        {
+            return await transfer(_dataPlane!.Client(address));
+        }
+        catch (DataPlaneException e) when (e.Reason is DataPlaneRefusal.Truncated or DataPlaneRefusal.Unauthenticated)
+        {
+            await _dataPlane!.Forget(address);
+            throw;
+        }
     }
 
     /// <summary>
     /// The body to shard <paramref name="k"/>'s data plane, then the call with its descriptor. A failure of either
     /// (the shard moved, its silo died, the body expired) makes the next lease ask the shard where it is.
     /// </summary>
-    private async Task<PushOutcome> PushOnDataPlane(int k, string address, GradientPush push, byte[] body)
+    private async Task<PushOutcome> PushOnDataPlane(int k, string address, GradientPush push, Memory<byte> body)
     {
         try
         {
-            var sent = await _dataPlane!.Client(address).PushAsync(new TransferDescriptor(Guid.NewGuid(), k, push.Iteration, body.LongLength), body);
+            TransferDescriptor sent;
+            try
+            {
+                sent = await Transfer(address, client => client.PushAsync(new TransferDescriptor(Guid.NewGuid(), k, push.Iteration, body.Length), body));
+            }
+            finally
+            {
+                ReturnBody(body);
+            }
             return await _run.Shards[k].PushMicroBatch(push with { Body = sent });
         }
         catch
@@ -355,13 +384,18 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         }
     }
 
+    private void ReturnBody(Memory<byte> body)
+    {
+        if (MemoryMarshal.TryGetArray<byte>(body, out var rented)) _bodies.Return(rented.Array!);
+    }
+
     /// <summary>A micro-batch's negatives to bank <paramref name="c"/>'s data plane, then the call with their descriptor.</summary>
     private async Task<bool> PushRowsOnDataPlane(int c, string address, BatchLease lease, FeatureBlock block)
     {
         try
         {
             var bytes = block.Data.Bytes;
-            var sent = await _dataPlane!.Client(address).PushAsync(new TransferDescriptor(Guid.NewGuid(), c, lease.Iteration, bytes.LongLength), bytes);
+            var sent = await Transfer(address, client => client.PushAsync(new TransferDescriptor(Guid.NewGuid(), c, lease.Iteration, bytes.LongLength), bytes));
             return await _run.BankGrains[c].PushMicroBatch(lease.Generation, lease.Iteration, lease.MicroBatch, block with { Data = new PackedTensors(), Body = sent });
         }
         catch

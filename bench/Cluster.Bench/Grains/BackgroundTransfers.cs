@@ -29,14 +29,14 @@ internal sealed class BackgroundTransfers
     public Task Running { get; }
 
     /// <summary>
-    /// Through the data plane, on the thread pool (a sender's pushes do not run on a grain's scheduler), one transfer of
+    /// Through the data plane (on its own threads, <paramref name="options"/>' Nice below the silo), one transfer of
     /// <paramref name="bytes"/> at a time to the server at <paramref name="server"/>.
     /// </summary>
-    public static BackgroundTransfers DataPlane(EndPoint server, DataPlaneTls? tls, long bytes, double pacedMiBps, CancellationToken stop) =>
+    public static BackgroundTransfers DataPlane(EndPoint server, DataPlaneTls? tls, DataPlaneOptions options, long bytes, double pacedMiBps, CancellationToken stop) =>
         new(self => Task.Run(async () =>
         {
             var block = Block(bytes);
-            await using var client = new DataPlaneClient(server, new DataPlaneOptions(), tls);
+            await using var client = new DataPlaneClient(server, options, tls);
             var started = Stopwatch.GetTimestamp();
             for (var version = 0L; !stop.IsCancellationRequested; version++)
             {

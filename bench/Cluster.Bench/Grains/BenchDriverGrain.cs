@@ -85,8 +85,9 @@ public sealed class BenchDriverGrain(IOptions<U2plSiloOptions> silo) : Grain, IB
         using var stop = new CancellationTokenSource();
         var load = path switch
         {
-            TransferPath.DataPlane => BackgroundTransfers.DataPlane(new IPEndPoint(IPAddress.Loopback, dataPlanePort),
-                silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null, transferBytes, pacedMiBps, stop.Token),
+            TransferPath.DataPlane or TransferPath.DataPlaneSamePriority => BackgroundTransfers.DataPlane(new IPEndPoint(IPAddress.Loopback, dataPlanePort),
+                silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null, path == TransferPath.DataPlane ? new DataPlaneOptions() : new DataPlaneOptions { Nice = 0 },
+                transferBytes, pacedMiBps, stop.Token),
             TransferPath.Orleans => BackgroundTransfers.Orleans(GrainFactory.GetGrain<IEchoGrain>("transfer"), transferBytes, pacedMiBps, stop.Token),
             _ => null,
         };

@@ -14,14 +14,18 @@ namespace U2PL.Cluster.Bench.Grains;
 [StateSiloPlacement]
 public sealed class DataPlaneReceiverGrain(IOptions<U2plSiloOptions> silo) : Grain, IDataPlaneReceiverGrain
 {
-    private DataPlaneServer? _server;
+    private readonly Dictionary<int, DataPlaneServer> _servers = [];
 
     /// <inheritdoc />
-    public Task<int> Listen()
+    public Task<int> Listen(int nice)
     {
-        var tls = silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null;
-        _server ??= DataPlaneServer.Start(new DataPlaneOptions { Port = 0 }, tls, new PooledTensorSink((_, _, _) => ValueTask.CompletedTask), address: IPAddress.Loopback);
-        return Task.FromResult(_server.EndPoint.Port);
+        if (!_servers.TryGetValue(nice, out var server))
+        {
+            var tls = silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null;
+            server = DataPlaneServer.Start(new DataPlaneOptions { Port = 0, Nice = nice }, tls, new PooledTensorSink((_, _, _) => ValueTask.CompletedTask), address: IPAddress.Loopback);
+            _servers[nice] = server;
+        }
+        return Task.FromResult(server.EndPoint.Port);
     }
 
     /// <inheritdoc />
@@ -30,6 +34,6 @@ public sealed class DataPlaneReceiverGrain(IOptions<U2plSiloOptions> silo) : Gra
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_server is not null) await _server.DisposeAsync();
+        foreach (var server in _servers.Values) await server.DisposeAsync();
     }
 }

@@ -7,9 +7,12 @@ namespace U2PL.Cluster.Bench.Grains;
 [Alias("u2pl.bench.data-plane-receiver")]
 public interface IDataPlaneReceiverGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the silo's benchmark data-plane server on loopback (once; mutual TLS when the silo has TLS) and returns its port.</summary>
+    /// <summary>
+    /// Starts the silo's benchmark data-plane server on loopback whose threads run <paramref name="nice"/> steps below
+    /// the silo (once per value; mutual TLS when the silo has TLS) and returns its port.
+    /// </summary>
     [Alias("listen")]
-    Task<int> Listen();
+    Task<int> Listen(int nice);
 
     /// <summary>The silo hosting this activation.</summary>
     [Alias("silo")]

@@ -14,23 +14,30 @@ namespace U2PL.Cluster.Bench.Measurements;
 /// </summary>
 internal static class LatencyUnderTransferBenchmark
 {
-    private static readonly (TransferPath Path, string Name)[] Phases = [(TransferPath.None, "idle"), (TransferPath.DataPlane, "data_plane"), (TransferPath.Orleans, "orleans")];
+    private static readonly (TransferPath Path, string Name)[] Phases =
+        [(TransferPath.None, "idle"), (TransferPath.DataPlane, "data_plane"), (TransferPath.DataPlaneSamePriority, "data_plane_nice0"), (TransferPath.Orleans, "orleans")];
 
     public static async Task<(string Markdown, string Json)> RunAsync(TwoSiloCluster cluster, BenchSettings settings, TextWriter log)
     {
         var bytes = (long)settings.PayloadMiB << 20;
         var receiver = cluster.Client.GetGrain<IDataPlaneReceiverGrain>("receiver");
-        var port = await receiver.Listen();
+        var ports = new Dictionary<TransferPath, int>
+        {
+            [TransferPath.None] = 0,
+            [TransferPath.Orleans] = 0,
+            [TransferPath.DataPlane] = await receiver.Listen(new U2PL.Grains.DataPlane.DataPlaneOptions().Nice),
+            [TransferPath.DataPlaneSamePriority] = await receiver.Listen(0),
+        };
         if (!cluster.B.Hosts(await receiver.GetSilo())) throw new InvalidOperationException("The data-plane receiver is not on silo B.");
         var loadBefore = DataPlaneBenchmark.LoadAverage();
-        foreach (var (path, _) in Phases.Skip(1)) await cluster.Driver.MeasureLatencyUnderTransfer("latency", 50, 1, path, port, bytes, settings.TransferMiBps, settings.PhaseSeconds); // warm-up
+        foreach (var (path, _) in Phases.Skip(1)) await cluster.Driver.MeasureLatencyUnderTransfer("latency", 50, 1, path, ports[path], bytes, settings.TransferMiBps, settings.PhaseSeconds); // warm-up
         var results = Phases.ToDictionary(p => p.Path, _ => new List<LatencyUnderTransfer>());
         for (var round = 0; round < settings.Repeats; round++)
         {
             foreach (var (path, name) in round % 2 == 0 ? Phases : Phases.Reverse())
             {
                 await Task.Delay(TimeSpan.FromSeconds(1)); // the previous phase's last transfer and collections settle
-                var result = await cluster.Driver.MeasureLatencyUnderTransfer("latency", settings.Samples, settings.MinTransfers, path, port, bytes, settings.TransferMiBps, settings.PhaseSeconds);
+                var result = await cluster.Driver.MeasureLatencyUnderTransfer("latency", settings.Samples, settings.MinTransfers, path, ports[path], bytes, settings.TransferMiBps, settings.PhaseSeconds);
                 results[path].Add(result);
                 log.WriteLine($"round {round + 1} {name}: p50 {Stats.F(P(result, 0.5))} µs, p99 {Stats.F(P(result, 0.99))} µs over {result.Latencies.Length} calls in {Stats.F(result.Seconds, 2)} s" +
                               (path == TransferPath.None ? "" : $", {result.Transfers} transfers, {Stats.F(MiBps(result), 0)} MiB/s"));
@@ -48,7 +55,8 @@ internal static class LatencyUnderTransferBenchmark
         md.AppendLine("|---|---|---|---|---|---|---|");
         Row("idle: **the baseline**", TransferPath.None);
         var cadence = settings.TransferMiBps > 0 ? $"spaced to {Stats.F(settings.TransferMiBps, 0)} MiB/s" : "back to back";
-        Row($"while {settings.PayloadMiB} MiB go {cadence} through the **data plane** (A → server in B)", TransferPath.DataPlane);
+        Row($"while {settings.PayloadMiB} MiB go {cadence} through the **data plane** (A → server in B; its threads at nice +{new U2PL.Grains.DataPlane.DataPlaneOptions().Nice}, the default)", TransferPath.DataPlane);
+        Row($"while {settings.PayloadMiB} MiB go {cadence} through the data plane with its threads at the silo's priority (nice 0)", TransferPath.DataPlaneSamePriority);
         Row($"while {settings.PayloadMiB} MiB go {cadence} as **grain calls** (`Sink(RawFloats)`, A → B)", TransferPath.Orleans);
         md.AppendLine();
         md.AppendLine($"{settings.Repeats} rounds (phase order reversed every other round) after one warm-up of each loaded phase; per phase at least {settings.Samples} calls " +

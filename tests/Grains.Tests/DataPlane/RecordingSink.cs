@@ -44,8 +44,12 @@ internal sealed class DictionarySource : ITensorSource
 {
     public ConcurrentDictionary<Guid, byte[]> Bodies { get; } = new();
 
+    /// <summary>The thread each request was served on (name, whether a thread-pool thread).</summary>
+    public ConcurrentQueue<(string? Name, bool Pool)> Threads { get; } = new();
+
     public bool TryGet(TransferDescriptor request, out ReadOnlyMemory<byte> body)
     {
+        Threads.Enqueue((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
         var found = Bodies.TryGetValue(request.TransferId, out var bytes);
         body = bytes;
         return found;
