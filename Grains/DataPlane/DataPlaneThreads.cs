@@ -25,11 +25,13 @@ public sealed partial class DataPlaneThreads : TaskScheduler, IDisposable
         ArgumentOutOfRangeException.ThrowIfNotEqual(nice is >= 0 and <= 19, true, nameof(nice));
         Nice = nice;
         _threads = new Thread[count];
+        using var started = new CountdownEvent(count);
         for (var i = 0; i < count; i++)
         {
-            _threads[i] = new Thread(Loop) { IsBackground = true, Name = $"u2pl data plane {i}" };
+            _threads[i] = new Thread(() => Loop(started)) { IsBackground = true, Name = $"u2pl data plane {i}" };
             _threads[i].Start();
         }
+        started.Wait(); // every thread at its priority before the first transfer
     }
 
     /// <summary>The nice value the threads asked for (what they got: <see cref="Lowered"/>).</summary>
@@ -71,9 +73,10 @@ public sealed partial class DataPlaneThreads : TaskScheduler, IDisposable
         lock (_queue) return [.. _queue];
     }
 
-    private void Loop()
+    private void Loop(CountdownEvent started)
     {
         if (Nice > 0 && Lower(Nice)) Interlocked.Increment(ref _lowered);
+        started.Signal();
         while (true)
         {
             Task task;
