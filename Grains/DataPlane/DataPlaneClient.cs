@@ -21,6 +21,7 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
     private readonly DataPlaneThreads _threads = threads ?? new DataPlaneThreads(options.Threads, options.Nice);
     private readonly bool _ownsThreads = threads is null;
     private ClientConnection? _connection;
+    private bool _disposed;
 
     public EndPoint Server { get; } = server;
 
@@ -111,6 +112,7 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
         await _connecting.WaitAsync(cancellation);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this); // a transfer that raced the client's disposal opens nothing
             if (_connection is { IsOpen: true } opened) return opened;
             if (_connection is { } failed) await failed.DisposeAsync();
             _connection = null;
@@ -158,8 +160,17 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
 
     public async ValueTask DisposeAsync()
     {
-        if (_connection is { } connection) await connection.DisposeAsync();
-        _connection = null;
+        await _connecting.WaitAsync();
+        try
+        {
+            _disposed = true;
+            if (_connection is { } connection) await connection.DisposeAsync();
+            _connection = null;
+        }
+        finally
+        {
+            _connecting.Release();
+        }
         if (_ownsThreads) _threads.Dispose();
     }
 }
