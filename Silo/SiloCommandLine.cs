@@ -31,6 +31,7 @@ internal sealed class SiloCommandLine
         ["--tls-ca"] = (nameof(U2plSiloOptions.TlsCa), Kind.Text),
         ["--insecure"] = (nameof(U2plSiloOptions.Insecure), Kind.Switch),
         ["--data-plane-port"] = (nameof(U2plSiloOptions.DataPlanePort), Kind.Integer),
+        ["--data-plane-nice"] = (nameof(U2plSiloOptions.DataPlaneNice), Kind.Integer),
         ["--no-data-plane"] = (nameof(U2plSiloOptions.DataPlane), Kind.Off),
         ["--death-timeout"] = (nameof(U2plSiloOptions.DeathTimeout), Kind.Seconds),
         ["--response-timeout"] = (nameof(U2plSiloOptions.ResponseTimeout), Kind.Seconds),
@@ -86,6 +87,8 @@ internal sealed class SiloCommandLine
                                       it signed (PEM; env U2PL_TLS_CA)
           --insecure                  plain TCP, no peer authentication (a redis cluster needs TLS otherwise)
           --data-plane-port N         TCP port of the tensor data plane, 0 for a free one (default 11112)
+          --data-plane-nice N         the data plane's threads run N nice steps below the silo, 0..19
+                                      (default 10: grain calls first while a transfer fills the cores)
           --no-data-plane             no data plane: tensors travel in Orleans messages (slower, TLS 5x slower)
           --kubernetes                Orleans' Kubernetes hosting: pod name, namespace and IP from the
                                       downward API, dead silos' pods deleted (default when POD_NAME is set)
@@ -98,7 +101,7 @@ internal sealed class SiloCommandLine
         The silo's settings may also come from appsettings.json (section U2pl:Silo) or from environment
         variables U2pl__Silo__<Setting> (Cluster, ClusterId, Roles, GpuSlots, SiloPort, GatewayPort,
         AdvertisedHost, ListenAddress, DeathTimeout, ResponseTimeout, MaxMessageBodySize, TlsCertificate,
-        TlsKey, TlsCa, Insecure, DataPlane, DataPlanePort); a flag overrides them.
+        TlsKey, TlsCa, Insecure, DataPlane, DataPlanePort, DataPlaneNice); a flag overrides them.
         """;
 
     public static (SiloCommandLine CommandLine, List<string> Problems) Parse(string[] args, Func<string, string?> env)

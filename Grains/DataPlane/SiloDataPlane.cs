@@ -21,7 +21,7 @@ public sealed partial class SiloDataPlane(IOptions<U2plSiloOptions> silo, ILocal
     public static readonly TimeSpan InboxKeep = TimeSpan.FromMinutes(2);
 
     private readonly ConcurrentDictionary<string, DataPlaneClient> _clients = new();
-    private readonly DataPlaneOptions _options = new() { Port = silo.Value.DataPlanePort };
+    private readonly DataPlaneOptions _options = new() { Port = silo.Value.DataPlanePort, Nice = silo.Value.DataPlaneNice };
     private DataPlaneThreads? _threads;
     private DataPlaneTls? _tls;
     private DataPlaneServer? _server;

@@ -31,6 +31,8 @@ public sealed class U2plSiloOptionsValidator : IValidateOptions<U2plSiloOptions>
                 problems.Add($"{Setting("--data-plane-port", nameof(options.DataPlanePort))}: {options.DataPlanePort} is not a TCP port.");
             else if (options.DataPlanePort != 0 && (options.DataPlanePort == options.SiloPort || options.DataPlanePort == options.GatewayPort))
                 problems.Add($"{Setting("--data-plane-port", nameof(options.DataPlanePort))} must differ from --port ({options.SiloPort}) and --gateway-port ({options.GatewayPort}).");
+            if (options.DataPlaneNice is < 0 or > 19)
+                problems.Add($"{Setting("--data-plane-nice", nameof(options.DataPlaneNice))}: {options.DataPlaneNice} is not within 0..19.");
         }
         if (string.IsNullOrWhiteSpace(options.AdvertisedHost)) problems.Add($"{Setting("--host", nameof(options.AdvertisedHost))}: must not be empty.");
         if (!IPAddress.TryParse(options.ListenAddress, out _))

@@ -19,7 +19,7 @@ public class SiloCommandLineTests
         [
             "--role", "gpu,state", "--gpu-slots", "2", "--cluster", "redis://r:6379", "--cluster-id", "c1", "--port", "11112",
             "--gateway-port", "0", "--host", "10.0.0.5", "--listen", "::", "--tls-cert", "s.crt", "--tls-key", "s.key",
-            "--tls-ca", "ca.crt", "--data-plane-port", "11113", "--death-timeout", "4", "--response-timeout", "2.5",
+            "--tls-ca", "ca.crt", "--data-plane-port", "11113", "--data-plane-nice", "5", "--death-timeout", "4", "--response-timeout", "2.5",
         ], NoEnvironment);
         Assert.Empty(problems);
         Assert.Equal(new Dictionary<string, string?>
@@ -27,14 +27,14 @@ public class SiloCommandLineTests
             ["U2pl:Silo:Roles"] = "gpu,state", ["U2pl:Silo:GpuSlots"] = "2", ["U2pl:Silo:Cluster"] = "redis://r:6379",
             ["U2pl:Silo:ClusterId"] = "c1", ["U2pl:Silo:SiloPort"] = "11112", ["U2pl:Silo:GatewayPort"] = "0",
             ["U2pl:Silo:AdvertisedHost"] = "10.0.0.5", ["U2pl:Silo:ListenAddress"] = "::", ["U2pl:Silo:TlsCertificate"] = "s.crt",
-            ["U2pl:Silo:TlsKey"] = "s.key", ["U2pl:Silo:TlsCa"] = "ca.crt", ["U2pl:Silo:DataPlanePort"] = "11113", ["U2pl:Silo:DeathTimeout"] = "00:00:04",
+            ["U2pl:Silo:TlsKey"] = "s.key", ["U2pl:Silo:TlsCa"] = "ca.crt", ["U2pl:Silo:DataPlanePort"] = "11113", ["U2pl:Silo:DataPlaneNice"] = "5", ["U2pl:Silo:DeathTimeout"] = "00:00:04",
             ["U2pl:Silo:ResponseTimeout"] = "00:00:02.5000000",
         }, commandLine.Settings);
         var options = Bind(commandLine);
         Assert.Equal(["gpu", "state"], options.RoleList());
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.ResponseTimeout);
         Assert.Equal(new ClusterTls("s.crt", "s.key", "ca.crt"), options.Tls());
-        Assert.Equal((true, 11113), (options.DataPlane, options.DataPlanePort));
+        Assert.Equal((true, 11113, 5), (options.DataPlane, options.DataPlanePort, options.DataPlaneNice));
     }
 
     [Fact]
@@ -60,6 +60,7 @@ public class SiloCommandLineTests
     [InlineData(new[] { "--port", "12000", "--data-plane-port", "12000" }, "--data-plane-port (U2pl:Silo:DataPlanePort) must differ from --port (12000)")]
     [InlineData(new[] { "--data-plane-port", "30000" }, "--data-plane-port (U2pl:Silo:DataPlanePort) must differ from --port (11111) and --gateway-port (30000)")]
     [InlineData(new[] { "--data-plane-port", "-1" }, "--data-plane-port (U2pl:Silo:DataPlanePort): -1 is not a TCP port.")]
+    [InlineData(new[] { "--data-plane-nice", "25" }, "--data-plane-nice (U2pl:Silo:DataPlaneNice): 25 is not within 0..19.")]
     public void Data_plane_port_problems_are_the_validators_and_name_the_flag(string[] args, string expected)
     {
         var (commandLine, problems) = SiloCommandLine.Parse(args, NoEnvironment);

@@ -64,6 +64,8 @@ public class SiloOptionsValidatorTests
     [InlineData("DataPlanePortHigh", "--data-plane-port (U2pl:Silo:DataPlanePort)", "65536 is not a TCP port")]
     [InlineData("DataPlaneOnSiloPort", "--data-plane-port (U2pl:Silo:DataPlanePort)", "must differ from --port (11111)")]
     [InlineData("DataPlaneOnGatewayPort", "--data-plane-port (U2pl:Silo:DataPlanePort)", "and --gateway-port (30000)")]
+    [InlineData("DataPlaneNice", "--data-plane-nice (U2pl:Silo:DataPlaneNice)", "20 is not within 0..19")]
+    [InlineData("DataPlaneNiceNegative", "--data-plane-nice (U2pl:Silo:DataPlaneNice)", "-1 is not within 0..19")]
     [InlineData("AdvertisedHost", "--host (U2pl:Silo:AdvertisedHost)", "must not be empty")]
     [InlineData("ListenAddress", "--listen (U2pl:Silo:ListenAddress)", "'any' is not an IP address")]
     [InlineData("DeathTimeout", "--death-timeout (U2pl:Silo:DeathTimeout)", "is not a positive time")]
@@ -89,6 +91,8 @@ public class SiloOptionsValidatorTests
             "DataPlanePortHigh" => o => o.DataPlanePort = 65536,
             "DataPlaneOnSiloPort" => o => o.DataPlanePort = 11111,
             "DataPlaneOnGatewayPort" => o => o.DataPlanePort = 30000,
+            "DataPlaneNice" => o => o.DataPlaneNice = 20,
+            "DataPlaneNiceNegative" => o => o.DataPlaneNice = -1,
             "AdvertisedHost" => o => o.AdvertisedHost = "",
             "ListenAddress" => o => o.ListenAddress = "any",
             "DeathTimeout" => o => o.DeathTimeout = TimeSpan.Zero,
