@@ -73,15 +73,17 @@ public sealed class SupervisedStepBenchmark(ModelOptions options, int batch, int
         optimizer.zero_grad(set_to_none: true);
         loss.backward();
         optimizer.step_with_live_scalars();
-        return loss.ToDouble();
+        return loss.item_double();
     }
 
     private Tensor RandomLabels()
     {
         using var scope = torch.NewDisposeScope();
+        using var share = 0.1.ToScalar(); // held through the native calls (README, "Implicit Scalars")
+        using var ignoreIndex = 255.ToScalar();
         var classes = torch.randint(0, options.NumClasses, [batch, size, size]);
-        var ignored = torch.rand([batch, size, size]).lt(0.1);
-        return classes.masked_fill(ignored, 255).MoveToOuterDisposeScope();
+        var ignored = torch.rand([batch, size, size]).lt(share);
+        return classes.masked_fill(ignored, ignoreIndex).MoveToOuterDisposeScope();
     }
 
     /// <summary>Least-squares slope of resident memory over the second half of the steps, per 100 steps.</summary>

@@ -36,7 +36,7 @@ public static class FlatTensors
         var flat = new long[length];
         foreach (var entry in entries)
         {
-            flat[entry.Offset] = tensor(entry.Name).ToInt64();
+            flat[entry.Offset] = tensor(entry.Name).item_long();
         }
         return flat;
     }

@@ -222,7 +222,7 @@ public sealed class ShardTensors : IDisposable
 
     private void AddDeltas(ReadOnlySpan<float> bufferDelta, long[] counterDelta)
     {
-        using var one = 1.ToScalar(); // add_(t) would pass an implicit alpha (Sgd.step_with_live_scalars)
+        using var one = 1.ToScalar(); // add_(t) and add_(s) would pass an implicit alpha (README, "Implicit Scalars")
         var length = (int)_layout.BufferLength;
         if (bufferDelta.Length == 2 * length)
         {
@@ -243,7 +243,7 @@ public sealed class ShardTensors : IDisposable
                 foreach (var entry in _layout.Counters)
                 {
                     using var count = counterDelta[offset + (int)entry.Offset].ToScalar();
-                    models[entry.Name].add_(count);
+                    models[entry.Name].add_(count, alpha: one);
                 }
             }
         }

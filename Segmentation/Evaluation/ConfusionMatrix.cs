@@ -20,8 +20,11 @@ public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = 255)
     public void Add(Tensor prediction, Tensor truth)
     {
         using var scope = torch.NewDisposeScope();
-        var valid = truth.ne(ignoreIndex);
-        var pairs = truth.masked_select(valid).mul(NumClasses).add(prediction.masked_select(valid));
+        using var ignored = ignoreIndex.ToScalar(); // held through the native calls (README, "Implicit Scalars")
+        using var classes = NumClasses.ToScalar();
+        using var one = 1.ToScalar();
+        var valid = truth.ne(ignored);
+        var pairs = truth.masked_select(valid).mul(classes).add(prediction.masked_select(valid), alpha: one);
         var counts = pairs.bincount(null, NumClasses * NumClasses).cpu().ToArray<long>();
         for (var i = 0; i < _counts.Length; i++)
         {

@@ -69,6 +69,7 @@ public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normaliza
         var stride = (long)Math.Ceiling(crop * 2 / 3.0);
         var sum = torch.zeros([1, model.Options.NumClasses, h, w], device: image.device);
         var count = torch.zeros([1, 1, h, w], device: image.device);
+        using var one = 1.ToScalar(); // held through the native calls (README, "Implicit Scalars"); a + b passes alpha = 1 too
         for (long top = 0; ; top += stride)
         {
             var y = Math.Min(top, h - crop);
@@ -78,9 +79,9 @@ public sealed class Evaluator(EvaluationMode mode, AugmentationOptions normaliza
                 using var window = padded.narrow(2, y, crop).narrow(3, x, crop);
                 using var probabilities = Whole(model, window);
                 using var sumWindow = sum.narrow(2, y, crop).narrow(3, x, crop);
-                sumWindow.add_(probabilities);
+                sumWindow.add_(probabilities, alpha: one);
                 using var countWindow = count.narrow(2, y, crop).narrow(3, x, crop);
-                countWindow.add_(1);
+                countWindow.add_(one, alpha: one);
                 if (x + crop >= w) break;
             }
             if (y + crop >= h) break;

@@ -58,15 +58,21 @@ public static class PredictionOverlays
     }
 
     /// <summary>Half image, half colour: an (H, W, 3) uint8 image and a same-size colour map.</summary>
-    public static Tensor Blend(Tensor image, Tensor colours) =>
-        image.to(ScalarType.Float32).mul(0.5).add(colours.to(ScalarType.Float32).mul(0.5)).to(ScalarType.Byte);
+    public static Tensor Blend(Tensor image, Tensor colours)
+    {
+        using var half = 0.5.ToScalar(); // held through the native calls (README, "Implicit Scalars")
+        return image.to(ScalarType.Float32).mul(half).add(colours.to(ScalarType.Float32), alpha: half).to(ScalarType.Byte);
+    }
 
     /// <summary>An (H, W) class map (ids outside the palette, e.g. 255 = ignore, shown black) as an (H, W, 3) uint8 image.</summary>
     public static Tensor Colour(Tensor classes, byte[] palette)
     {
         var count = palette.Length / 3;
-        var valid = classes.lt(count);
-        var index = classes.to(ScalarType.Int64).clamp(0, count - 1);
+        using var colourCount = count.ToScalar(); // held through the native calls (README, "Implicit Scalars")
+        using var first = 0.ToScalar();
+        using var last = (count - 1).ToScalar();
+        var valid = classes.lt(colourCount);
+        var index = classes.to(ScalarType.Int64).clamp(first, last);
         var colours = torch.tensor(palette, [count, 3]).index_select(0, index.flatten()).view(classes.size(0), classes.size(1), 3);
         return colours.mul(valid.unsqueeze(2).to(ScalarType.Byte));
     }

@@ -9,7 +9,7 @@ public static class AdaptiveUnsupervisedWeight
     public static double Lambda(Tensor reliable, double eta = 1)
     {
         using var count = reliable.sum();
-        var reliableCount = count.ToDouble();
+        var reliableCount = count.item_double();
         return reliableCount == 0 ? 0 : eta * reliable.numel() / reliableCount;
     }
 }

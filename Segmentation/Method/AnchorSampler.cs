@@ -12,8 +12,10 @@ public static class AnchorSampler
     /// <summary>A_c as a (B, h, w) mask.</summary>
     public static Tensor Candidates(Tensor labels, Tensor anchorMask, Tensor classProbability, long c, double threshold)
     {
-        using var isClass = labels.eq(c);
-        using var confident = classProbability.gt(threshold);
+        using var classScalar = c.ToScalar(); // held through the native calls (README, "Implicit Scalars")
+        using var thresholdScalar = threshold.ToScalar();
+        using var isClass = labels.eq(classScalar);
+        using var confident = classProbability.gt(thresholdScalar);
         using var labeledC = isClass.logical_and(anchorMask);
         return labeledC.logical_and(confident);
     }

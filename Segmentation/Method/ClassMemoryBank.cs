@@ -130,7 +130,9 @@ public sealed class ClassMemoryBank : IMemoryBank, IDisposable
         using var start = _start.ToScalar(); // held through the native calls (Sgd.step_with_live_scalars)
         using var one = 1.ToScalar();
         using var allocated = _buffer!.size(0).ToScalar();
-        using var order = torch.arange(0, Count, device: Device).add(start, alpha: one).remainder(allocated);
+        using var zero = 0L.ToScalar();
+        using var count = Count.ToScalar();
+        using var order = torch.arange(zero, count, one, device: Device).add(start, alpha: one).remainder(allocated);
         return _buffer.index_select(0, order);
     }
 

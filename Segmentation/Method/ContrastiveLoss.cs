@@ -111,10 +111,12 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
         var anchorRows = new Tensor[numClasses];
         var prototypes = new Tensor?[numClasses];
         var presentClasses = new List<int>();
+        using var one = 1.ToScalar(); // held through the native calls (README, "Implicit Scalars")
         for (var c = 0; c < numClasses; c++)
         {
             var classProbability = inputs.TeacherProbabilities.select(1, c);
-            var isClass = inputs.Labels.eq(c);
+            using var classScalar = c.ToScalar();
+            var isClass = inputs.Labels.eq(classScalar);
             var lowValid = isClass.logical_and(inputs.AnchorMask);
             var highValid = isClass.logical_and(inputs.NegativeMask);
             anchorRows[c] = studentRows.index(AnchorSampler.Candidates(inputs.Labels, inputs.AnchorMask, classProbability, c, options.AnchorThreshold));
@@ -122,10 +124,10 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
             prototypes[c] = Prototype.Of(teacherRows, lowValid);
 
             var bandMask = NegativeSelector.Mask(inputs.Labels, ranks.select(1, c), torch.ones_like(inputs.NegativeMask), inputs.LabeledCount, c, options.LowRank, highRank);
-            var negatives = teacherRows.index(classProbability.lt(1).logical_and(highValid).logical_and(bandMask));
+            var negatives = teacherRows.index(classProbability.lt(one).logical_and(highValid).logical_and(bandMask));
             banks[c].Push(negatives);
             pushed[c] = negatives.size(0);
-            if (lowValid.sum().ToInt64() > 0)
+            if (lowValid.sum().item_long() > 0)
             {
                 presentClasses.Add(c);
             }
@@ -144,8 +146,10 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
                 terms.Add(Term(AnchorSampler.Sample(anchorRows[i], options.NumQueries, generator), prototypes[i]!, bank, generator));
             }
         }
-        using var zero = inputs.StudentFeatures.sum().mul(0);
-        var loss = terms.Count == 0 ? zero.alias() : torch.stack(terms).sum().div(presentClasses.Count);
+        using var none = 0.ToScalar();
+        using var present = presentClasses.Count.ToScalar();
+        using var zero = inputs.StudentFeatures.sum().mul(none);
+        var loss = terms.Count == 0 ? zero.alias() : torch.stack(terms).sum().div(present);
         return new ContrastiveResult(loss.MoveToOuterDisposeScope(), pushed, terms.Count);
     }
 
@@ -161,7 +165,8 @@ public sealed class ContrastiveLoss(ContrastiveOptions options, int numClasses)
     private ContrastiveResult Result(ContrastiveInputs inputs, List<Tensor> terms, long[] pushed)
     {
         // With no class to compare, a zero that keeps the student's graph intact.
-        var loss = terms.Count == 0 ? inputs.StudentFeatures.sum().mul(0) : torch.stack(terms).mean();
+        using var zero = 0.ToScalar(); // held through the native call (README, "Implicit Scalars")
+        var loss = terms.Count == 0 ? inputs.StudentFeatures.sum().mul(zero) : torch.stack(terms).mean();
         return new ContrastiveResult(loss.MoveToOuterDisposeScope(), pushed, terms.Count);
     }
 }

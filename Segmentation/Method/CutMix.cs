@@ -49,7 +49,8 @@ public static class CutMix
         var keep = torch.stack(boxes);
         var order = Enumerable.Range(0, batch).Select(i => (long)((i + 1) % batch)).ToArray();
         var next = torch.tensor(order, device: images.device);
-        var keepBool = keep.gt(0.5).to(images.device);
+        using var half = 0.5.ToScalar(); // held through the native call (README, "Implicit Scalars")
+        var keepBool = keep.gt(half).to(images.device);
 
         var mixedImages = torch.where(keepBool.unsqueeze(1), images, images.index_select(0, next));
         var mixedLabels = torch.where(keepBool, labels, labels.index_select(0, next));

@@ -36,20 +36,22 @@ public static class EntropyPartition
         // q must have the input's dtype and device (a bare double would become a float64 CPU tensor, which libtorch refuses).
         using var q = torch.tensor(1 - alphaT, values.dtype, values.device);
         using var quantile = values.quantile(q);
-        return quantile.ToDouble();
+        return quantile.item_double();
     }
 
     /// <summary>Eq. 6: reliable pixels are valid with H &lt; γt (their pseudo-label is kept).</summary>
     public static Tensor Reliable(Tensor entropy, Tensor valid, double gamma)
     {
-        using var below = entropy.lt(gamma);
+        using var threshold = gamma.ToScalar(); // held through the native call (README, "Implicit Scalars")
+        using var below = entropy.lt(threshold);
         return below.logical_and(valid);
     }
 
     /// <summary>Eq. 15's first factor: unreliable pixels are valid with H &gt; γt.</summary>
     public static Tensor Unreliable(Tensor entropy, Tensor valid, double gamma)
     {
-        using var above = entropy.gt(gamma);
+        using var threshold = gamma.ToScalar(); // held through the native call (README, "Implicit Scalars")
+        using var above = entropy.gt(threshold);
         return above.logical_and(valid);
     }
 }

@@ -13,6 +13,7 @@ internal static class NearestResize
         using var scope = torch.NewDisposeScope();
         var type = map.dtype;
         var resized = functional.interpolate(map.unsqueeze(1).to(ScalarType.Float32), [height, width], mode: InterpolationMode.Nearest).squeeze(1);
-        return (type == ScalarType.Bool ? resized.gt(0.5) : resized.to(type)).MoveToOuterDisposeScope();
+        using var half = 0.5.ToScalar(); // held through the native call (README, "Implicit Scalars")
+        return (type == ScalarType.Bool ? resized.gt(half) : resized.to(type)).MoveToOuterDisposeScope();
     }
 }

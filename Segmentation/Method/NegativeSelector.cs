@@ -20,18 +20,23 @@ public static class NegativeSelector
     public static Tensor Mask(Tensor labels, Tensor classRank, Tensor unreliable, long labeledCount, long c, int lowRank, int highRank)
     {
         using var scope = torch.NewDisposeScope();
+        // Held through the native calls (README, "Implicit Scalars").
+        using var classScalar = c.ToScalar();
+        using var ignored = 255.ToScalar();
+        using var low = lowRank.ToScalar();
+        using var high = highRank.ToScalar();
         var batch = labels.size(0);
         var parts = new List<Tensor>(2);
         if (labeledCount > 0)
         {
             var labeledRows = labels.narrow(0, 0, labeledCount);
-            var notC = labeledRows.ne(c).logical_and(labeledRows.ne(255));
-            parts.Add(notC.logical_and(classRank.narrow(0, 0, labeledCount).lt(lowRank)));
+            var notC = labeledRows.ne(classScalar).logical_and(labeledRows.ne(ignored));
+            parts.Add(notC.logical_and(classRank.narrow(0, 0, labeledCount).lt(low)));
         }
         if (batch > labeledCount)
         {
             var rank = classRank.narrow(0, labeledCount, batch - labeledCount);
-            var inBand = rank.ge(lowRank).logical_and(rank.lt(highRank));
+            var inBand = rank.ge(low).logical_and(rank.lt(high));
             parts.Add(inBand.logical_and(unreliable.narrow(0, labeledCount, batch - labeledCount)));
         }
         return torch.cat(parts, 0).MoveToOuterDisposeScope();

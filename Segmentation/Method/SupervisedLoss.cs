@@ -14,25 +14,29 @@ public sealed record SupervisedLoss(bool Ohem = false, double OhemThreshold = 0.
             return functional.cross_entropy(logits, labels, ignore_index: 255);
         }
         using var scope = torch.NewDisposeScope();
+        // Held through the native calls (README, "Implicit Scalars").
+        using var ignored = 255.ToScalar();
+        using var zero = 0.ToScalar();
+        using var one = 1.ToScalar();
         // Keep the pixels whose probability of their true class is below the threshold, and at least min_kept of the
         // hardest ones; the others are ignored.
-        var valid = labels.ne(255);
-        var validCount = valid.sum().ToInt64();
+        var valid = labels.ne(ignored);
+        var validCount = valid.sum().item_long();
         if (validCount == 0)
         {
-            return logits.sum().mul(0).MoveToOuterDisposeScope();
+            return logits.sum().mul(zero).MoveToOuterDisposeScope();
         }
         Tensor target;
         using (torch.no_grad())
         {
             var probabilities = logits.softmax(1);
             var invalid = valid.logical_not();
-            var trueProbability = probabilities.gather(1, labels.masked_fill(invalid, 0).unsqueeze(1)).squeeze(1).masked_fill(invalid, 1);
+            var trueProbability = probabilities.gather(1, labels.masked_fill(invalid, zero).unsqueeze(1)).squeeze(1).masked_fill(invalid, one);
             var kept = Math.Min(OhemMinKept, validCount);
             var (sorted, _) = trueProbability.flatten().sort();
-            var threshold = Math.Max(sorted.narrow(0, kept - 1, 1).ToDouble(), OhemThreshold);
+            using var threshold = Math.Max(sorted.narrow(0, kept - 1, 1).item_double(), OhemThreshold).ToScalar();
             var hard = trueProbability.le(threshold).logical_and(valid);
-            target = labels.masked_fill(hard.logical_not(), 255);
+            target = labels.masked_fill(hard.logical_not(), ignored);
         }
         return functional.cross_entropy(logits, target, ignore_index: 255).MoveToOuterDisposeScope();
     }

@@ -16,7 +16,7 @@ public static class UnsupervisedLoss
     public static Tensor Compute(Tensor logits, Tensor pseudoLabels, Tensor reliable)
     {
         using var scope = torch.NewDisposeScope();
-        if (!reliable.any().ToBoolean())
+        if (!reliable.any().item_bool())
         {
             // No reliable pixel: a zero that keeps the graph (and the gradient shapes) of the student.
             using var zero = 0.ToScalar(); // held through the native call (Sgd.step_with_live_scalars)

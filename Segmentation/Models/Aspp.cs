@@ -29,7 +29,7 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
         conv1 = new InPlaceSequential(
             nn.AdaptiveAvgPool2d(1),
             nn.Conv2d(inChannels, BranchChannels, 1, bias: false),
-            nn.BatchNorm2d(BranchChannels),
+            new BatchNorm2d(BranchChannels),
             nn.ReLU(inplace: true));
         conv2 = ConvBnRelu(inChannels, 1, 0, 1);
         conv3 = ConvBnRelu(inChannels, 3, dilations[0], dilations[0]);
@@ -66,6 +66,6 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
 
     private static InPlaceSequential ConvBnRelu(long inChannels, long kernel, long padding, long dilation) => new(
         nn.Conv2d(inChannels, BranchChannels, kernel, padding: padding, dilation: dilation, bias: false),
-        nn.BatchNorm2d(BranchChannels),
+        new BatchNorm2d(BranchChannels),
         nn.ReLU(inplace: true));
 }

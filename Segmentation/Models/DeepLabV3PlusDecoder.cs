@@ -37,12 +37,12 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<ResNetFeatures, Segmentatio
         aspp = new Aspp(highLevelChannels, dilations);
         head = new InPlaceSequential(
             nn.Conv2d(Aspp.OutputChannels, Channels, 3, padding: 1, bias: false),
-            nn.BatchNorm2d(Channels),
+            new BatchNorm2d(Channels),
             nn.ReLU(inplace: true),
             new Dropout2d(0.1, dropout));
         low_conv = new InPlaceSequential(
             nn.Conv2d(lowLevelChannels, Channels, 1),
-            nn.BatchNorm2d(Channels),
+            new BatchNorm2d(Channels),
             nn.ReLU(inplace: true));
         classifier = Head(numClasses, dropout);
         representation = Head(representationChannels, dropout);
@@ -72,11 +72,11 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<ResNetFeatures, Segmentatio
     /// <summary>3×3 512→256 (bias) + BN + ReLU + Dropout2d, 3×3 256→256 (bias) + BN + ReLU + Dropout2d, 1×1 → outputs.</summary>
     private static InPlaceSequential Head(long outputs, DropoutRandomness dropout) => new(
         nn.Conv2d(2 * Channels, Channels, 3, padding: 1),
-        nn.BatchNorm2d(Channels),
+        new BatchNorm2d(Channels),
         nn.ReLU(inplace: true),
         new Dropout2d(0.1, dropout),
         nn.Conv2d(Channels, Channels, 3, padding: 1),
-        nn.BatchNorm2d(Channels),
+        new BatchNorm2d(Channels),
         nn.ReLU(inplace: true),
         new Dropout2d(0.1, dropout),
         nn.Conv2d(Channels, outputs, 1));

@@ -38,7 +38,7 @@ public sealed class ResNet : nn.Module<Tensor, ResNetFeatures>
         Architecture = architecture;
         OutputStride = outputStride;
         conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(64);
+        bn1 = new BatchNorm2d(64);
         maxpool = nn.MaxPool2d(3, 2, 1);
         RegisterComponents();
 

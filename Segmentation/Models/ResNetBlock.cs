@@ -28,7 +28,7 @@ public abstract class ResNetBlock : nn.Module<Tensor, Tensor>
         {
             downsample = new InPlaceSequential(
                 nn.Conv2d(spec.In, spec.Out, 1, stride: spec.Stride, bias: false),
-                nn.BatchNorm2d(spec.Out));
+                new BatchNorm2d(spec.Out));
             register_module("downsample", downsample);
         }
     }
@@ -84,9 +84,9 @@ public sealed class BasicBlock : ResNetBlock
     public BasicBlock(long inChannels, long planes, long stride, long dilation) : base(nameof(BasicBlock), inChannels, planes * Expansion, stride)
     {
         conv1 = nn.Conv2d(inChannels, planes, 3, stride, padding: dilation, dilation: dilation, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = nn.Conv2d(planes, planes, 3, 1, padding: dilation, dilation: dilation, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         RegisterComponents();
         RegisterShortcut();
     }
@@ -114,11 +114,11 @@ public sealed class Bottleneck : ResNetBlock
     public Bottleneck(long inChannels, long planes, long stride, long dilation) : base(nameof(Bottleneck), inChannels, planes * Expansion, stride)
     {
         conv1 = nn.Conv2d(inChannels, planes, 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = nn.Conv2d(planes, planes, 3, stride, padding: dilation, dilation: dilation, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
-        bn3 = nn.BatchNorm2d(planes * Expansion);
+        bn3 = new BatchNorm2d(planes * Expansion);
         RegisterComponents();
         RegisterShortcut();
     }

@@ -18,7 +18,7 @@ public sealed class BatchNormBuffers(DeepLabV3Plus model)
     public (Tensor[] Floats, long[] Counters) Snapshot()
     {
         using var _ = torch.no_grad();
-        return (_floats.Select(b => b.clone()).ToArray(), _counters.Select(c => c.ToInt64()).ToArray());
+        return (_floats.Select(b => b.clone()).ToArray(), _counters.Select(c => c.item_long()).ToArray());
     }
 
     /// <summary>How far the statistics moved from <paramref name="start"/> (new tensors in the current dispose scope).</summary>
@@ -32,7 +32,7 @@ public sealed class BatchNormBuffers(DeepLabV3Plus model)
 
     /// <summary>How far each counter moved from <paramref name="start"/>.</summary>
     public long[] CounterDelta((Tensor[] Floats, long[] Counters) start) =>
-        _counters.Select((c, i) => c.ToInt64() - start.Counters[i]).ToArray();
+        _counters.Select((c, i) => c.item_long() - start.Counters[i]).ToArray();
 
     /// <summary>Back to <paramref name="start"/>, plus <paramref name="floatDelta"/> and <paramref name="counterDelta"/> when given.</summary>
     public void Restore((Tensor[] Floats, long[] Counters) start, IReadOnlyList<Tensor>? floatDelta = null, long[]? counterDelta = null)

@@ -57,7 +57,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
             WarmUpTeacherStatistics(labeled.Images);
         }
         update.Apply(loss, iteration, semi: false);
-        return new StepMetrics(loss.ToDouble(), 0, 0, 0, 0, 0, false, 0, TimeSpan.Zero);
+        return new StepMetrics(loss.item_double(), 0, 0, 0, 0, 0, false, 0, TimeSpan.Zero);
     }
 
     private StepMetrics Semi(LabeledBatch labeled, UnlabeledBatch unlabeled, long iteration, MicroBatchRandom random)
@@ -101,7 +101,7 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
             ? _contrastive.Compute(_contrastive.Inputs(studentOutput, teacherOutput, labeled.Labels, pseudoLabels, partition), banks, random.Torch)
             : null;
 
-        // Scalars held through the native calls: an implicit Scalar can be freed by a finalizer mid-call (Sgd.step_with_live_scalars).
+        // Scalars held through the native calls: an implicit Scalar can be freed by a finalizer mid-call (README, "Implicit Scalars").
         using var one = 1.ToScalar();
         using var λu = lambdaU.ToScalar();
         using var unsupervisedWeight = options.UnsupervisedWeight.ToScalar();
@@ -117,8 +117,8 @@ public sealed class U2plStep(DeepLabV3Plus student, EmaTeacher teacher, IStudent
 
         using var reliableCount = reliable.sum();
         using var validCount = valid.sum();
-        return new StepMetrics(supervised.ToDouble(), weightedUnsupervised.ToDouble(), weightedContrastive?.ToDouble() ?? 0, alpha,
-            reliableCount.ToDouble() / Math.Max(1, validCount.ToDouble()), 0, cutMix, contrastive?.PushedPerClass.Sum() ?? 0,
+        return new StepMetrics(supervised.item_double(), weightedUnsupervised.item_double(), weightedContrastive?.item_double() ?? 0, alpha,
+            reliableCount.item_double() / Math.Max(1, validCount.item_double()), 0, cutMix, contrastive?.PushedPerClass.Sum() ?? 0,
             BankTime() - bankTimeBefore, lambdaU, gamma);
     }
 

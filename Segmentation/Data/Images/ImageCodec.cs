@@ -103,7 +103,9 @@ public static class ImageCodec
             resized = interpolation == ImageInterpolation.Bilinear ? resized.round_() : resized;
             if (image.dtype == ScalarType.Byte)
             {
-                resized = resized.clamp_(0, 255);
+                using var black = 0.ToScalar(); // held through the native call (README, "Implicit Scalars")
+                using var white = 255.ToScalar();
+                resized = resized.clamp_(black, white);
             }
             resized = resized.to(image.dtype);
         }

@@ -18,7 +18,8 @@ public class U2plStepTests
         /// <param name="options">the method</param>
         /// <param name="seed">the step's seed</param>
         /// <param name="device">when given, the models and banks are put there as U2plTrainer does (the batches stay on the CPU)</param>
-        public Setup(MethodOptions options, long seed = 3, Device? device = null)
+        /// <param name="size">the images' height and width</param>
+        public Setup(MethodOptions options, long seed = 3, Device? device = null, int size = 64)
         {
             torch.manual_seed(seed);
             Student = new DeepLabV3Plus(new ModelOptions(ResNetArchitecture.ResNet18, Classes, 16));
@@ -32,8 +33,8 @@ public class U2plStepTests
             Banks = Enumerable.Range(0, Classes).Select(_ => new ClassMemoryBank(2000, 256, device)).ToArray();
             Schedule = new TrainingSchedule(StepsPerEpoch: 2, options.Epochs, options.SupervisedOnlyEpochs);
             Step = new U2plStep(Student, new EmaTeacher(Student, Teacher, options.EmaDecay), Optimizer, Banks, options, Schedule, seed);
-            Labeled = new LabeledBatch(torch.randn([2, 3, 64, 64]).DetachFromDisposeScope(), torch.randint(0, Classes, [2, 64, 64]).DetachFromDisposeScope());
-            Unlabeled = new UnlabeledBatch(torch.randn([2, 3, 64, 64]).DetachFromDisposeScope(), torch.ones([2, 64, 64], ScalarType.Bool).DetachFromDisposeScope());
+            Labeled = new LabeledBatch(torch.randn([2, 3, size, size]).DetachFromDisposeScope(), torch.randint(0, Classes, [2, size, size]).DetachFromDisposeScope());
+            Unlabeled = new UnlabeledBatch(torch.randn([2, 3, size, size]).DetachFromDisposeScope(), torch.ones([2, size, size], ScalarType.Bool).DetachFromDisposeScope());
         }
 
         public DeepLabV3Plus Student { get; }
