@@ -22,7 +22,8 @@ public sealed partial class DataPlaneThreads : TaskScheduler, IDisposable
     public DataPlaneThreads(int count, int nice)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfNotEqual(nice is >= 0 and <= 19, true, nameof(nice));
+        ArgumentOutOfRangeException.ThrowIfNegative(nice);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(nice, 19);
         Nice = nice;
         _threads = new Thread[count];
         using var started = new CountdownEvent(count);
