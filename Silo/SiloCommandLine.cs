@@ -88,7 +88,7 @@ internal sealed class SiloCommandLine
           --insecure                  plain TCP, no peer authentication (a redis cluster needs TLS otherwise)
           --data-plane-port N         TCP port of the tensor data plane, 0 for a free one (default 11112)
           --data-plane-nice N         the data plane's threads run N nice steps below the silo, 0..19
-                                      (default 10: grain calls first while a transfer fills the cores)
+                                      (default 0; 10: grain calls first while a transfer fills the cores)
           --no-data-plane             no data plane: tensors travel in Orleans messages (slower, TLS 5x slower)
           --kubernetes                Orleans' Kubernetes hosting: pod name, namespace and IP from the
                                       downward API, dead silos' pods deleted (default when POD_NAME is set)

@@ -151,6 +151,12 @@ public sealed class DataPlaneClient(EndPoint server, DataPlaneOptions options, D
             socket.Dispose();
             throw DataPlaneTls.Refused(Server.ToString()!, e);
         }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new DataPlaneException(DataPlaneRefusal.Truncated,
+                $"data plane: connecting to {Server} did not complete within {_options.HandshakeTimeout.TotalSeconds:0.#} s (DataPlane:HandshakeTimeout)");
+        }
         catch
         {
             socket.Dispose();

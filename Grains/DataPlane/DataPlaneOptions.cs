@@ -31,9 +31,10 @@ public sealed class DataPlaneOptions
     /// Orleans shares. Default: the processor count, within 2..8.</summary>
     public int Threads { get; set; } = Math.Clamp(Environment.ProcessorCount, 2, 8);
 
-    /// <summary>How much lower those threads' CPU priority is than the silo's, in Linux nice steps (0..19; 0: the same),
-    /// so that grain calls get a core first while transfers saturate the machine. Default 10.</summary>
-    public int Nice { get; set; } = 10;
+    /// <summary>How much lower those threads' CPU priority is than the silo's, in Linux nice steps (0..19; 0: the same):
+    /// higher lets grain calls get a core first while transfers saturate the machine, but starves the transfers where
+    /// other work keeps the cores busy. Default 0.</summary>
+    public int Nice { get; set; }
 }
 
 /// <summary>Lists every problem of a <see cref="DataPlaneOptions"/> at once.</summary>

@@ -76,9 +76,9 @@ public sealed class U2plSiloOptions
     /// <summary>
     /// How many Linux nice steps below the silo the data plane's threads run (0..19): higher keeps grain calls between
     /// silos fast while a transfer saturates the cores, at the cost of the transfer's speed where other work competes
-    /// (bench/RESULTS.md, "With the data plane on threads of its own"). Default 10; 0 runs them at the silo's priority.
+    /// (bench/RESULTS.md, "With the data plane on threads of its own"). Default 0: the silo's priority.
     /// </summary>
-    public int DataPlaneNice { get; set; } = 10;
+    public int DataPlaneNice { get; set; }
 
     /// <summary>The full configuration key of a property, e.g. <c>U2pl:Silo:GpuSlots</c>.</summary>
     public static string Key(string property) => $"{SectionName}:{property}";

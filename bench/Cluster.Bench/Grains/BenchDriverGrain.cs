@@ -86,7 +86,7 @@ public sealed class BenchDriverGrain(IOptions<U2plSiloOptions> silo) : Grain, IB
         var load = path switch
         {
             TransferPath.DataPlane or TransferPath.DataPlaneSamePriority => BackgroundTransfers.DataPlane(new IPEndPoint(IPAddress.Loopback, dataPlanePort),
-                silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null, path == TransferPath.DataPlane ? new DataPlaneOptions() : new DataPlaneOptions { Nice = 0 },
+                silo.Value.Tls() is { } files ? new DataPlaneTls(files) : null, new DataPlaneOptions { Nice = path == TransferPath.DataPlane ? Measurements.LatencyUnderTransferBenchmark.LoweredNice : 0 },
                 transferBytes, pacedMiBps, stop.Token),
             TransferPath.Orleans => BackgroundTransfers.Orleans(GrainFactory.GetGrain<IEchoGrain>("transfer"), transferBytes, pacedMiBps, stop.Token),
             _ => null,

@@ -7,10 +7,10 @@ public enum TransferPath
     /// <summary>Nothing: the idle latency.</summary>
     None,
 
-    /// <summary>Back-to-back transfers through the tensor data plane, silo A → silo B, on its threads at their default priority (nice +10).</summary>
+    /// <summary>Back-to-back transfers through the tensor data plane, silo A → silo B, on its threads at nice +10 (`--data-plane-nice 10`).</summary>
     DataPlane,
 
-    /// <summary>The same on the data plane's threads at the silo's own priority (nice 0): what the lower priority buys.</summary>
+    /// <summary>The same on the data plane's threads at the silo's own priority (nice 0, the default): what the lower priority buys.</summary>
     DataPlaneSamePriority,
 
     /// <summary>Back-to-back grain calls carrying the block as <see cref="U2PL.Contracts.RawFloats"/>, silo A → silo B.</summary>

@@ -14,6 +14,9 @@ namespace U2PL.Cluster.Bench.Measurements;
 /// </summary>
 internal static class LatencyUnderTransferBenchmark
 {
+    /// <summary>The lowered priority measured against the silo's own (nice 0, the default).</summary>
+    public const int LoweredNice = 10;
+
     private static readonly (TransferPath Path, string Name)[] Phases =
         [(TransferPath.None, "idle"), (TransferPath.DataPlane, "data_plane"), (TransferPath.DataPlaneSamePriority, "data_plane_nice0"), (TransferPath.Orleans, "orleans")];
 
@@ -25,7 +28,7 @@ internal static class LatencyUnderTransferBenchmark
         {
             [TransferPath.None] = 0,
             [TransferPath.Orleans] = 0,
-            [TransferPath.DataPlane] = await receiver.Listen(new U2PL.Grains.DataPlane.DataPlaneOptions().Nice),
+            [TransferPath.DataPlane] = await receiver.Listen(LoweredNice),
             [TransferPath.DataPlaneSamePriority] = await receiver.Listen(0),
         };
         if (!cluster.B.Hosts(await receiver.GetSilo())) throw new InvalidOperationException("The data-plane receiver is not on silo B.");
@@ -55,7 +58,7 @@ internal static class LatencyUnderTransferBenchmark
         md.AppendLine("|---|---|---|---|---|---|---|");
         Row("idle: **the baseline**", TransferPath.None);
         var cadence = settings.TransferMiBps > 0 ? $"spaced to {Stats.F(settings.TransferMiBps, 0)} MiB/s" : "back to back";
-        Row($"while {settings.PayloadMiB} MiB go {cadence} through the **data plane** (A → server in B; its threads at nice +{new U2PL.Grains.DataPlane.DataPlaneOptions().Nice}, the default)", TransferPath.DataPlane);
+        Row($"while {settings.PayloadMiB} MiB go {cadence} through the **data plane** (A → server in B; its threads at nice +{LoweredNice}, `--data-plane-nice {LoweredNice}`)", TransferPath.DataPlane);
         Row($"while {settings.PayloadMiB} MiB go {cadence} through the data plane with its threads at the silo's priority (nice 0)", TransferPath.DataPlaneSamePriority);
         Row($"while {settings.PayloadMiB} MiB go {cadence} as **grain calls** (`Sink(RawFloats)`, A → B)", TransferPath.Orleans);
         md.AppendLine();
