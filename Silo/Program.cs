@@ -9,7 +9,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using U2PL.Grains.Hosting;
-using U2PL.Segmentation;
 using U2PL.Silo;
 using U2PL.Synthetic;
 using U2PL.Web;
@@ -80,13 +79,17 @@ app.MapOrleansDashboard(SiloEndpoints.DashboardRoute);
 app.MapRunPages(SiloEndpoints.DashboardRoute);
 try
 {
-    await app.RunAsync();
+    await app.StartAsync();
 }
 catch (Exception e) when (e is OptionsValidationException or ArgumentException)
 {
     return Invalid(e);
 }
-NativeTeardown.ReleaseUndisposed();
+await app.WaitForShutdownAsync(); // SIGTERM or SIGINT, then the silo's stop
+// A validation still in its pass: libtorch work the silo's stop does not wait for, which exit() would tear libtorch
+// down under (NativeWork). Before the host is disposed, so that its services and logging are still there.
+await app.Services.GetRequiredService<NativeWork>().WhenEnded();
+await app.DisposeAsync();
 return Environment.ExitCode;
 
 // Invalid settings (every one named) or unreadable TLS files: exit 2, as for bad flags.

@@ -17,7 +17,8 @@ namespace U2PL.Client.Demo;
 /// <summary>
 /// One Orleans silo inside the <c>u2pl</c> process (role all, localhost clustering, loopback ports chosen free), hosting
 /// the U2PL grains: what <c>u2pl demo</c> trains on. Like u2pl-silo it serves the run pages and the Orleans Dashboard
-/// over HTTP, on loopback only. Its warnings and errors go to stderr.
+/// over HTTP, on loopback only. Its warnings and errors go to stderr. Disposing it stops the silo and waits for the
+/// libtorch work that runs outside grain turns (<see cref="NativeWork"/>), so that the process exits only after it.
 /// </summary>
 public sealed class InProcessSilo : IAsyncDisposable
 {
@@ -101,6 +102,9 @@ public sealed class InProcessSilo : IAsyncDisposable
         }
         finally
         {
+            // A validation still in its pass: libtorch work the stop does not wait for, which the process's exit would
+            // tear libtorch down under (NativeWork).
+            await _host.Services.GetRequiredService<NativeWork>().WhenEnded();
             await _host.DisposeAsync();
         }
     }

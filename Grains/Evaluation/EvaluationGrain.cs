@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
+using U2PL.Grains.Hosting;
 using U2PL.Grains.Model;
 using U2PL.Grains.Placement;
 using U2PL.Segmentation.Data;
@@ -12,11 +13,11 @@ namespace U2PL.Grains.Evaluation;
 /// <summary>
 /// A run's validation (<see cref="IEvaluationGrain"/>) on a GPU-role silo: the pass over the validation set runs on a
 /// pool thread, so the grain answers <see cref="Outcome"/> while it works; one request at a time (a newer one replaces
-/// the older's outcome once the older has finished).
+/// the older's outcome once the older has finished). The pass is <see cref="NativeWork"/>: the process does not exit under it.
 /// </summary>
 [GpuSiloPlacement]
 [GrainType("u2pl.evaluation")]
-public sealed partial class EvaluationGrain(ILogger<EvaluationGrain> logger, DatasetTypes datasetTypes) : Grain, IEvaluationGrain
+public sealed partial class EvaluationGrain(ILogger<EvaluationGrain> logger, DatasetTypes datasetTypes, NativeWork? nativeWork = null) : Grain, IEvaluationGrain
 {
     private long _requestId = -1;
     private Task<EvaluationReport>? _running;
@@ -29,7 +30,15 @@ public sealed partial class EvaluationGrain(ILogger<EvaluationGrain> logger, Dat
         }
         _requestId = request.RequestId;
         var silo = RuntimeIdentity;
-        _running = Task.Run(() => Evaluate(request, datasetTypes, silo));
+        // After the one before, if it still runs: two passes at once would race for the silo's cores (and memory), and
+        // one whose outcome nobody asks for any more is still libtorch work the process must not exit under.
+        var previous = _running ?? Task.CompletedTask;
+        _running = previous.ContinueWith(before =>
+        {
+            _ = before.Exception; // a replaced pass's error: its outcome is nobody's now
+            return Evaluate(request, datasetTypes, silo);
+        }, CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+        nativeWork?.Track(_running, $"validation of {this.GetPrimaryKeyString()}"); // the silo's stop does not wait for it
         LogStarted(logger, this.GetPrimaryKeyString(), request.Epoch + 1, request.Model, silo);
         return Task.CompletedTask;
     }

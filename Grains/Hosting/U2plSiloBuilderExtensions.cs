@@ -17,7 +17,8 @@ namespace U2PL.Grains.Hosting;
 /// The silo configuration shared by <c>u2pl-silo</c>, the demo's in-process silo and the cluster benchmark's silo:
 /// clustering, grain directory and grain storage (Redis, or localhost and memory for one process), endpoints,
 /// failure-detection timing, message size, placement, TLS, the tensor data plane, the fatal-error exit and the dataset types (the file types and each
-/// <see cref="U2PL.Segmentation.Training.IDatasetType"/> the host registers), from <see cref="U2plSiloOptions"/>.
+/// <see cref="U2PL.Segmentation.Training.IDatasetType"/> the host registers), from <see cref="U2plSiloOptions"/>; and
+/// <see cref="NativeWork"/>, which the host waits for after the silo stopped.
 /// </summary>
 public static class U2plSiloBuilderExtensions
 {
@@ -77,6 +78,7 @@ public static class U2plSiloBuilderExtensions
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<SiloDataPlane>());
         }
         silo.Services.AddSingleton<IFatalErrorHandler, ExitOnFatalError>();
+        silo.Services.AddSingleton<NativeWork>();
         silo.AddOutgoingGrainCallFilter<PayloadLimitFilter<SiloMessagingOptions>>();
         silo.Services.AddMetrics().AddSingleton<TrainingMetrics>();
         silo.Services.AddDatasetTypes();

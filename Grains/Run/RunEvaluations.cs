@@ -22,26 +22,38 @@ internal sealed class RunEvaluations(IGrainFactory grains, RunRecord record, Tra
     private Task _copying = Task.CompletedTask; // best.* from evaluating.*, off the run's turns
     private long _nextRequestId = DateTimeOffset.UtcNow.UtcTicks; // unique across this run grain's activations
 
-    public bool Busy => _pending is not null;
+    /// <summary>A validation is being started or runs: the next one waits (callers check this before <see cref="Start"/>).</summary>
+    public bool Busy => _starting || _pending is not null;
+
+    private bool _starting; // from the call of Start until the request is pending: its copy is awaited in between
 
     /// <summary>Validates <paramref name="checkpoint"/>'s evaluated model as epoch <paramref name="epoch"/> (0-based).</summary>
     public async Task Start(TakenCheckpoint checkpoint, int epoch, bool final)
     {
-        var copy = Path.Combine(record.CheckpointDirectory, Evaluating + ".safetensors");
-        var source = checkpoint.Path;
-        await _copying;
-        await Task.Run(() =>
+        _starting = true;
+        PendingEvaluation pending;
+        try
         {
-            File.Copy(source, copy, overwrite: true);
-            File.Copy(Path.ChangeExtension(source, ".json"), Path.ChangeExtension(copy, ".json"), overwrite: true);
-        });
-        var request = new EvaluationRequest
+            var copy = Path.Combine(record.CheckpointDirectory, Evaluating + ".safetensors");
+            var source = checkpoint.Path;
+            await _copying;
+            await Task.Run(() =>
+            {
+                File.Copy(source, copy, overwrite: true);
+                File.Copy(Path.ChangeExtension(source, ".json"), Path.ChangeExtension(copy, ".json"), overwrite: true);
+            });
+            var request = new EvaluationRequest
+            {
+                RequestId = _nextRequestId++, ConfigText = record.ConfigText, Epoch = epoch, Iteration = checkpoint.Progress.CompletedThrough,
+                Model = checkpoint.EvaluatedModel, Tensors = checkpoint.EvaluatedTensors(), Overlays = options.Logging.TensorBoardImages,
+            };
+            _pending = pending = new PendingEvaluation(request, copy, final);
+        }
+        finally
         {
-            RequestId = _nextRequestId++, ConfigText = record.ConfigText, Epoch = epoch, Iteration = checkpoint.Progress.CompletedThrough,
-            Model = checkpoint.EvaluatedModel, Tensors = checkpoint.EvaluatedTensors(), Overlays = options.Logging.TensorBoardImages,
-        };
-        _pending = new PendingEvaluation(request, copy, final);
-        await Send(request);
+            _starting = false;
+        }
+        await Send(pending.Request);
     }
 
     /// <summary>

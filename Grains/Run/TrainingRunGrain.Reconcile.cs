@@ -36,10 +36,16 @@ public sealed partial class TrainingRunGrain
             if (_collecting.IsCompleted) _collecting = CollectEvaluation(); // not awaited: the evaluation grain's silo may be slow to answer
             if (record.IsFinished) return;
             var epochsDone = (int)(record.Iteration / record.StepsPerEpoch);
-            if (record.Iteration >= record.LastIteration && !_completing)
+            if (record.Iteration >= record.LastIteration)
             {
-                _completing = true;
-                _ = CompleteInBackground();
+                // The completion takes the last checkpoint and validates the last epoch. That epoch's end must not start
+                // a validation of its own on a later tick: one started after the final one was in would outlive the run,
+                // and a process that exits under it (the demo) dies with SIGSEGV inside libtorch.
+                if (!_completing)
+                {
+                    _completing = true;
+                    _ = CompleteInBackground();
+                }
             }
             else if (epochsDone > record.EpochsEvaluated && record.State != RunState.Paused)
             {

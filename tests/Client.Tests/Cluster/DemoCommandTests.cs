@@ -22,6 +22,9 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("scaling to 3 workers", result.Output);
         Assert.Contains("scaling to 2 workers", result.Output);
         Assert.Matches(@"final val mIoU \d+\.\d\d", result.Output);
+        // The completion takes the last checkpoint and validates the last epoch, once: the last epoch's end taken again
+        // on a later tick started a second validation that could outlive the run (SIGSEGV when the demo exited under it).
+        Assert.Single(result.Output.Split('\n'), l => l.Contains("[checkpoint] it 18:", StringComparison.Ordinal));
         var written = result.Output.Split('\n').Where(l => l.StartsWith("wrote ", StringComparison.Ordinal)).Select(l => l["wrote ".Length..].Trim()).ToList();
         Assert.Equal(8, written.Count); // 2 images × (image, truth, mask, overlay)
 
