@@ -1,6 +1,7 @@
 using U2PL.Grains.DataPlane;
 using Microsoft.Extensions.Logging;
 using U2PL.Contracts;
+using U2PL.Grains.Hosting;
 using U2PL.Grains.Placement;
 using U2PL.Segmentation.Training;
 using Orleans.Runtime;
@@ -11,12 +12,14 @@ namespace U2PL.Grains.Worker;
 /// A training worker (<see cref="IWorkerGrain"/>): one per GPU slot, only on GPU-role silos. The activation owns a
 /// <see cref="WorkerLoop"/>; stopping ends the loop (at once while it waits on a call, else after the step's native
 /// compute), gives the lease back and deactivates, which frees the slot, within <see cref="StopBound"/> in every case.
-/// A graceful silo shutdown does the same through <see cref="OnDeactivateAsync"/>.
+/// A graceful silo shutdown does the same through <see cref="OnDeactivateAsync"/>; a loop still in its step then is
+/// <see cref="NativeWork"/>, which the host waits for before the process exits.
 /// </summary>
 [GpuSlotPlacement]
 [KeepAlive] // its training loop runs on its own thread, not in grain turns
 [GrainType("u2pl.worker")]
-public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger, DatasetTypes datasetTypes, SiloDataPlane? dataPlane = null) : Grain, IWorkerGrain
+public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger, DatasetTypes datasetTypes, SiloDataPlane? dataPlane = null, NativeWork? nativeWork = null)
+    : Grain, IWorkerGrain
 {
     /// <summary>
     /// How long a stop waits for the loop before the activation is released anyway. A stopped loop's lease and pull
@@ -38,6 +41,8 @@ public sealed partial class WorkerGrain(ILogger<WorkerGrain> logger, DatasetType
         var loop = new WorkerLoop(this.GetPrimaryKeyString(), assignment, GrainFactory, datasetTypes, dataPlane, logger, RuntimeIdentity);
         _loop = loop;
         loop.Start();
+        // A loop can outlive its activation (StopBound) and the silo's stop: the host waits for it before the process exits.
+        nativeWork?.Track(loop.Completion, $"worker {this.GetPrimaryKeyString()}'s loop");
         _ = DeactivateWhenEnded(loop);
         LogStarted(this.GetPrimaryKeyString(), RuntimeIdentity);
         return Task.FromResult(loop.Info);
