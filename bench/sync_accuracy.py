@@ -188,6 +188,11 @@ def write(args, protocol, found, comparisons, context):
               "come from its `--json` eval lines and summary. Wall time: the whole command, the cluster's including its silo's start "
               "and stop.", ""]
     notes = []
+    if context.get("carried"):
+        carried = context["carried"]
+        notes.append(f"- Carried over from an earlier invocation (`--earlier {carried['path']}`): "
+                     f"{', '.join(runs[name][0] for name in carried['names'])}, and their checkpoint comparison; source: {carried['source']}. "
+                     "The checkpoints of the runs measured now could not be compared with one process, M = 2, whose checkpoint went with them.")
     for name in runs:
         r = found.get(name)
         for f in (r or {}).get("failed_attempts", []):
@@ -287,6 +292,8 @@ def main():
     parser.add_argument("--set", action="append", default=[], help="a config override added to every run (a smoke test; not the protocol)")
     parser.add_argument("--attempts", type=int, default=3, help="tries of a run that fails (it starts again from scratch)")
     parser.add_argument("--report-only", action="store_true", help="only rewrite the section from the results under --out")
+    parser.add_argument("--earlier", help="a JSON file of runs (and checkpoint comparisons) an earlier invocation of the same protocol "
+                                          "measured and whose folders are gone: used for the runs not under --out, and said so in the section")
     args = parser.parse_args()
     protocol = protocol_of(args)
     default_runs = ",".join(protocol["runs"])
@@ -333,13 +340,21 @@ def main():
             found[name] = json.load(open(path))
             if protocol["runs"][name][1] == "demo":
                 found[name]["error_events"] = error_events(os.path.join(args.out, name, "stdout.txt"))
+    earlier = json.load(open(args.earlier)) if args.earlier else {"runs": {}, "comparisons": {}}
+    carried = [name for name in protocol["runs"] if name not in found and name in earlier["runs"]]
+    for name in carried:
+        found[name] = earlier["runs"][name]
     if found and "load_end" not in context:  # a stopped invocation: the load when its last finished run ended
         context["load_end"] = max(found.values(), key=lambda r: r["ended"])["load_end"]
     comparisons = {}
     if "train-m2" in found:
         for name in ("sync2", "train-m1", "async2"):
-            if name in found and os.path.exists(found[name]["checkpoint"]):
+            if name in found and os.path.exists(found[name]["checkpoint"]) and os.path.exists(found["train-m2"]["checkpoint"]):
                 comparisons[name] = compare(found[name]["checkpoint"], found["train-m2"]["checkpoint"])
+            elif name in carried and name in earlier["comparisons"]:
+                comparisons[name] = earlier["comparisons"][name]
+    if carried:
+        context["carried"] = {"names": carried, "path": os.path.relpath(os.path.abspath(args.earlier), ROOT), "source": earlier["source"]}
     with open(os.path.join(args.out, "comparisons.json"), "w") as f:
         json.dump(comparisons, f, indent=1)
     write(args, protocol, found, comparisons, context)
