@@ -24,7 +24,9 @@ namespace U2PL.Grains.Worker;
 /// shards and banks combine the step's micro-batches in micro-batch order, as <c>u2pl train</c>'s <see cref="MicroBatchedStep"/>.
 /// The pushes are not waited for here: the loop completes the lease once they answer, while this worker computes its
 /// next micro-batch of the same step, which needs no pull (version t is here) and no bank catch-up (the banks commit
-/// step t only once all its micro-batches are in).
+/// step t only once all its micro-batches are in). A worker that computed a micro-batch of step t pulls only the student
+/// of version t + 1 and repeats the shard's teacher step of step t itself (<see cref="StepsTeacher"/>): the teacher is
+/// a function of the two students, so it is not sent.
 /// </summary>
 internal sealed partial class SyncWorkerSession : IWorkerSession
 {
@@ -45,6 +47,8 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     // Each bank silo's data-plane address, from its last catch-up; null: push there in Orleans messages until the next.
     private readonly string?[] _bankAddresses;
     private long _pulledGeneration = -1;
+    // The last step this worker computed a micro-batch of: what the shards' teacher step of that step does.
+    private (long Generation, long Iteration, bool Semi, bool ResetTeacher) _computed = (-1, -1, false, false);
     private (long Generation, long Version) _banksCaughtUp = (-1, -1);
 
     /// <summary>A session whose tensors travel over <paramref name="dataPlane"/> (this silo's), or in Orleans messages when it is null.</summary>
@@ -92,6 +96,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         using var unlabeled = unlabeledLoader?.Next();
         using var valid = unlabeled is null ? null : torch.ones([unlabeled.Images.size(0), unlabeled.Images.size(2), unlabeled.Images.size(3)], ScalarType.Bool);
         foreach (var bank in _banks) bank.Step.Begin(lease.MicroBatch);
+        _computed = (lease.Generation, lease.Iteration, semi, semi && _run.Schedule.IsFirstSemiEpoch(lease.Iteration));
         var metrics = _step.Run(new LabeledBatch(labeled.Images, labeled.Labels!),
             unlabeled is null ? null : new UnlabeledBatch(unlabeled.Images, valid!), lease.Iteration, lease.MicroBatch);
         NativeHeap.Trim();
@@ -108,7 +113,8 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
     /// Brings every shard's student (and the teacher in the semi-supervised phase, or once for the warm-up's teacher
     /// forward) to the lease's version t, and the BN statistics back to that version's. Returns the bytes
     /// received. A shard at another version (restored from a checkpoint) makes the lease stale. A further micro-batch
-    /// of the version this worker holds asks nothing: its BN statistics go back to the version's.
+    /// of the version this worker holds asks nothing: its BN statistics go back to the version's. The teacher of version
+    /// t + 1 is asked for only where this worker cannot repeat step t's teacher step (<see cref="StepsTeacher"/>).
     /// </summary>
     private long Pull(BatchLease lease, bool semi)
     {
@@ -119,13 +125,15 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             for (var k = 0; k < _versions.Length; k++) RestoreStatistics(k, _run.Layouts[k]);
             return 0;
         }
+        var stepsTeacher = new bool[_versions.Length];
         var replies = _calls.Wait(Task.WhenAll(_run.Shards.Select((shard, k) =>
         {
             if (version < _versions[k])
             {
                 _teacherVersions[k] = -1; // the run went back to a checkpoint: this copy of the teacher is from later
             }
-            return PullShard(k, shard, TeacherWanted(k, semi));
+            stepsTeacher[k] = StepsTeacher(k, lease);
+            return PullShard(k, shard, TeacherWanted(k, semi), stepsTeacher[k] ? version : _teacherVersions[k]);
         })));
         long bytes = 0;
         for (var k = 0; k < replies.Length; k++)
@@ -145,6 +153,12 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             {
                 throw new StaleLeaseException($"shard {k} is at version {reply.Version}, the lease is for step {version}");
             }
+            var teacherSent = reply.Teacher is not null || reply.Body is { Teacher: true };
+            var repeatTeacherStep = stepsTeacher[k] && !teacherSent;
+            if (repeatTeacherStep && _computed.ResetTeacher)
+            {
+                CopyStudentToTeacher(layout); // the shard's reset, on the student of version t, before the new student lands
+            }
             if (reply.Body is { } body)
             {
                 bytes += Install(k, layout, body, fetched);
@@ -160,6 +174,11 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
                 _teacherVersions[k] = reply.Version;
                 bytes += teacher.Bytes.LongLength;
             }
+            if (repeatTeacherStep)
+            {
+                if (_computed.Semi) LerpTeacher(layout, _computed.Iteration);
+                _teacherVersions[k] = reply.Version;
+            }
             if (reply.Buffers is { } buffers)
             {
                 _pulledBuffers[k] = buffers.ToArray();
@@ -173,14 +192,45 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         return bytes;
     }
 
+    /// <summary>
+    /// Whether this worker can bring shard <paramref name="k"/>'s teacher from version t to t + 1 = the lease's step
+    /// itself: it holds version t of the student and computed a micro-batch of step t (so it knows whether step t was
+    /// semi-supervised and reset the teacher), its teacher is version t's (or step t resets it), and the wire is fp32
+    /// (a rounded student would give another teacher than the shard's). The step is then the shard's own, on the same
+    /// values: bit-equal.
+    /// </summary>
+    private bool StepsTeacher(int k, BatchLease lease)
+    {
+        var t = lease.Iteration - 1;
+        return _run.Options.Cluster.Wire == WirePrecision.Fp32
+            && _computed.Generation == lease.Generation && _computed.Iteration == t && lease.Generation == _pulledGeneration
+            && _versions[k] == t && (_teacherVersions[k] == t || _computed.ResetTeacher);
+    }
+
+    /// <summary>θt ← θs on shard <paramref name="layout"/>'s parameters, as the shard's first-semi-epoch reset.</summary>
+    private void CopyStudentToTeacher(ShardLayout layout)
+    {
+        using var _ = torch.no_grad();
+        foreach (var entry in layout.Parameters) _run.TeacherTensors[entry.Name].copy_(_run.StudentTensors[entry.Name]);
+    }
+
+    /// <summary>The shard's EMA step of <paramref name="iteration"/> (ShardTensors.Step): the same op on the same values.</summary>
+    private void LerpTeacher(ShardLayout layout, long iteration)
+    {
+        var decay = EmaTeacher.Decay(iteration, _run.Schedule.WarmupIterations, _run.Options.Method.EmaDecay);
+        using var _ = torch.no_grad();
+        using var weight = torch.tensor(1 - decay); // held through the native calls (README, "Implicit Scalars")
+        foreach (var entry in layout.Parameters) _run.TeacherTensors[entry.Name].lerp_(_run.StudentTensors[entry.Name], weight);
+    }
+
     /// <summary>A shard's answer, and the body of its weights fetched from its data plane when it sent them there.</summary>
-    private async Task<(ShardWeights Reply, Memory<byte> Fetched)> PullShard(int k, IParameterServerGrain shard, bool teacher)
+    private async Task<(ShardWeights Reply, Memory<byte> Fetched)> PullShard(int k, IParameterServerGrain shard, bool teacher, long teacherAt)
     {
         if (_dataPlane is null)
         {
-            return (await shard.Pull(_versions[k], teacher, _teacherVersions[k]), Memory<byte>.Empty);
+            return (await shard.Pull(_versions[k], teacher, teacherAt), Memory<byte>.Empty);
         }
-        var reply = await shard.PullOnDataPlane(_versions[k], teacher, _teacherVersions[k], _dataPlane.Address ?? "");
+        var reply = await shard.PullOnDataPlane(_versions[k], teacher, teacherAt, _dataPlane.Address ?? "");
         if (reply.Body is not { Transfer: var transfer } || reply.DataPlane is not { } address)
         {
             return (reply, Memory<byte>.Empty);

@@ -36,6 +36,10 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference, IT
             var banks = await Task.WhenAll(Enumerable.Range(0, done.BankFill.Count).Select(c => cluster.Grains.GetGrain<IMemoryBankGrain>(GrainKeys.Bank(runId, c)).Statistics()));
             Assert.True(banks.Sum(b => b.DataPlaneBytes) > 0, $"{workers} workers: no negatives went over the data plane");
             AssertEqualsReference(done, $"{workers} workers");
+            if (workers == 1)
+            {
+                await AssertTeacherSentOnce(cluster, runId, done);
+            }
         }
     }
 
@@ -149,6 +153,27 @@ public sealed class SyncRunTests(RedisFixture redis, SyncReference reference, IT
         Assert.True(comparison.Tensors > 200, $"only {comparison.Tensors} tensors compared");
         Assert.False(comparison.Identical, $"cluster.wire {wire} changed nothing: the values did not travel at 16 bits");
         Assert.True(comparison.MaxAbsDifference <= tolerance, $"cluster.wire {wire}: {comparison}");
+    }
+
+    /// <summary>
+    /// One worker computes a micro-batch of every step, so it repeats each step's teacher step itself (bit-equal: the
+    /// run still ends with u2pl train's checkpoint) and the shards publish version t + 1's student and BN buffers
+    /// only; the teacher travels once, for the warm-up's teacher forward. Sent at every semi-supervised version, it
+    /// would add the parameters 16 more times.
+    /// </summary>
+    private async Task AssertTeacherSentOnce(TrainingCluster cluster, string runId, RunStatus done)
+    {
+        using var checkpoint = U2PL.Segmentation.Serialization.SafeTensorsReader.Open(reference.Checkpoint);
+        long Floats(Func<string, bool> which) => checkpoint.Entries
+            .Where(e => e.Name.StartsWith("student.", StringComparison.Ordinal) && e.DType == TorchSharp.torch.ScalarType.Float32 && which(e.Name))
+            .Sum(e => e.Shape.Aggregate(1L, (n, d) => n * d));
+        var parameters = Floats(name => !name.Contains("running_", StringComparison.Ordinal));
+        var buffers = Floats(name => name.Contains("running_", StringComparison.Ordinal));
+        var shards = await Task.WhenAll(Enumerable.Range(0, 2).Select(k => cluster.Grains.GetGrain<IParameterServerGrain>(GrainKeys.Shard(runId, k)).Statistics()));
+        var published = shards.Sum(s => s.DataPlanePublished);
+        var studentPulls = done.TotalIterations * (parameters + 2 * buffers) * sizeof(float);
+        output.WriteLine($"1 worker: the shards published {published} bytes; {done.TotalIterations} pulls of the student and both models' buffers are {studentPulls}, the teacher {parameters * sizeof(float)}");
+        Assert.Equal(studentPulls + parameters * sizeof(float), published);
     }
 
     private void AssertEqualsReference(RunStatus done, string what)
