@@ -74,8 +74,8 @@ IO_CORES = 4
 ACCUMULATE_GIB_S = 10.0
 APPLY_PASSES = 6
 
-# The design's next steps, projected (not built): the worker applies the teacher's EMA itself (pulls the student only),
-# sums its micro-batches of a step locally and pushes once, streams the pull layer by layer into the forward pass
+# The design's next steps, projected (not built; the worker's own teacher EMA is built at fp32 since a4d79dd, and
+# projected here at any wire): sums its micro-batches of a step locally and pushes once, streams the pull layer by layer into the forward pass
 # (pull_overlap of the step's compute) and pushes gradient buckets during the backward pass (push_overlap).
 IMPROVED = {"pull_overlap": 0.25, "push_overlap": 0.6}
 
@@ -121,7 +121,9 @@ def step(model, gpu, link_gbps, n, s, transport=TRANSPORT, wire_bytes=WIRE_BYTES
     k = math.ceil(m / n)                                      # micro-batches per worker per step
     buffers = 2 * 2 * c * 4                                   # running mean + var, student + teacher, fp32
     push = p * wire_bytes + buffers                           # per micro-batch: gradient + BN delta
-    pull = 2 * p * wire_bytes + buffers                       # per step: student + teacher (semi phase) + BN
+    # Per step: the student and BN; the teacher too at a 16-bit wire (at fp32 a worker that computed step t repeats its
+    # teacher step itself instead, SyncWorkerSession.StepsTeacher; here every worker computes a micro-batch every step).
+    pull = (1 if wire_bytes == 4 else 2) * p * wire_bytes + buffers
     hidden_pull = 0.0
     if improved:
         pull = p * wire_bytes + buffers                       # the teacher's EMA applied by the worker itself
