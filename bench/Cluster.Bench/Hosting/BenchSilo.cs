@@ -56,7 +56,11 @@ internal static class BenchSilo
             membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress) == SiloStatus.Active
                 ? Results.Text($"active {local.SiloAddress}")
                 : Results.Text($"not active {local.SiloAddress}", statusCode: StatusCodes.Status503ServiceUnavailable));
-        await app.RunAsync();
+        await app.StartAsync();
+        await app.WaitForShutdownAsync();
+        // As u2pl-silo: libtorch work outside grain turns (a validation, a worker's loop) ends before the process exits.
+        await app.Services.GetRequiredService<NativeWork>().WhenEnded();
+        await app.DisposeAsync();
         return Environment.ExitCode;
     }
 }
