@@ -93,6 +93,28 @@ def camvid_async(asyn, m2, m1):
     return out
 
 
+# What the M = 2 collapse was, found after the runs by resuming from their checkpoints (2026-12-05, `u2pl train --resume`
+# from the step-162 checkpoints of M = 1 and M = 2 runs reproduced bit for bit, `u2pl eval` of checkpoints with swapped BN
+# buffers, and a probe of one batch's gradient against two micro-batches' mean on the same weights).
+CAMVID_M2_CAUSE = (
+    "**Why M = 2 fell, investigated after these runs:** not the micro-batching's combination (Ls, Lu with λu, Lc and γt are "
+    "each normalised per micro-batch and averaged, as DDP does; λu, the reliable share and the learning rate were identical "
+    "in both runs; the BN deltas, the EMA and the random streams checked out), but **BatchNorm over micro-batches of 2 labeled "
+    "images during the warm-up**. Resuming the M = 2 warm-up's checkpoint (step 162) with M = 1 still collapsed (teacher "
+    "23.97 at step 178, Lu 4.25 at the first semi step against 1.12), and the M = 1 warm-up's with M = 2 did not (35.54): "
+    "the state after the warm-up decides. The M = 2 student had drifted from its ImageNet start about twice as far in the "
+    "encoder and 4× in the ASPP image-pooling conv (relative distance 0.181 against 0.042); on the same weights and 4 labeled "
+    "images, the mean gradient of two 2-image micro-batches was 3.9× one batch's for that conv and 2.0–2.75× for the encoder "
+    "layers, and 1.01× / 1.25× with the image-pooling BatchNorm (`decoder.aspp.conv1.2`) in eval mode: over 2 images it "
+    "normalises 2 values a channel to ±1 and its gradient grows up to 1/(2√ε). The first semi step's pseudo-labels come "
+    "from the student's weights with the teacher's warm-up BN statistics (as the official code), which fit the drifted "
+    "M = 2 weights badly: as a pseudo-labeler 12.87 mIoU / 27 % pixel accuracy against 28.15 / 63 % for M = 1. The official "
+    "code also computes 2 images a GPU, but with SyncBN (its config's `sync_bn: True`), whose statistics span the whole "
+    "batch; micro-batching reproduces DDP without SyncBN. `u2pl train` and `run start` now warn when a pretrained encoder "
+    "meets micro-batches under 4 labeled images (README, trainer.micro_batches); BN statistics synchronised across a "
+    "step's micro-batches, the faithful fix, are not built.")
+
+
 def camvid_scope(protocol, found):
     steps, missing = protocol["max_steps"], [label for name, (label, _, _) in protocol["runs"].items() if name not in found]
     out = []
@@ -105,6 +127,8 @@ def camvid_scope(protocol, found):
                    f"workers' run stood at {', '.join(f'{v:.2f}' for v in CAMVID_EARLIER['2 async workers'][:len(m2['curve'])])} there."
                    + ("" if m1 else " Without this session's M = 1 run, how much of the difference is M and how much the build or "
                       "the thread count is not separated here."))
+    if m2 and m1 and m1["final"] - m2["final"] > 0.05:
+        out.append(CAMVID_M2_CAUSE)
     if steps < protocol["steps"]:
         out.append(f"**These are the protocol's first {steps} of 810 steps, not the full protocol:** a full run takes about 1 h on these "
                    "2 shared cores and 3-4 of them did not fit the session; the figures are the val mIoU after epoch "

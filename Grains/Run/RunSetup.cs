@@ -87,7 +87,8 @@ internal static class RunSetup
 
     private static IReadOnlyList<string> Warnings(TrainingOptions options, int workers)
     {
-        var warnings = options.Method.Contrastive ? options.Method.ContrastiveOptions.Warnings(options.Model.NumClasses).ToList() : [];
+        var warnings = options.Warnings().ToList();
+        if (options.Method.Contrastive) warnings.AddRange(options.Method.ContrastiveOptions.Warnings(options.Model.NumClasses));
         if (options.Cluster.Mode != ClusterMode.Sync) return warnings;
         if (options.Cluster.WorkerThreads != options.Threads)
         {

@@ -65,6 +65,26 @@ public sealed record TrainingOptions
     /// </summary>
     public int MicroBatches { get; init; } = 1;
 
+    /// <summary>Labeled images a micro-batch below which a pretrained encoder's BatchNorm was measured to hurt (see <see cref="Warnings"/>).</summary>
+    public const int SmallMicroBatch = 4;
+
+    /// <summary>
+    /// What these options allow but was measured to hurt, for <c>u2pl train</c> and <c>run start</c> to print. Micro-batches
+    /// of fewer than <see cref="SmallMicroBatch"/> labeled images with a pretrained encoder: BatchNorm normalises each
+    /// micro-batch by its own statistics (the official code's SyncBN normalises over the whole batch), and the ASPP
+    /// image-pooling BatchNorm then sees 2 values a channel and inflates the gradients (bench/RESULTS.md, CamVid 1/8
+    /// pretrained: M = 2 of batch 4 ended its first semi-supervised epoch 14 points below M = 1).
+    /// </summary>
+    public IEnumerable<string> Warnings()
+    {
+        if (Pretrained is not null && MicroBatches > 1 && Data.BatchSize / MicroBatches < SmallMicroBatch)
+        {
+            yield return $"trainer.micro_batches={MicroBatches} cuts dataset.batch_size {Data.BatchSize} into micro-batches of {Data.BatchSize / MicroBatches} labeled images: " +
+                         "BatchNorm normalises each micro-batch alone, which with a pretrained encoder was measured to wreck the first semi-supervised epoch " +
+                         $"(CamVid 1/8, M = 2 of batch 4: 14 mIoU points below M = 1); keep at least {SmallMicroBatch} labeled images a micro-batch (README, trainer.micro_batches)";
+        }
+    }
+
     /// <summary>libtorch intra-op threads (0: all cores).</summary>
     public int Threads { get; init; }
 

@@ -33,7 +33,7 @@ public sealed class U2plTrainer(TrainingOptions options, DatasetTypes types, ITr
         {
             throw new InvalidDataException($"net.num_classes is {options.Model.NumClasses} but {datasets.Labeled.Name} has {datasets.Labeled.ClassCount} classes");
         }
-        foreach (var warning in options.Method.Contrastive ? options.Method.ContrastiveOptions.Warnings(options.Model.NumClasses) : [])
+        foreach (var warning in options.Warnings().Concat(options.Method.Contrastive ? options.Method.ContrastiveOptions.Warnings(options.Model.NumClasses) : []))
         {
             observer.OnMessage("warning: " + warning);
         }
