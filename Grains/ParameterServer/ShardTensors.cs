@@ -205,16 +205,13 @@ public sealed class ShardTensors : IDisposable
         {
             if (resetTeacher)
             {
-                foreach (var entry in _layout.Parameters) _teacher[entry.Name].copy_(_student[entry.Name]);
+                ShardTeacherStep.Reset(_layout, _student, _teacher);
             }
             PolyLearningRate.Apply(_optimizer, iteration, _schedule.TotalIterations, _options.PolyPower);
             _optimizer.step_with_live_scalars();
             if (semi)
             {
-                var decay = EmaTeacher.Decay(iteration, _schedule.WarmupIterations, _options.Method.EmaDecay);
-                // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
-                using var weight = torch.tensor(1 - decay);
-                foreach (var entry in _layout.Parameters) _teacher[entry.Name].lerp_(_student[entry.Name], weight);
+                ShardTeacherStep.Ema(_layout, _student, _teacher, EmaTeacher.Decay(iteration, _schedule.WarmupIterations, _options.Method.EmaDecay));
             }
         }
         Version++;

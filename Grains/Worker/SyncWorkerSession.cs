@@ -157,7 +157,7 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             var repeatTeacherStep = stepsTeacher[k] && !teacherSent;
             if (repeatTeacherStep && _computed.ResetTeacher)
             {
-                CopyStudentToTeacher(layout); // the shard's reset, on the student of version t, before the new student lands
+                ShardTeacherStep.Reset(layout, _run.StudentTensors, _run.TeacherTensors); // on the student of version t, before the new one lands
             }
             if (reply.Body is { } body)
             {
@@ -176,7 +176,11 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
             }
             if (repeatTeacherStep)
             {
-                if (_computed.Semi) LerpTeacher(layout, _computed.Iteration);
+                if (_computed.Semi)
+                {
+                    ShardTeacherStep.Ema(layout, _run.StudentTensors, _run.TeacherTensors,
+                        EmaTeacher.Decay(_computed.Iteration, _run.Schedule.WarmupIterations, _run.Options.Method.EmaDecay));
+                }
                 _teacherVersions[k] = reply.Version;
             }
             if (reply.Buffers is { } buffers)
@@ -205,22 +209,6 @@ internal sealed partial class SyncWorkerSession : IWorkerSession
         return _run.Options.Cluster.Wire == WirePrecision.Fp32
             && _computed.Generation == lease.Generation && _computed.Iteration == t && lease.Generation == _pulledGeneration
             && _versions[k] == t && (_teacherVersions[k] == t || _computed.ResetTeacher);
-    }
-
-    /// <summary>θt ← θs on shard <paramref name="layout"/>'s parameters, as the shard's first-semi-epoch reset.</summary>
-    private void CopyStudentToTeacher(ShardLayout layout)
-    {
-        using var _ = torch.no_grad();
-        foreach (var entry in layout.Parameters) _run.TeacherTensors[entry.Name].copy_(_run.StudentTensors[entry.Name]);
-    }
-
-    /// <summary>The shard's EMA step of <paramref name="iteration"/> (ShardTensors.Step): the same op on the same values.</summary>
-    private void LerpTeacher(ShardLayout layout, long iteration)
-    {
-        var decay = EmaTeacher.Decay(iteration, _run.Schedule.WarmupIterations, _run.Options.Method.EmaDecay);
-        using var _ = torch.no_grad();
-        using var weight = torch.tensor(1 - decay); // held through the native calls (README, "Implicit Scalars")
-        foreach (var entry in layout.Parameters) _run.TeacherTensors[entry.Name].lerp_(_run.StudentTensors[entry.Name], weight);
     }
 
     /// <summary>A shard's answer, and the body of its weights fetched from its data plane when it sent them there.</summary>

@@ -34,7 +34,7 @@ public sealed class TeacherCopy(ShardLayout layout, IReadOnlyDictionary<string, 
         _pending = null;
         if (outcome.Accepted && outcome.Version == baseVersion + 1 && _currentAt == baseVersion)
         {
-            if (resetTeacher) Copy(student, teacher);
+            if (resetTeacher) ShardTeacherStep.Reset(layout, student, teacher);
             _pending = new Advance(outcome.Version, decay);
         }
         else
@@ -67,7 +67,7 @@ public sealed class TeacherCopy(ShardLayout layout, IReadOnlyDictionary<string, 
         }
         if (pending is not null && reply.Version == pending.Version)
         {
-            if (pending.Decay is { } decay) Lerp(1 - decay);
+            if (pending.Decay is { } decay) ShardTeacherStep.Ema(layout, student, teacher, decay);
             _currentAt = reply.Version;
         }
         else if (reply.Version != _currentAt)
@@ -75,20 +75,6 @@ public sealed class TeacherCopy(ShardLayout layout, IReadOnlyDictionary<string, 
             _currentAt = -1;
         }
         return 0;
-    }
-
-    private void Copy(IReadOnlyDictionary<string, Tensor> from, IReadOnlyDictionary<string, Tensor> to)
-    {
-        using var _ = torch.no_grad();
-        foreach (var entry in layout.Parameters) to[entry.Name].copy_(from[entry.Name]);
-    }
-
-    private void Lerp(double weight)
-    {
-        using var _ = torch.no_grad();
-        // lerp_(t, double) makes this tensor too; held here (Sgd.step_with_live_scalars)
-        using var weightTensor = torch.tensor(weight);
-        foreach (var entry in layout.Parameters) teacher[entry.Name].lerp_(student[entry.Name], weightTensor);
     }
 
     /// <summary>The shard's teacher step for this worker's gradient: the version it reached, and the EMA decay (semi-supervised only).</summary>
